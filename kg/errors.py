@@ -1,0 +1,49 @@
+"""The exceptions kg raises, in one place.
+
+Every message says what was wrong *and* how to fix it, and names the input it is about.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KgError",
+    "InputError",
+    "NothingToBuildError",
+    "ModelNotFoundError",
+    "ModelError",
+    "ExportError",
+]
+
+
+class KgError(Exception):
+    """Base class of every error kg raises on purpose."""
+
+
+class InputError(KgError):
+    """One input file (or record in it) could not be read.
+
+    ``source`` names the file; ``location`` a line or record number where that helps.
+    """
+
+    def __init__(self, source: str, reason: str, *, location: str | None = None) -> None:
+        self.source = str(source)
+        self.reason = reason
+        self.location = location
+        where = f"{self.source}:{location}" if location else self.source
+        super().__init__(f"{where}: {reason}")
+
+
+class NothingToBuildError(KgError):
+    """No document could be read from any of the given paths."""
+
+
+class ModelNotFoundError(KgError):
+    """A named spaCy/scispaCy model is neither bundled, installed, nor a path on disk."""
+
+
+class ModelError(KgError):
+    """A model loaded but cannot be used (no NER component, incompatible version, ...)."""
+
+
+class ExportError(KgError):
+    """A graph could not be written or read back in the requested format."""
