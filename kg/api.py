@@ -1,0 +1,308 @@
+"""The Python API: ``kg.build(paths)`` returns a :class:`KnowledgeGraph`; the CLI is a skin over it.
+
+>>> import kg
+>>> g = kg.build("seeds/")                      # doctest: +SKIP
+>>> g.neighbors("STAT3").head()                 # doctest: +SKIP
+>>> g.to_graphml("stat3.graphml")               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import KgError
+from kg.records import Document
+
+__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES"]
+
+log = logging.getLogger(__name__)
+
+#: What ``kg build`` writes into its output folder.
+OUTPUT_FILES = {
+    "html": "graph.html",
+    "graphml": "graph.graphml",
+    "gexf": "graph.gexf",
+    "cyjs": "graph.cyjs",
+    "json": "graph.json",
+    "nodes": "nodes.csv",
+    "edges": "edges.csv",
+    "summary": "summary.json",
+}
+
+
+@dataclass
+class BuildStats:
+    """What a build read, skipped and made, for the terminal summary and summary.json."""
+
+    documents: int = 0
+    mentions: int = 0
+    nodes: int = 0
+    edges: int = 0
+    seconds: float = 0.0
+    ner_seconds: float = 0.0
+    files_read: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    generic: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def summary(self) -> str:
+        lines = [
+            f"documents {self.documents}  mentions {self.mentions}  nodes {self.nodes}  edges {self.edges}  "
+            f"time {self.seconds:.1f}s (NER {self.ner_seconds:.1f}s)"
+        ]
+        if self.duplicates:
+            lines.append(f"duplicates (counted once): {len(self.duplicates)}")
+            lines += [f"  {d}" for d in self.duplicates[:20]]
+        if self.flagged:
+            lines.append(f"flagged: {len(self.flagged)}")
+            lines += [f"  {d}" for d in self.flagged[:20]]
+        if self.skipped:
+            lines.append(f"skipped: {len(self.skipped)}")
+            lines += [f"  {s}" for s in self.skipped[:50]]
+        if self.generic:
+            lines.append(f"generic terms kept out of edges: {', '.join(self.generic[:15])}"
+                         + (" ..." if len(self.generic) > 15 else ""))
+        for kind, path in self.outputs.items():
+            lines.append(f"wrote {kind:<8} {path}")
+        return "\n".join(lines)
+
+
+class KnowledgeGraph:
+    """A built graph (``.graph``, a :class:`networkx.Graph`) with the views a notebook needs."""
+
+    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None) -> None:
+        self.graph = graph
+        self.stats = stats or BuildStats(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges>"
+
+    # -- lookup -------------------------------------------------------------------------------
+    def find(self, name: str) -> str:
+        """The node key for ``name``: a key, CURIE, label or alias (case-insensitive, folded)."""
+        from kg.normalize import normalize_text
+
+        if name in self.graph:
+            return name
+        wanted = normalize_text(name)
+        for key, data in self.graph.nodes(data=True):
+            if data.get("curie", "").lower() == name.lower():
+                return key
+            forms = [data.get("label", ""), *data.get("aliases", [])]
+            if any(normalize_text(f) == wanted for f in forms if f):
+                return key
+        raise KeyError(f"no node named {name!r}; try g.nodes_df() to see the labels")
+
+    # -- tables -------------------------------------------------------------------------------
+    def nodes_df(self):
+        """Nodes as a pandas DataFrame, one row per concept, most documents first."""
+        import pandas as pd
+
+        rows = [{"id": k, **d} for k, d in self.graph.nodes(data=True)]
+        df = pd.DataFrame(rows)
+        return df.sort_values(["documents", "mentions"], ascending=False, ignore_index=True) if len(df) else df
+
+    def edges_df(self):
+        """Edges as a pandas DataFrame with source/target labels, best score first."""
+        import pandas as pd
+
+        label = nx.get_node_attributes(self.graph, "label")
+        rows = [
+            {"source": u, "target": v, "source_label": label.get(u, u), "target_label": label.get(v, v), **d}
+            for u, v, d in self.graph.edges(data=True)
+        ]
+        df = pd.DataFrame(rows)
+        return df.sort_values("score", ascending=False, ignore_index=True) if len(df) else df
+
+    def neighbors(self, name: str, *, n: int | None = None):
+        """The neighbours of ``name`` ranked by edge score, as a DataFrame."""
+        import pandas as pd
+
+        key = self.find(name)
+        rows = []
+        for other in self.graph.neighbors(key):
+            d = self.graph.edges[key, other]
+            node = self.graph.nodes[other]
+            rows.append({"id": other, "label": node.get("label"), "type": node.get("type"),
+                         **{k: v for k, v in d.items() if k not in ("evidence", "doc_ids", "interaction")},
+                         "evidence": d["evidence"][0]["sentence"] if d.get("evidence") else ""})
+        df = pd.DataFrame(rows)
+        if len(df):
+            df = df.sort_values("score", ascending=False, ignore_index=True)
+        return df.head(n) if n else df
+
+    def subgraph(self, names: str | Iterable[str], *, radius: int = 1) -> KnowledgeGraph:
+        """The concepts within ``radius`` hops of ``names`` (a name or several) and their edges."""
+        keys = [self.find(names)] if isinstance(names, str) else [self.find(n) for n in names]
+        keep: set[str] = set()
+        for key in keys:
+            keep |= set(nx.ego_graph(self.graph, key, radius=radius))
+        return KnowledgeGraph(self.graph.subgraph(keep).copy())
+
+    # -- output -------------------------------------------------------------------------------
+    def show(self, **kwargs):
+        """Display the interactive view inline in Jupyter (falls back to an iframe for VS Code/JupyterLab)."""
+        from kg.render import notebook_view
+
+        return notebook_view(self.graph, **kwargs)
+
+    def to_html(self, path_or_file, **kwargs) -> None:
+        from kg.render import write_html
+
+        write_html(self.graph, path_or_file, **kwargs)
+
+    def to_graphml(self, path_or_file) -> None:
+        from kg.export import write_graphml
+
+        write_graphml(self.graph, path_or_file)
+
+    def export(self, path, *, format: str | None = None) -> None:  # noqa: A002
+        """Write the graph in ``format`` (graphml, gexf, cyjs, json, csv; default from the extension)."""
+        from kg.export import export
+
+        export(self.graph, path, format=format)
+
+    def save(self, out: str | Path, *, max_nodes: int = 2000, title: str = "kg") -> dict[str, str]:
+        """Write every output (:data:`OUTPUT_FILES`) into the folder ``out``; returns kind -> path."""
+        from kg.export import write_cyjs, write_gexf, write_graphml, write_json, write_tables
+        from kg.render import write_html
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {kind: str(out / name) for kind, name in OUTPUT_FILES.items()}
+        write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes)
+        write_graphml(self.graph, paths["graphml"])
+        write_gexf(self.graph, paths["gexf"])
+        write_cyjs(self.graph, paths["cyjs"])
+        write_json(self.graph, paths["json"])
+        write_tables(self.graph, paths["nodes"], paths["edges"])
+        self.stats.outputs = paths
+        Path(paths["summary"]).write_text(json.dumps(self.stats.as_dict(), indent=1, default=str), encoding="utf-8")
+        return paths
+
+
+def load(path: str | Path) -> KnowledgeGraph:
+    """Read a graph saved by kg (GraphML, GEXF, JSON or .cyjs) without rerunning NER."""
+    from kg.export import read_graph
+
+    return KnowledgeGraph(read_graph(path))
+
+
+def build(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    out: str | Path | None = None,
+    models: Sequence[str] = (),
+    window: str = "sentence",
+    score: str | None = None,
+    min_count: int = 1,
+    min_score: float | None = None,
+    top_edges_per_node: int | None = None,
+    types: Sequence[str] | None = None,
+    evidence_cap: int = 5,
+    generic_terms: str | Path | None = None,
+    link: bool = True,
+    columns: Mapping[str, str] | None = None,
+    batch_size: int = 64,
+    max_nodes: int = 2000,
+    progress: bool = False,
+) -> KnowledgeGraph:
+    """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
+
+    With ``out`` every output file is written there too. Raises
+    :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
+    not be read are listed in ``.stats.skipped`` and do not stop the build.
+    """
+    from kg.concepts import assign_concepts
+    from kg.cooccur import count_pairs
+    from kg.generic import generic_concepts, load_terms
+    from kg.graph import GraphOptions, build_graph
+    from kg.ingest import IngestReport, iter_documents
+    from kg.linking import Linker
+    from kg.models import DEFAULT_MODEL
+    from kg.nlp import NerPipeline
+    from kg.scores import DEFAULT_SCORE, filter_edges
+
+    if window not in ("sentence", "document"):
+        raise KgError(f"window must be 'sentence' or 'document', not {window!r}")
+    started = time.perf_counter()
+    models = tuple(models) or (DEFAULT_MODEL,)
+    pipeline = NerPipeline(models, batch_size=batch_size)
+    report = IngestReport()
+    documents: dict[str, Document] = {}
+
+    def remember(docs: Iterator[Document]) -> Iterator[Document]:
+        for doc in docs:
+            documents[doc.id] = doc
+            yield doc
+
+    docs = remember(iter_documents(paths, report=report, columns=columns))
+    if progress:
+        docs = _progress(docs, "NER")
+    t_ner = time.perf_counter()
+    annotated = {a.doc_id: a for a in pipeline.annotate(docs)}
+    ner_seconds = time.perf_counter() - t_ner
+    linker = Linker.default() if link else None
+    table = assign_concepts(annotated.values(), linker=linker)
+
+    terms = load_terms(generic_terms) if generic_terms else load_terms()
+    generic = generic_concepts(table, terms=terms) if len(table.mentions) else set()
+    counted = table.mentions[~table.mentions["concept"].isin(generic)] if generic else table.mentions
+    edges = count_pairs(counted, window=window)
+    score_name = score or DEFAULT_SCORE
+    if len(edges):
+        if score_name not in edges.columns:
+            raise KgError(f"unknown score {score_name!r}; choose one of {sorted(c for c in edges.columns if c not in ('source', 'target'))}")
+        edges["score"] = edges[score_name]
+    type_of = table.types
+    edges = filter_edges(edges, min_count=min_count, min_score=min_score, top_per_node=top_edges_per_node,
+                         types=set(types) if types else None, concept_types=type_of)
+
+    def sentence_text(doc_id: str, sent: int) -> str:
+        start, end, _ = annotated[doc_id].sentences[sent]
+        return " ".join(documents[doc_id].text[start:end].split())
+
+    def doc_meta(doc_id: str) -> dict:
+        d = documents[doc_id]
+        return {"pmid": d.pmid, "doi": d.doi, "url": d.url, "title": d.title}
+
+    options = GraphOptions(window=window, score=score_name, min_count=min_count, min_score=min_score,
+                           top_edges_per_node=top_edges_per_node, types=tuple(types) if types else None,
+                           evidence_cap=evidence_cap)
+    graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
+                        n_documents=len(documents), models=models, score_name=score_name)
+    stats = BuildStats(
+        documents=len(documents), mentions=len(table.mentions), nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(), ner_seconds=ner_seconds,
+        files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
+        duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
+        flagged=[f"{i}: {flag}" for i, flag in report.flagged],
+        generic=sorted(table.labels.get(g, g) for g in generic), models=list(models),
+    )
+    kgraph = KnowledgeGraph(graph, stats)
+    if out is not None:
+        kgraph.save(out, max_nodes=max_nodes)
+    stats.seconds = time.perf_counter() - started
+    if out is not None:
+        Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")
+    return kgraph
+
+
+def _progress(items: Iterator, desc: str) -> Iterator:
+    from tqdm.auto import tqdm
+
+    return iter(tqdm(items, desc=desc, unit="doc"))

@@ -1,0 +1,146 @@
+"""The ``kg`` command: thin typer wrappers over the Python API (:mod:`kg.api`, :mod:`kg.train`, :mod:`kg.evaluate`).
+
+Every command calls one plain function that is also importable; the CLI only parses
+options, prints, and turns :class:`~kg.errors.KgError` into a message and an exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kg.errors import KgError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build biomedical knowledge graphs from abstracts.")
+
+__all__ = ["app", "main"]
+
+
+def _fail(err: Exception, code: int = 1) -> None:
+    typer.secho(f"kg: error: {err}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _parse_columns(values: list[str]) -> dict[str, str]:
+    columns = {}
+    for value in values:
+        ours, sep, theirs = value.partition("=")
+        if not sep or not ours or not theirs:
+            raise typer.BadParameter(f"--column takes OURS=THEIRS, e.g. abstract=AB, not {value!r}")
+        columns[ours.strip()] = theirs.strip()
+    return columns
+
+
+@app.command()
+def build(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns to read.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("output"),
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="NER model name or path; repeat to stack (default: bundled kg_biomed).")] = None,
+    window: Annotated[str, typer.Option(help="Co-occurrence window: sentence or document.")] = "sentence",
+    score: Annotated[Optional[str], typer.Option(help="Edge score used for ranking and width (default: the best by evaluation).")] = None,
+    min_count: Annotated[int, typer.Option(help="Drop edges seen in fewer windows.")] = 1,
+    min_score: Annotated[Optional[float], typer.Option(help="Drop edges scoring lower.")] = None,
+    top_edges_per_node: Annotated[Optional[int], typer.Option(help="Keep each node's N best edges.")] = None,
+    types: Annotated[Optional[list[str]], typer.Option("--types", help="Keep only these entity types (repeatable).")] = None,
+    generic_terms: Annotated[Optional[Path], typer.Option(help="File of generic terms kept out of edges (one per line).")] = None,
+    column: Annotated[Optional[list[str]], typer.Option("--column", help="Map a CSV/JSONL column: OURS=THEIRS, e.g. abstract=AB.")] = None,
+    no_link: Annotated[bool, typer.Option("--no-link", help="Do not link concepts to HGNC/MeSH.")] = False,
+    max_nodes: Annotated[int, typer.Option(help="Most nodes drawn in graph.html (exports keep all).")] = 2000,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
+) -> None:
+    """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
+    from kg.api import build as build_graph
+
+    try:
+        g = build_graph(
+            paths, out=out, models=model or (), window=window, score=score, min_count=min_count,
+            min_score=min_score, top_edges_per_node=top_edges_per_node, types=types,
+            generic_terms=generic_terms, link=not no_link, columns=_parse_columns(column or []),
+            max_nodes=max_nodes, progress=not quiet and sys.stderr.isatty(),
+        )
+    except KgError as err:
+        _fail(err)
+    if not quiet:
+        typer.echo(g.stats.summary())
+    if strict and g.stats.skipped:
+        _fail(KgError(f"--strict: {len(g.stats.skipped)} input(s) skipped (listed above)"))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Argument(help="Training config (see kg/configs/biomed.cfg).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where the trained pipeline goes.")],
+) -> None:
+    """Train an NER pipeline from IOB/DocBin corpora. Override config values like spaCy: --paths.corpora DIR."""
+    from spacy.cli._util import parse_config_overrides
+
+    from kg.train import train as train_pipeline
+
+    try:
+        result = train_pipeline(config, output, overrides=parse_config_overrides(ctx.args))
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"best epoch {result.best_epoch}: " + ", ".join(
+        f"{h} F1 {100 * s['f1']:.2f}" for h, s in result.scores.items()) + f" -> {result.output}")
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Gold IOB file (token TAB tag) or .spacy DocBin.")],
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name or path (default: bundled).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Precision, recall and F1 (percent; exact spans, as spaCy's scorer) overall and per type."""
+    from kg.evaluate import evaluate as evaluate_model
+    from kg.evaluate import format_scores
+
+    try:
+        scores = evaluate_model(file, model=model)
+    except KgError as err:
+        _fail(err)
+    typer.echo(json.dumps(scores, indent=1) if as_json else format_scores(scores))
+
+
+@app.command()
+def export(
+    graph: Annotated[Path, typer.Argument(help="A graph saved by kg (graphml, gexf, json, cyjs).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="graphml, gexf, cyjs, json, csv, html (default: from --out).")] = None,  # noqa: A002
+) -> None:
+    """Convert a saved graph to another format without rerunning NER."""
+    from kg.api import load
+
+    try:
+        g = load(graph)
+        if (format or out.suffix.lstrip(".")) == "html":
+            g.to_html(out)
+        else:
+            g.export(out, format=format)
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"wrote {out}")
+
+
+@app.command()
+def models() -> None:
+    """List the bundled models and the scispaCy models kg can load when installed."""
+    import spacy.util
+
+    from kg.models import BUNDLED, SCISPACY_MODELS, install_hint
+
+    for name in BUNDLED:
+        typer.echo(f"{name:<24} bundled (default)")
+    for name, what in SCISPACY_MODELS.items():
+        state = "installed" if spacy.util.is_package(name) else f"not installed: {install_hint(name)}"
+        typer.echo(f"{name:<24} {what}; {state}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

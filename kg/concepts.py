@@ -1,0 +1,111 @@
+"""From mentions to concepts: one concept, one node.
+
+Each mention gets a concept key:
+
+1. Its text for normalisation is the long form when it is a defined abbreviation
+   (:mod:`kg.nlp`), so "NSCLC" and "non-small cell lung cancer" meet.
+2. Composite gene mentions such as "JAK2-STAT3" or "ERK1/2"-style pairs are split into
+   their parts when every part is itself a gene symbol the vocabulary knows, the way
+   gene normalisers treat composite mentions (Wei et al. 2015, GNormPlus).
+3. It is linked to a vocabulary (:class:`kg.linking.Linker`: HGNC genes, CTD/MeSH
+   diseases); a linked mention's key is the CURIE, so "P-gp", "MDR1" and
+   "P-glycoprotein" become ``hgnc:40``.
+4. Otherwise its key is the folded text (:func:`kg.normalize.normalize_text`): case,
+   hyphens, Greek letters and plurals fold together ("exosomes" = "exosome").
+
+A concept's type is the commonest type among its mentions; its label is the
+vocabulary's name when linked, else the commonest surface form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kg.linking import Linker
+from kg.nlp import AnnotatedDoc, Mention
+from kg.normalize import display_form, normalize_text
+
+__all__ = ["ConceptTable", "assign_concepts", "split_composite", "MENTION_COLUMNS"]
+
+MENTION_COLUMNS = ["doc", "para", "sent", "start", "end", "text", "type", "concept"]
+GENE = "Gene or gene product"
+_COMPOSITE = re.compile(r"\s*[-/]\s*")
+
+
+def split_composite(mention: Mention, linker: Linker | None) -> list[Mention]:
+    """Split "JAK2-STAT3" into JAK2 and STAT3 when every part links as a gene; else ``[mention]``."""
+    if linker is None or mention.type != GENE or mention.norm_text != mention.text:
+        return [mention]
+    parts = [(m.start(), m.end()) for m in re.finditer(r"[^-/\s]+", mention.text)]
+    if len(parts) < 2 or _COMPOSITE.sub("", mention.text) == mention.text:
+        return [mention]
+    texts = [mention.text[s:e] for s, e in parts]
+    if not all(len(t) >= 2 and linker.link(t, GENE) for t in texts):
+        return [mention]
+    return [
+        Mention(
+            start=mention.start + s, end=mention.start + e, text=t, type=mention.type, label=mention.label,
+            source=mention.source, sent=mention.sent, para=mention.para, norm_text=t,
+        )
+        for (s, e), t in zip(parts, texts)
+    ]
+
+
+@dataclass
+class ConceptTable:
+    """Mentions with concept keys (``mentions``, a DataFrame of :data:`MENTION_COLUMNS`) and per-concept facts."""
+
+    mentions: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    curies: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+
+
+def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None) -> ConceptTable:
+    """Key every mention of ``annotated`` by concept and collect labels, types and aliases."""
+    cache: dict[tuple[str, str], tuple[str, object]] = {}
+    rows: list[tuple] = []
+    forms: dict[str, Counter] = defaultdict(Counter)
+    type_votes: dict[str, Counter] = defaultdict(Counter)
+    linked: dict[str, object] = {}
+    for adoc in annotated:
+        for raw in adoc.mentions:
+            for m in split_composite(raw, linker):
+                ck = (m.norm_text, m.type)
+                if ck not in cache:
+                    concept = None
+                    if linker is not None:
+                        concept = linker.link(m.norm_text, m.type) or (
+                            linker.link(m.text, m.type) if m.text != m.norm_text else None
+                        )
+                    key = concept.curie if concept is not None else normalize_text(m.norm_text)
+                    cache[ck] = (key, concept)
+                key, concept = cache[ck]
+                if not key:
+                    continue
+                if concept is not None:
+                    linked[key] = concept
+                forms[key][m.text] += 1
+                if m.norm_text != m.text:
+                    forms[key][m.norm_text] += 0
+                type_votes[key][m.type] += 1
+                rows.append((adoc.doc_id, m.para, m.sent, m.start, m.end, m.text, m.type, key))
+    table = ConceptTable(pd.DataFrame(rows, columns=MENTION_COLUMNS))
+    for key, counter in forms.items():
+        concept = linked.get(key)
+        seen = [f for f, _ in counter.most_common()]
+        table.labels[key] = concept.name if concept is not None else display_form({f: c for f, c in counter.items() if c} or counter)
+        table.types[key] = type_votes[key].most_common(1)[0][0]
+        table.aliases[key] = sorted(set(seen), key=str.lower)
+        table.curies[key] = concept.curie if concept is not None else ""
+        table.urls[key] = concept.url if concept is not None else ""
+    if len(table.mentions):
+        table.mentions["type"] = table.mentions["concept"].map(table.types)
+    return table

@@ -1,0 +1,196 @@
+"""The NER pass: documents in, plain mention records out.
+
+For each document the primary pipeline (kg's bundled one by default) tokenises,
+splits sentences (:mod:`kg.sentences`), finds abbreviation definitions with scispaCy's
+:class:`~scispacy.abbreviation.AbbreviationDetector` (Schwartz & Hearst 2003) and tags
+entities. Further models (``--model`` given more than once) run on the same texts with
+their own tokenizers; their entities are merged with the primary ones at the character
+level by the rule of :func:`kg.entities.merge_spans` (longest span wins, then the model
+listed first).
+
+Abbreviations are used twice: a mention whose text is a defined short form carries the
+long form as ``norm_text`` ("NSCLC" -> "non-small cell lung cancer"), and every
+occurrence of a short form whose long form (or another occurrence) was tagged becomes a
+mention too, so the abbreviation counts wherever it is used.
+
+The output, :class:`AnnotatedDoc`, holds only plain values: it pickles cheaply to and
+from worker processes or Dask workers, and is what the store keeps per document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.entities import SPANS_PREFIX, merge_spans
+from kg.models import DEFAULT_MODEL, load_model
+from kg.records import Document
+from kg.schema import readable_type
+
+__all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "paragraph_starts"]
+
+_PARA = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention: character offsets into :attr:`Document.text`, readable type, and origin."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    label: str
+    source: str
+    sent: int
+    para: int
+    norm_text: str
+
+
+@dataclass(frozen=True)
+class AnnotatedDoc:
+    """A document's sentences (character spans, paragraph index) and mentions."""
+
+    doc_id: str
+    sentences: tuple[tuple[int, int, int], ...]
+    mentions: tuple[Mention, ...]
+    abbreviations: tuple[tuple[str, str], ...] = ()
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Character offsets where paragraphs start: 0 and after every blank line."""
+    return [0, *(m.end() for m in _PARA.finditer(text))]
+
+
+def _index(offsets: Sequence[int], pos: int) -> int:
+    lo, hi = 0, len(offsets)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if offsets[mid] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return max(lo - 1, 0)
+
+
+def _char_spans(doc, source: str) -> list[tuple[int, int, str, str]]:
+    return [(e.start_char, e.end_char, e.label_, source) for e in doc.ents]
+
+
+class NerPipeline:
+    """The models of one build, loaded once per process; :meth:`annotate` runs them over documents."""
+
+    def __init__(self, models: Sequence[str] = (DEFAULT_MODEL,), *, batch_size: int = 64) -> None:
+        if not models:
+            models = (DEFAULT_MODEL,)
+        self.models = tuple(models)
+        self.batch_size = batch_size
+        self.primary = self._prepare(load_model(self.models[0]), primary=True)
+        self.others = [self._prepare(load_model(m), primary=False) for m in self.models[1:]]
+
+    @staticmethod
+    def _prepare(nlp, *, primary: bool):
+        import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
+
+        import kg.sentences  # noqa: F401
+
+        # Parsers, taggers and lemmatizers are not needed for NER: skip them.
+        for name in ("parser", "tagger", "attribute_ruler", "lemmatizer", "morphologizer"):
+            if name in nlp.pipe_names:
+                nlp.disable_pipe(name)
+        if primary:
+            if "kg_sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+                nlp.add_pipe("kg_sentencizer", first=True)
+            if "abbreviation_detector" not in nlp.pipe_names:
+                nlp.add_pipe("abbreviation_detector")
+        return nlp
+
+    def annotate(self, docs: Iterable[Document]) -> Iterator[AnnotatedDoc]:
+        """Annotate documents in batches with ``nlp.pipe``; yields in input order."""
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= self.batch_size * 4:
+                yield from self._annotate_batch(batch)
+                batch = []
+        if batch:
+            yield from self._annotate_batch(batch)
+
+    def _annotate_batch(self, docs: list[Document]) -> list[AnnotatedDoc]:
+        texts = [d.text for d in docs]
+        extra = [list(nlp.pipe(texts, batch_size=self.batch_size)) for nlp in self.others]
+        out = []
+        for i, sdoc in enumerate(self.primary.pipe(texts, batch_size=self.batch_size)):
+            groups = [_char_spans(sdoc, self.models[0])]
+            groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra)]
+            out.append(self._record(docs[i], sdoc, groups))
+        return out
+
+    def _record(self, document: Document, sdoc, groups) -> AnnotatedDoc:
+        text = sdoc.text
+        paras = paragraph_starts(text)
+        sents = [(s.start_char, s.end_char) for s in sdoc.sents] if len(sdoc) else []
+        sent_starts = [s for s, _ in sents]
+        spans = merge_spans(groups, bounds=lambda s: (s[0], s[1]))
+
+        abbrevs: dict[str, str] = {}
+        short_spans: list[tuple[int, int, str]] = []
+        for short in getattr(sdoc._, "abbreviations", []):
+            long_form = short._.long_form
+            if long_form is None:
+                continue
+            abbrevs.setdefault(short.text, long_form.text)
+            short_spans.append((short.start_char, short.end_char, short.text))
+        long_to_short = {v: k for k, v in abbrevs.items()}
+
+        # Propagate: a short form is a mention wherever it occurs if it, or its long form, was tagged.
+        typed: dict[str, str] = {}
+        for start, end, label, _ in spans:
+            surface = text[start:end]
+            if surface in abbrevs:
+                typed.setdefault(surface, label)
+            elif surface in long_to_short:
+                typed.setdefault(long_to_short[surface], label)
+        taken = [(s, e) for s, e, _, _ in spans]
+        extra = [
+            (s, e, typed[t], "abbreviation")
+            for s, e, t in short_spans
+            if t in typed and not any(s < te and ts < e for ts, te in taken)
+        ]
+        spans = sorted({(s[0], s[1]): s for s in [*spans, *extra]}.values())
+
+        mentions = []
+        for start, end, label, source in spans:
+            surface = text[start:end]
+            mentions.append(
+                Mention(
+                    start=start,
+                    end=end,
+                    text=surface,
+                    type=readable_type(label),
+                    label=label,
+                    source=source,
+                    sent=_index(sent_starts, start) if sent_starts else 0,
+                    para=_index(paras, start),
+                    norm_text=abbrevs.get(surface, surface),
+                )
+            )
+        sentences = tuple((s, e, _index(paras, s)) for s, e in sents)
+        return AnnotatedDoc(document.id, sentences, tuple(mentions), tuple(sorted(abbrevs.items())))
+
+
+@lru_cache(maxsize=4)
+def _pipeline(models: tuple[str, ...], batch_size: int) -> NerPipeline:
+    return NerPipeline(models, batch_size=batch_size)
+
+
+def annotate_records(models: tuple[str, ...], documents: list[Document], batch_size: int = 64) -> list[AnnotatedDoc]:
+    """Annotate a chunk of documents with a per-process cached pipeline (the unit of work for pools and Dask)."""
+    return list(_pipeline(tuple(models), batch_size).annotate(documents))
+
+
+def head_spans(doc) -> dict[str, list]:
+    """Each bundled head's own spans on an annotated spaCy ``Doc`` (for inspection and tests)."""
+    return {k[len(SPANS_PREFIX):]: list(v) for k, v in doc.spans.items() if k.startswith(SPANS_PREFIX)}

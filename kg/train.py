@@ -1,0 +1,205 @@
+"""Train kg's NER pipeline: one shared tok2vec, one NER head per corpus, from a spaCy config.
+
+Why a custom loop: the corpora annotate different entity types over different texts, so a
+batch of BC5CDR sentences must train the chemicals/diseases head and the shared encoder,
+and nothing else. spaCy's ``nlp.update`` would update every head on every batch (and a
+head whose listener is not called would stall the shared tok2vec's backward pass). The
+loop below is multi-task learning with hard parameter sharing (Caruana 1997; for
+biomedical NER, Crichton et al. 2017): batches from the corpora are interleaved, each
+batch runs the shared tok2vec forward, hands its output to that corpus's head through the
+head's :class:`~spacy.pipeline.tok2vec.Tok2VecListener`, and the head's backward pass
+updates both. Everything else (the architectures, the optimizer, batch sizes, seed) comes
+from the config file, read with spaCy's config system.
+
+The config has spaCy's ``[nlp]`` and ``[components]`` sections, plus:
+
+``[paths]``      data locations (override on the command line: ``--paths.corpora DIR``)
+``[heads.NAME]`` ``train`` and ``dev`` corpus files for the NER component ``NAME``
+``[vectors]``    ``sources`` (unlabeled text files) and word2vec settings, or ``sources = []``
+``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``
+``[optimizer]``  a registered thinc optimizer, e.g. ``Adam.v1``
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.scorer import get_ner_prf
+from spacy.training import Example
+from spacy.util import fix_random_seed, load_config, load_model_from_config, minibatch, registry
+from thinc.api import set_dropout_rate
+
+import kg.entities  # noqa: F401  (registers components)
+import kg.sentences  # noqa: F401
+import kg.tokenizer  # noqa: F401
+from kg.errors import InputError
+from kg.iob import read_examples
+
+__all__ = ["TrainResult", "train", "evaluate_head", "head_names"]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` did: the best epoch, the dev scores per head, and where the model is."""
+
+    output: Path
+    best_epoch: int
+    scores: dict[str, dict[str, Any]]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    words_per_second: float = 0.0
+
+
+def head_names(nlp: spacy.Language) -> list[str]:
+    """The NER components of a pipeline, in pipeline order."""
+    return [name for name, proc in nlp.pipeline if getattr(proc, "moves", None) is not None and "ner" in name]
+
+
+def _interleaved_batches(
+    examples: dict[str, list[Example]], rng: random.Random, batch_words: int
+) -> list[tuple[str, list[Example]]]:
+    batches = []
+    for head, exs in examples.items():
+        exs = list(exs)
+        rng.shuffle(exs)
+        batch: list[Example] = []
+        words = 0
+        for eg in exs:
+            batch.append(eg)
+            words += len(eg.predicted)
+            if words >= batch_words:
+                batches.append((head, batch))
+                batch, words = [], 0
+        if batch:
+            batches.append((head, batch))
+    rng.shuffle(batches)
+    return batches
+
+
+def _update_head(nlp, head: str, batch: list[Example], *, drop: float, sgd, losses: dict) -> None:
+    """One multi-task step: shared tok2vec forward, ``head`` update, backward into the tok2vec."""
+    tok2vec = nlp.get_pipe("tok2vec")
+    ner = nlp.get_pipe(head)
+    docs = [eg.predicted for eg in batch]
+    set_dropout_rate(tok2vec.model, drop)
+    tokvecs, bp_tokvecs = tok2vec.model.begin_update(docs)
+
+    def backprop(d_tokvecs):
+        d_docs = bp_tokvecs(d_tokvecs)
+        tok2vec.finish_update(sgd)
+        return d_docs
+
+    (listener,) = tok2vec.listener_map[head]
+    listener.receive(listener.get_batch_id(docs), tokvecs, backprop)
+    ner.update(batch, drop=drop, sgd=sgd, losses=losses)
+
+
+def evaluate_head(nlp, head: str, examples: list[Example], *, batch_size: int = 256) -> dict[str, Any]:
+    """Exact-span precision/recall/F1 of one head on gold examples (spaCy's NER scorer)."""
+    tok2vec = nlp.get_pipe("tok2vec")
+    ner = nlp.get_pipe(head)
+    docs = [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples]
+    preds = list(ner.pipe(tok2vec.pipe(docs, batch_size=batch_size), batch_size=batch_size))
+    scored = [Example(pred, eg.reference) for pred, eg in zip(preds, examples)]
+    prf = get_ner_prf(scored)
+    return {
+        "precision": prf["ents_p"],
+        "recall": prf["ents_r"],
+        "f1": prf["ents_f"],
+        "per_type": prf["ents_per_type"],
+    }
+
+
+def _load(config_path: Path, overrides: dict[str, Any]):
+    if not config_path.exists():
+        raise InputError(str(config_path), "no such config file; see kg/configs/ for the shipped ones")
+    config = load_config(config_path, overrides=overrides, interpolate=True)
+    return config
+
+
+def train(
+    config_path: str | Path,
+    output: str | Path,
+    *,
+    overrides: dict[str, Any] | None = None,
+    log: Callable[[str], None] = print,
+) -> TrainResult:
+    """Train the pipeline described by ``config_path`` and write the best epoch's model to ``output``.
+
+    Prints (through ``log``) the loss and dev F1 of every head after each epoch.
+    """
+    config_path, output = Path(config_path), Path(output)
+    config = _load(config_path, overrides or {})
+    tcfg = config["training"]
+    seed = int(tcfg.get("seed", 0))
+    fix_random_seed(seed)
+    nlp_config = {k: v for k, v in config.items() if k in ("nlp", "components")}
+    nlp = load_model_from_config(nlp_config, auto_fill=True, validate=True)
+    heads = head_names(nlp)
+    missing = [h for h in heads if h not in config.get("heads", {})]
+    if missing:
+        raise InputError(str(config_path), f"no [heads.{missing[0]}] section with train/dev files for that NER component")
+
+    vcfg = config.get("vectors", {})
+    if vcfg.get("sources"):
+        from kg.vectors import train_word_vectors
+
+        t0 = time.time()
+        nlp.vocab.vectors = train_word_vectors(
+            vcfg["sources"], nlp.vocab, dim=vcfg.get("dim", 100), min_count=vcfg.get("min_count", 3),
+            max_words=vcfg.get("max_words", 40000), epochs=vcfg.get("epochs", 10), seed=seed,
+        )
+        log(f"word vectors: {nlp.vocab.vectors.shape[0]} x {nlp.vocab.vectors.shape[1]} in {time.time() - t0:.0f}s")
+
+    train_ex = {h: read_examples(config["heads"][h]["train"], nlp.vocab) for h in heads}
+    dev_ex = {h: read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
+    for h in heads:
+        log(f"{h}: {len(train_ex[h])} train, {len(dev_ex[h])} dev sentences")
+
+    # Initialise each component on its own corpus only, so every head learns only its own labels.
+    everything = [eg for h in heads for eg in train_ex[h][:500]]
+    nlp.get_pipe("tok2vec").initialize(lambda: everything, nlp=nlp)
+    for h in heads:
+        nlp.get_pipe(h).initialize(lambda h=h: train_ex[h], nlp=nlp)
+    nlp._link_components()
+    sgd = registry.resolve({"optimizer": config["optimizer"]})["optimizer"]
+
+    rng = random.Random(seed)
+    drop = float(tcfg.get("dropout", 0.1))
+    best, best_epoch, bad_epochs, history = -1.0, 0, 0, []
+    output.mkdir(parents=True, exist_ok=True)
+    for epoch in range(1, int(tcfg.get("max_epochs", 20)) + 1):
+        t0, losses, words = time.time(), {}, 0
+        for head, batch in _interleaved_batches(train_ex, rng, int(tcfg.get("batch_words", 1000))):
+            _update_head(nlp, head, batch, drop=drop, sgd=sgd, losses=losses)
+            words += sum(len(eg) for eg in batch)
+        with nlp.use_params(sgd.averages):
+            scores = {h: evaluate_head(nlp, h, dev_ex[h]) for h in heads}
+            mean_f = sum(s["f1"] for s in scores.values()) / len(scores)
+            if mean_f > best:
+                best, best_epoch, bad_epochs = mean_f, epoch, 0
+                nlp.to_disk(output)
+                best_scores = scores
+            else:
+                bad_epochs += 1
+        row = {"epoch": epoch, "seconds": round(time.time() - t0, 1), "train_words": words,
+               **{f"loss_{h}": round(losses.get(h, 0.0), 1) for h in heads},
+               **{f"f1_{h}": round(100 * s["f1"], 2) for h, s in scores.items()}}
+        history.append(row)
+        log("  ".join(f"{k}={v}" for k, v in row.items()) + ("  *best*" if best_epoch == epoch else ""))
+        if bad_epochs >= int(tcfg.get("patience", 3)):
+            log(f"no dev improvement for {bad_epochs} epochs: stopping")
+            break
+    (output / "training.json").write_text(json.dumps({"best_epoch": best_epoch, "history": history}, indent=1))
+    return TrainResult(output=output, best_epoch=best_epoch, scores=best_scores, history=history)
+
+
+def iter_heads(config_path: str | Path) -> Iterable[str]:
+    """Names of the NER heads a config trains (without building the pipeline)."""
+    return list(load_config(Path(config_path), interpolate=False).get("heads", {}))

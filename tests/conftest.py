@@ -1,0 +1,46 @@
+"""Shared fixtures: paths to the committed fixtures and one bundled pipeline per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def bundled_nlp():
+    """kg's bundled NER pipeline, loaded once for the whole session."""
+    from kg.models import DEFAULT_MODEL, load_model
+
+    return load_model(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def ner_pipeline():
+    """The NER pass as builds use it (bundled model + sentences + abbreviations), loaded once."""
+    from kg.nlp import NerPipeline
+
+    return NerPipeline()
+
+
+@pytest.fixture(scope="session")
+def seeds_graph(tmp_path_factory):
+    """``kg build seeds/`` run once per session through the Python API, with all outputs written."""
+    import kg
+
+    out = tmp_path_factory.mktemp("seeds-out")
+    return kg.build(SEEDS, out=out), out

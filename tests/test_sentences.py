@@ -1,0 +1,28 @@
+import pytest
+
+from kg.sentences import sentence_starts
+
+
+def sentences(text):
+    starts = sentence_starts(text)
+    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("STAT3 is active. It drives resistance.", ["STAT3 is active.", "It drives resistance."]),
+        ("Title here\n\nAbstract starts here.", ["Title here", "Abstract starts here."]),
+        ("As shown by Sun et al. in 2019, it works.", ["As shown by Sun et al. in 2019, it works."]),
+        ("Drugs, e.g. Cisplatin, fail. Next one.", ["Drugs, e.g. Cisplatin, fail.", "Next one."]),
+        ("See Fig. 2. Results follow.", ["See Fig. 2.", "Results follow."]),
+        ("It rose 2.5-fold. (A) second.", ["It rose 2.5-fold.", "(A) second."]),
+        ("J. Smith wrote it.", ["J. Smith wrote it."]),
+    ],
+)
+def test_sentence_boundaries(text, expected):
+    assert sentences(text) == expected
+
+
+def test_empty_text_has_no_sentences():
+    assert sentence_starts("   ") == []

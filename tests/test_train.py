@@ -1,0 +1,75 @@
+"""A real train/evaluate round trip on a committed fixture of a few dozen sentences (seconds)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.evaluate import evaluate
+from kg.iob import corpus_labels, iob_spans, read_iob
+from kg.train import train
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, fixtures, monkeypatch_module=None):
+    out = tmp_path_factory.mktemp("tiny")
+    lines = []
+    result = train(fixtures / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(fixtures / "ner")}, log=lines.append)
+    return result, out, lines
+
+
+def test_iob_spans_reads_bio_and_iob1():
+    assert iob_spans(["B-A", "I-A", "O", "I-B", "B-B", "I-A"]) == [(0, 2, "A"), (3, 4, "B"), (4, 5, "B"), (5, 6, "A")]
+
+
+def test_read_iob_counts(fixtures):
+    sents = list(read_iob(fixtures / "ner" / "tiny_train.tsv"))
+    assert len(sents) == 48
+    assert "Gene_or_gene_product" in corpus_labels(fixtures / "ner" / "tiny_train.tsv")
+
+
+def test_read_iob_names_the_bad_line(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("STAT3\tB-Gene\nis\tmaybe\n")
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match=r"bad.tsv:line 2"):
+        list(read_iob(bad))
+
+
+def test_training_prints_progress_and_learns(tiny_model, fixtures):
+    result, out, lines = tiny_model
+    assert any(line.startswith("epoch=1") and "f1_ner_bionlp13cg" in line for line in lines)
+    assert (out / "meta.json").exists() and (out / "training.json").exists()
+    # it fits its own training sentences: a real model, not a constant
+    on_train = evaluate(fixtures / "ner" / "tiny_train.tsv", model=str(out))
+    assert on_train["f1"] > 80
+    on_dev = evaluate(fixtures / "ner" / "tiny_dev.tsv", model=str(out))
+    assert on_dev["f1"] == pytest.approx(100 * result.scores["ner_bionlp13cg"]["f1"])
+
+
+def test_training_is_reproducible(tiny_model, fixtures, tmp_path):
+    result, _, _ = tiny_model
+    again = train(fixtures / "ner" / "tiny.cfg", tmp_path / "again", overrides={"paths.corpora": str(fixtures / "ner")},
+                  log=lambda _: None)
+    assert again.scores["ner_bionlp13cg"]["f1"] == pytest.approx(result.scores["ner_bionlp13cg"]["f1"], abs=0.005)
+
+
+def test_evaluate_cli_json(tiny_model, fixtures):
+    _, out, _ = tiny_model
+    res = CliRunner().invoke(app, ["evaluate", str(fixtures / "ner" / "tiny_dev.tsv"), "--model", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.output)
+    assert {"precision", "recall", "f1", "per_type"} <= set(scores)
+    assert set(scores["per_type"]) <= set(corpus_labels(fixtures / "ner" / "tiny_dev.tsv"))
+
+
+def test_missing_model_names_the_install_command():
+    from kg.errors import ModelNotFoundError
+    from kg.models import resolve_model
+
+    with pytest.raises(ModelNotFoundError, match=r"pip install https://.*en_ner_bionlp13cg_md-0\.5\.4\.tar\.gz"):
+        resolve_model("en_ner_bionlp13cg_md")
