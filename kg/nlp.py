@@ -8,6 +8,9 @@ their own tokenizers; their entities are merged with the primary ones at the cha
 level by the rule of :func:`kg.entities.merge_spans` (longest span wins, then the model
 listed first).
 
+Last and lowest in priority, :class:`kg.lexicon.LexiconTagger` adds the HGNC gene
+symbols and curated gene names the models missed.
+
 Abbreviations are used twice: a mention whose text is a defined short form carries the
 long form as ``norm_text`` ("NSCLC" -> "non-small cell lung cancer"), and every
 occurrence of a short form whose long form (or another occurrence) was tagged becomes a
@@ -20,6 +23,7 @@ from worker processes or Dask workers, and is what the store keeps per document.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +33,7 @@ from kg.models import DEFAULT_MODEL, load_model
 from kg.records import Document
 from kg.schema import readable_type
 
-__all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "paragraph_starts"]
+__all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "paragraph_starts", "propagate"]
 
 _PARA = re.compile(r"\n\s*\n")
 
@@ -75,6 +79,37 @@ def _index(offsets: Sequence[int], pos: int) -> int:
     return max(lo - 1, 0)
 
 
+def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_ends: set[int]) -> list[tuple]:
+    """One sense per discourse (Gale, Church & Yarowsky 1992): tag every other occurrence of a tagged string.
+
+    NER tags an entity in one sentence and misses the same string in the next; within one
+    abstract the string almost always means the same thing. Every further occurrence of a
+    tagged surface form (three characters or more; case-insensitive from five) that starts
+    and ends on token boundaries and overlaps no other span becomes a mention of the same
+    type, with source ``"propagated"``.
+    """
+    if not spans:
+        return spans
+    taken = sorted((s[0], s[1]) for s in spans)
+    forms: dict[str, tuple] = {}
+    for start, end, label, _source in spans:
+        surface = text[start:end]
+        if len(surface) >= 3:
+            forms.setdefault(surface if len(surface) < 5 else surface.lower(), (label,))
+    added = []
+    for form, (label,) in forms.items():
+        flags = re.IGNORECASE if len(form) >= 5 else 0
+        for m in re.finditer(re.escape(form), text, flags):
+            start, end = m.span()
+            if start not in token_starts or end not in token_ends:
+                continue
+            if any(s < end and start < e for s, e in taken):
+                continue
+            added.append((start, end, label, "propagated"))
+            taken.append((start, end))
+    return sorted([*spans, *added]) if added else spans
+
+
 def _char_spans(doc, source: str) -> list[tuple[int, int, str, str]]:
     return [(e.start_char, e.end_char, e.label_, source) for e in doc.ents]
 
@@ -82,17 +117,25 @@ def _char_spans(doc, source: str) -> list[tuple[int, int, str, str]]:
 class NerPipeline:
     """The models of one build, loaded once per process; :meth:`annotate` runs them over documents."""
 
-    def __init__(self, models: Sequence[str] = (DEFAULT_MODEL,), *, batch_size: int = 64) -> None:
+    def __init__(self, models: Sequence[str] = (DEFAULT_MODEL,), *, batch_size: int = 64, lexicon: bool = True) -> None:
         if not models:
             models = (DEFAULT_MODEL,)
         self.models = tuple(models)
         self.batch_size = batch_size
+        self.lexicon = None
+        if lexicon:
+            from kg.lexicon import LexiconTagger
+
+            self.lexicon = LexiconTagger.default()
         self.primary = self._prepare(load_model(self.models[0]), primary=True)
         self.others = [self._prepare(load_model(m), primary=False) for m in self.models[1:]]
 
     @staticmethod
     def _prepare(nlp, *, primary: bool):
         import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
+
+        # scispaCy's detector runs an empty matcher on documents without abbreviations.
+        warnings.filterwarnings("ignore", message=r".*\[W036\]")
 
         import kg.sentences  # noqa: F401
 
@@ -125,6 +168,8 @@ class NerPipeline:
         for i, sdoc in enumerate(self.primary.pipe(texts, batch_size=self.batch_size)):
             groups = [_char_spans(sdoc, self.models[0])]
             groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra)]
+            if self.lexicon is not None:
+                groups.append(self.lexicon.tag(sdoc))
             out.append(self._record(docs[i], sdoc, groups))
         return out
 
@@ -160,6 +205,7 @@ class NerPipeline:
             if t in typed and not any(s < te and ts < e for ts, te in taken)
         ]
         spans = sorted({(s[0], s[1]): s for s in [*spans, *extra]}.values())
+        spans = propagate(text, spans, token_starts={t.idx for t in sdoc}, token_ends={t.idx + len(t) for t in sdoc})
 
         mentions = []
         for start, end, label, source in spans:

@@ -1,0 +1,118 @@
+"""Dictionary tagging of gene symbols, the lowest-priority source of mentions.
+
+NER models trained on a few thousand sentences miss genes they never saw ("P-glycoprotein"
+is not annotated anywhere in BioNLP13CG, BC5CDR or CRAFT) and split composite mentions
+inconsistently. Text-mining resources such as the JensenLab tagger and PubTator's
+GNormPlus rely on dictionaries for this; kg adds one dictionary source beside its models:
+
+* single tokens written exactly as an HGNC **approved or previous symbol** that names one
+  gene ("STAT3", "JAK2", "MDR1"), at least three characters long and not an English word
+  (kg's common-word list, :mod:`kg.vocab`);
+* symbols with inner punctuation written exactly ("HLA-DRB1", "P-gp"): spans of up to five
+  tokens joined by ``-`` or ``/``;
+* the curated names of ``kg/data/gene_supplement.tsv`` ("P-glycoprotein"), matched after
+  :func:`kg.normalize.normalize_text`.
+
+The spans it finds take part in the merge of :func:`kg.entities.merge_spans` *after* every
+model, so a model's span always wins where they overlap; the vocabulary and the rule stay
+visible and editable in ``kg/data/``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from kg.linking import DATA_DIR, Linker
+from kg.normalize import normalize_text
+
+__all__ = ["GENE", "LexiconTagger"]
+
+GENE = "Gene or gene product"
+_JOINERS = {"-", "/"}
+
+
+def _supplement_texts(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return [line.split("\t", 1)[0].strip() for line in fh if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _common_words(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    with open(path, encoding="utf-8") as fh:
+        return frozenset(w.strip().lower() for w in fh if w.strip() and not w.startswith("#"))
+
+
+class LexiconTagger:
+    """Finds gene-symbol and curated gene-name mentions in a tokenised ``Doc`` (see module docstring)."""
+
+    def __init__(self, linker: Linker, *, data_dir: Path = DATA_DIR) -> None:
+        hgnc = linker.vocabulary("hgnc")
+        common = _common_words(data_dir / "common_words.txt")
+        self.symbols: frozenset[str] = frozenset(
+            text for text, (tier, ids) in hgnc.exact.items()
+            if tier <= 1 and len(ids) == 1 and len(text) >= 3 and text.lower() not in common
+            and any(c.isupper() for c in text)
+        )
+        from kg.tokenizer import split_words
+
+        self.names: frozenset[str] = frozenset(normalize_text(t) for t in _supplement_texts(data_dir / "gene_supplement.tsv"))
+        self.first_words: frozenset[str] = frozenset(
+            split_words(t)[0].lower() for t in _supplement_texts(data_dir / "gene_supplement.tsv") if split_words(t)
+        )
+
+    @classmethod
+    def default(cls) -> LexiconTagger:
+        return _default()
+
+    def tag(self, doc) -> list[tuple[int, int, str, str]]:
+        """(start char, end char, type, ``"lexicon"``) of every match in ``doc``, longest first per position."""
+        found = []
+        n = len(doc)
+        i = 0
+        while i < n:
+            tok = doc[i]
+            best = None
+            # joined symbols and curated names: up to five tokens with no spaces between them
+            j = i
+            while j + 1 < n and j - i < 4 and not doc[j].whitespace_ and (doc[j + 1].text in _JOINERS or doc[j].text in _JOINERS):
+                j += 1
+                span = doc[i : j + 1]
+                if span[-1].text not in _JOINERS and span.text in self.symbols:
+                    best = span
+            if tok.lower_ in self.first_words:
+                for k in range(min(n, i + 4), i, -1):
+                    span = doc[i:k]
+                    if (best is None or len(span) > len(best)) and normalize_text(span.text) in self.names:
+                        best = span
+                        break
+            if best is None and tok.text in self.symbols and self._alone_or_composite(doc, i):
+                best = doc[i : i + 1]
+            if best is not None:
+                found.append((best.start_char, best.end_char, GENE, "lexicon"))
+                i = best.end
+            else:
+                i += 1
+        return found
+
+
+    def _alone_or_composite(self, doc, i: int) -> bool:
+        """A symbol glued by ``-``/``/`` to other words counts only when all of them are symbols.
+
+        "JAK2-STAT3" yields JAK2 and STAT3; "SDS-PAGE" yields nothing.
+        """
+        lo, hi = i, i
+        while lo > 0 and not doc[lo - 1].whitespace_ and (doc[lo - 1].text in _JOINERS or doc[lo].text in _JOINERS):
+            lo -= 1
+        while hi + 1 < len(doc) and not doc[hi].whitespace_ and (doc[hi + 1].text in _JOINERS or doc[hi].text in _JOINERS):
+            hi += 1
+        parts = [t.text for t in doc[lo : hi + 1] if t.text not in _JOINERS]
+        return all(p in self.symbols for p in parts)
+
+
+@lru_cache(maxsize=1)
+def _default() -> LexiconTagger:
+    return LexiconTagger(Linker.default())
