@@ -170,11 +170,11 @@ class KnowledgeGraph:
 
         write_graphml(self.graph, path_or_file)
 
-    def export(self, path, *, format: str | None = None) -> None:  # noqa: A002
-        """Write the graph in ``format`` (graphml, gexf, cyjs, json, csv; default from the extension)."""
+    def export(self, path, *, format: str | None = None, **options) -> list[Path]:  # noqa: A002
+        """Write the graph in ``format`` (graphml, gexf, cyjs, json, csv, html; default from the extension)."""
         from kg.export import export
 
-        export(self.graph, path, format=format)
+        return export(self.graph, path, format=format, **options)
 
     def save(self, out: str | Path, *, max_nodes: int = 2000, title: str = "kg") -> dict[str, str]:
         """Write every output (:data:`OUTPUT_FILES`) into the folder ``out``; returns kind -> path."""
@@ -228,14 +228,13 @@ def build(
     not be read are listed in ``.stats.skipped`` and do not stop the build.
     """
     from kg.concepts import assign_concepts
-    from kg.cooccur import count_pairs
-    from kg.generic import generic_concepts, load_terms
+    from kg.cooccur import DEFAULT_SCORE, count_pairs, filter_edges
+    from kg.generic import drop_generic, generic_concepts
     from kg.graph import GraphOptions, build_graph
     from kg.ingest import IngestReport, iter_documents
     from kg.linking import Linker
     from kg.models import DEFAULT_MODEL
     from kg.nlp import NerPipeline
-    from kg.scores import DEFAULT_SCORE, filter_edges
 
     if window not in ("sentence", "document"):
         raise KgError(f"window must be 'sentence' or 'document', not {window!r}")
@@ -257,12 +256,11 @@ def build(
     annotated = {a.doc_id: a for a in pipeline.annotate(docs)}
     ner_seconds = time.perf_counter() - t_ner
     linker = Linker.default() if link else None
-    table = assign_concepts(annotated.values(), linker=linker)
+    # Sorted by document id, so the graph does not depend on input order or on worker scheduling.
+    table = assign_concepts((annotated[k] for k in sorted(annotated)), linker=linker)
 
-    terms = load_terms(generic_terms) if generic_terms else load_terms()
-    generic = generic_concepts(table, terms=terms) if len(table.mentions) else set()
-    counted = table.mentions[~table.mentions["concept"].isin(generic)] if generic else table.mentions
-    edges = count_pairs(counted, window=window)
+    generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
+    edges = count_pairs(drop_generic(table.mentions, generic), window=window)
     score_name = score or DEFAULT_SCORE
     if len(edges):
         if score_name not in edges.columns:

@@ -117,14 +117,11 @@ def export(
     from kg.api import load
 
     try:
-        g = load(graph)
-        if (format or out.suffix.lstrip(".")) == "html":
-            g.to_html(out)
-        else:
-            g.export(out, format=format)
+        written = load(graph).export(out, format=format)
     except KgError as err:
         _fail(err)
-    typer.echo(f"wrote {out}")
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 @app.command()

@@ -12,6 +12,11 @@ Each mention gets a concept key:
    "P-glycoprotein" become ``hgnc:40``.
 4. Otherwise its key is the folded text (:func:`kg.normalize.normalize_text`): case,
    hyphens, Greek letters and plurals fold together ("exosomes" = "exosome").
+5. Finally, an unlinked key whose folded text is also the folded text of linked mentions
+   joins their concept: a string means one thing within a corpus, even where one NER head
+   gave it a type the vocabulary does not cover ("Non-small Cell Lung Cancer" tagged as a
+   gene in a title still joins ``mesh:D002289``). Where the same text linked to several
+   concepts, the commonest wins.
 
 A concept's type is the commonest type among its mentions; its label is the
 vocabulary's name when linked, else the commonest surface form.
@@ -97,6 +102,18 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                     forms[key][m.norm_text] += 0
                 type_votes[key][m.type] += 1
                 rows.append((adoc.doc_id, m.para, m.sent, m.start, m.end, m.text, m.type, key))
+    # Step 5: unlinked folded text that elsewhere linked joins that concept.
+    via_text: dict[str, Counter] = defaultdict(Counter)
+    for key, counter in forms.items():
+        if key in linked:
+            for form, n in counter.items():
+                via_text[normalize_text(form)][key] += n
+    moved = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
+    for old, new in moved.items():
+        forms[new].update(forms.pop(old))
+        type_votes[new].update(type_votes.pop(old))
+    if moved:
+        rows = [(*r[:7], moved.get(r[7], r[7])) for r in rows]
     table = ConceptTable(pd.DataFrame(rows, columns=MENTION_COLUMNS))
     for key, counter in forms.items():
         concept = linked.get(key)

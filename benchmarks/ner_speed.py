@@ -1,0 +1,59 @@
+"""NER speed of kg's default stack, in one process: words per second on real abstracts.
+
+    python benchmarks/ner_speed.py [--abstracts ../shared/corpora/abstracts/pubmed-abstracts-6k.jsonl] [--n 1000]
+
+Prints, for the same texts: the bare bundled spaCy pipeline (``nlp.pipe``: tokenizer,
+sentences, shared tok2vec, three NER heads, merge), and kg's whole NER pass
+(:class:`kg.nlp.NerPipeline`: + abbreviations, lexicon, propagation, plain records).
+Words are white-space separated words of title + abstract (the usual words/s measure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from kg.models import DEFAULT_MODEL, load_model
+from kg.nlp import NerPipeline
+from kg.records import Document
+
+DEFAULT_ABSTRACTS = Path(__file__).resolve().parents[1].parent / "shared/corpora/abstracts/pubmed-abstracts-6k.jsonl"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--abstracts", type=Path, default=DEFAULT_ABSTRACTS)
+    ap.add_argument("--n", type=int, default=1000, help="number of abstracts")
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--batch-size", type=int, default=64)
+    args = ap.parse_args()
+
+    with open(args.abstracts, encoding="utf-8") as fh:
+        recs = [json.loads(line) for _, line in zip(range(args.n), fh)]
+    docs = [Document(id=str(r["pmid"]), title=r["title"], abstract=r["abstract"]) for r in recs]
+    texts = [d.text for d in docs]
+    words = sum(len(t.split()) for t in texts)
+
+    nlp = load_model(args.model)
+    list(nlp.pipe(texts[:20]))  # warm up
+    t0 = time.perf_counter()
+    n_ents = sum(len(d.ents) for d in nlp.pipe(texts, batch_size=args.batch_size))
+    bare = time.perf_counter() - t0
+
+    pipe = NerPipeline((args.model,), batch_size=args.batch_size)
+    list(pipe.annotate(docs[:20]))
+    t0 = time.perf_counter()
+    n_mentions = sum(len(a.mentions) for a in pipe.annotate(docs))
+    full = time.perf_counter() - t0
+
+    print(f"{len(docs)} abstracts, {words} words, model {args.model}, 1 process")
+    print(f"{'stage':<34}{'seconds':>9}{'words/s':>10}{'entities':>10}")
+    print(f"{'bare nlp.pipe (3 NER heads)':<34}{bare:>9.1f}{words / bare:>10.0f}{n_ents:>10}")
+    print(f"{'kg NER pass (NerPipeline)':<34}{full:>9.1f}{words / full:>10.0f}{n_mentions:>10}")
+    print(f"ratio kg/bare: {bare / full:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Cleaning bibliographic fields and assembling a :class:`kg.records.Document` from them.
+
+Every reader in :mod:`kg.ingest` ends in :func:`make_document`, so the rules below hold
+whatever the input format:
+
+* titles and abstracts have their whitespace collapsed to single spaces (PubTator keeps
+  its text as given so that annotation offsets stay valid);
+* authors are written ``"Last, First"`` (``"Last, Initials"`` when only initials are
+  known, a collective name as it is, and a name whose order the source does not tell,
+  such as ``"Yang Han"`` on a publisher page, as it was written);
+* languages become PubMed's three-letter codes (``"English"`` -> ``"eng"``) when known;
+* an abstract longer than :data:`MAX_ABSTRACT_CHARS` is cut at a word boundary and the
+  document flagged ``"truncated-abstract"`` (kept, not skipped: its first million
+  characters are still a usable text);
+* a record with a title and no abstract is kept and flagged ``"no-abstract"``;
+  a record with neither is a :class:`kg.records.Skipped`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from kg.records import Document, Skipped, document_id
+
+__all__ = [
+    "MAX_ABSTRACT_CHARS",
+    "FLAG_NO_ABSTRACT",
+    "FLAG_TRUNCATED",
+    "clean_text",
+    "clean_author",
+    "find_doi",
+    "normalise_doi",
+    "normalise_language",
+    "parse_year",
+    "make_document",
+]
+
+#: Abstracts longer than this (in characters, about 1 MB of text) are truncated and flagged.
+MAX_ABSTRACT_CHARS = 1_000_000
+
+FLAG_NO_ABSTRACT = "no-abstract"
+FLAG_TRUNCATED = "truncated-abstract"
+
+_WS = re.compile(r"\s+")
+# A DOI as printed in text or URLs: 10.<registrant>/<suffix>; the suffix ends before whitespace,
+# quotes, angle brackets or a table bar, and trailing sentence punctuation is trimmed.
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>|]+)")
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|21\d\d)(?!\d)")
+# Affiliation markers glued to a name: digits, superscript digits, asterisks, daggers, letters
+# in a trailing comma-less run such as "Han12", "Han1,2", "Han*", "Han†".
+_NAME_MARKERS = re.compile(
+    r"[\d\u00b9\u00b2\u00b3\u2070-\u2079*\u2020\u2021\u00a7#]+(?:[,\s]*[\d*\u2020\u2021]+)*$"
+)
+
+#: Language names (lower case, as pages print them) to PubMed's codes.
+LANGUAGE_CODES: dict[str, str] = {
+    "english": "eng",
+    "chinese": "chi",
+    "japanese": "jpn",
+    "german": "ger",
+    "french": "fre",
+    "spanish": "spa",
+    "español": "spa",
+    "italian": "ita",
+    "russian": "rus",
+    "portuguese": "por",
+    "korean": "kor",
+    "dutch": "dut",
+    "polish": "pol",
+    "turkish": "tur",
+    "inglés": "eng",
+    "chino": "chi",
+    "中文": "chi",
+    "英文": "eng",
+    "en": "eng",
+    "zh": "chi",
+}
+
+
+def clean_text(text: str | None) -> str:
+    """Unicode-normalise (NFC) ``text`` and collapse every whitespace run to one space."""
+    if not text:
+        return ""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def normalise_doi(value: str | None) -> str | None:
+    """A bare DOI from ``value`` (``doi:``/resolver prefixes and trailing punctuation removed), or None."""
+    if not value:
+        return None
+    value = _DOI_PREFIX.sub("", value.strip())
+    match = _DOI.search(value)
+    return match.group(1).rstrip(".,;:)]}") if match else None
+
+
+def find_doi(text: str) -> str | None:
+    """The first DOI written anywhere in ``text``, or None."""
+    match = _DOI.search(text or "")
+    return match.group(1).rstrip(".,;:)]}") if match else None
+
+
+def parse_year(value: object) -> int | None:
+    """The first plausible publication year (1800-2199) in ``value`` (``"2019 Sep-Oct"`` -> 2019)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value if 1800 <= value <= 2199 else None
+    match = _YEAR.search(str(value))
+    return int(match.group(1)) if match else None
+
+
+def normalise_language(value: str | None) -> str | None:
+    """PubMed's three-letter code for a language name, else the value in lower case."""
+    value = clean_text(value).strip(" .;:")
+    if not value:
+        return None
+    return LANGUAGE_CODES.get(value.lower(), value.lower())
+
+
+def clean_author(name: str) -> str:
+    """One author name without affiliation markers, written ``"Last, First"`` when the order is known.
+
+    ``"Han12"``-style digits, superscripts and asterisks are removed. A name with a comma is
+    taken as already ``"Last, First"``. A name with exactly one ALL-CAPS word among mixed-case
+    ones (``"Sibo SUN"``, the family-name convention of Chinese journals' English pages) is
+    turned into ``"Sun, Sibo"``. Anything else is returned as written.
+    """
+    name = clean_text(name).strip(" ;,")
+    name = _NAME_MARKERS.sub("", name).strip(" ;,")
+    if not name:
+        return ""
+    if "," in name:
+        last, first = (part.strip() for part in name.split(",", 1))
+        return f"{last}, {first}" if first else last
+    words = name.split(" ")
+    caps = [i for i, w in enumerate(words) if len(w) > 1 and w.isalpha() and w.isupper()]
+    if len(words) > 1 and len(caps) == 1:
+        family = words[caps[0]]
+        given = " ".join(w for i, w in enumerate(words) if i != caps[0])
+        if not given.isupper():
+            return f"{family[:1]}{family[1:].lower()}, {given}"
+    return name
+
+
+def _dedupe_keep_order(values: Iterable[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        value = clean_text(value)
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return tuple(out)
+
+
+def _truncate(abstract: str, limit: int) -> str:
+    cut = abstract.rfind(" ", 0, limit + 1)
+    return abstract[: cut if cut > limit // 2 else limit].rstrip()
+
+
+def make_document(
+    *,
+    source: str,
+    title: str | None,
+    abstract: str | None,
+    location: str | None = None,
+    pmid: str | None = None,
+    doi: str | None = None,
+    pmcid: str | None = None,
+    authors: Iterable[str] = (),
+    journal: str | None = None,
+    year: object = None,
+    keywords: Iterable[str] = (),
+    mesh_terms: Iterable[str] = (),
+    language: str | None = None,
+    gold_mentions: Iterable[tuple[int, int, str, str]] = (),
+    keep_text: bool = False,
+    max_abstract_chars: int = MAX_ABSTRACT_CHARS,
+) -> Document | Skipped:
+    """Clean the fields of one record and build its :class:`Document` (or a :class:`Skipped`).
+
+    ``keep_text`` leaves title and abstract as given apart from stripping their ends (for
+    annotated sources whose offsets must stay valid). Gold mentions past a truncated
+    abstract's end are dropped.
+    """
+    if keep_text:
+        title, abstract = (title or "").strip(), (abstract or "").strip()
+    else:
+        title, abstract = clean_text(title), clean_text(abstract)
+    if not title and not abstract:
+        return Skipped(source, "record has neither a title nor an abstract; nothing to read", location)
+    flags: list[str] = []
+    if not abstract:
+        flags.append(FLAG_NO_ABSTRACT)
+    mentions = tuple(gold_mentions)
+    if len(abstract) > max_abstract_chars:
+        abstract = _truncate(abstract, max_abstract_chars)
+        flags.append(FLAG_TRUNCATED)
+        end = len(title) + 2 + len(abstract) if title else len(abstract)
+        mentions = tuple(m for m in mentions if m[1] <= end)
+    pmid = clean_text(str(pmid)) if pmid not in (None, "") else None
+    if pmid and not pmid.isdigit():
+        pmid = pmid.removeprefix("pmid:").removeprefix("PMID:").strip() or None
+        if pmid and not pmid.isdigit():
+            pmid = None
+    doi = normalise_doi(doi)
+    pmcid = (clean_text(pmcid).upper() or None) if pmcid else None
+    if pmcid and not pmcid.startswith("PMC"):
+        pmcid = f"PMC{pmcid}" if pmcid.isdigit() else None
+    return Document(
+        id=document_id(pmid=pmid, doi=doi, title=title, abstract=abstract),
+        title=title,
+        abstract=abstract,
+        doi=doi,
+        pmid=pmid,
+        pmcid=pmcid,
+        authors=tuple(a for a in (clean_author(a) for a in authors) if a),
+        journal=clean_text(journal) or None,
+        year=parse_year(year),
+        keywords=_dedupe_keep_order(keywords),
+        mesh_terms=_dedupe_keep_order(mesh_terms),
+        language=normalise_language(language),
+        source=source,
+        flags=tuple(flags),
+        gold_mentions=mentions,
+    )

@@ -1,0 +1,230 @@
+"""PubMed XML (``<PubmedArticleSet>``, as efetch and the annual baseline/update files serve it).
+
+Implements the fields of NLM's PubMed DTD (``pubmed_190101.dtd`` and later) that kg uses:
+
+=====================  ============================================================
+Document field         PubMed XML
+=====================  ============================================================
+pmid                   ``MedlineCitation/PMID`` (``BookDocument/PMID`` for books)
+title                  ``Article/ArticleTitle`` (markup such as ``<i>`` flattened),
+                       else ``VernacularTitle``; ``BookTitle`` for books
+abstract               ``Abstract/AbstractText`` elements joined; a ``Label`` becomes
+                       ``"LABEL: text"`` (``"BACKGROUND: ... METHODS: ..."``);
+                       ``CopyrightInformation`` is left out; ``OtherAbstract`` in
+                       English is used when there is no ``Abstract``
+doi / pmcid            ``PubmedData/ArticleIdList/ArticleId[@IdType=doi|pmc]``,
+                       DOI else ``ELocationID[@EIdType=doi]``
+authors                ``AuthorList/Author``: ``"LastName, ForeName"`` (``Initials``
+                       when there is no fore name), ``CollectiveName`` as is
+journal                ``Journal/Title``, else ``MedlineJournalInfo/MedlineTA``
+year                   ``PubDate/Year``, else the first year in ``PubDate/MedlineDate``
+mesh_terms             ``MeshHeadingList/MeshHeading/DescriptorName``
+keywords               ``KeywordList/Keyword``
+language               ``Article/Language`` (first)
+=====================  ============================================================
+
+The file is streamed with :func:`lxml.etree.iterparse` and every record is cleared as soon
+as it is read, so memory stays flat whatever the file size (a 1 GB baseline file is never
+loaded whole). Parsing is safe: entities are not resolved, no DTD is loaded and nothing is
+fetched from the network (``resolve_entities=False, load_dtd=False, no_network=True,
+huge_tree=False``); a file that declares entities is refused. Malformed or truncated XML
+keeps the records read before the error and reports the line where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from kg.ingest.detect import open_binary
+from kg.ingest.fields import make_document
+from kg.records import Document, Skipped
+
+__all__ = ["read_pubmed_xml", "PARSER_OPTIONS"]
+
+logger = logging.getLogger(__name__)
+
+#: Options for every PubMed XML parse: no entity expansion, no DTD, no network, libxml2's size limits.
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
+_NO_LABEL = {"", "UNLABELLED", "UNASSIGNED", "NONE"}
+
+_ENTITY_REASON = (
+    "XML declares entities in its DOCTYPE ({names}); kg does not expand XML entities "
+    "(entity-expansion bombs, external entities). Use the file as NCBI serves it, without an internal DTD subset"
+)
+
+
+def _text(elem: etree._Element | None) -> str:
+    """All the text inside ``elem`` (inline markup such as <i>, <sup> flattened), or ''."""
+    if elem is None:
+        return ""
+    return "".join(t for t in elem.itertext() if isinstance(t, str))
+
+
+def _first_text(elem: etree._Element, *paths: str) -> str:
+    for path in paths:
+        found = elem.find(path)
+        text = _text(found).strip()
+        if text:
+            return text
+    return ""
+
+
+def _abstract(abstract: etree._Element | None) -> str:
+    if abstract is None:
+        return ""
+    parts = []
+    for section in abstract.iterfind("AbstractText"):
+        text = " ".join(_text(section).split())
+        if not text:
+            continue
+        label = (section.get("Label") or "").strip()
+        parts.append(f"{label}: {text}" if label.upper() not in _NO_LABEL else text)
+    return " ".join(parts)
+
+
+def _authors(container: etree._Element) -> list[str]:
+    authors = []
+    for author in container.iterfind(".//AuthorList/Author"):
+        if author.get("ValidYN") == "N":
+            continue
+        last = _text(author.find("LastName")).strip()
+        first = _text(author.find("ForeName")).strip() or _text(author.find("Initials")).strip()
+        if last:
+            authors.append(f"{last}, {first}" if first else last)
+        else:
+            collective = _text(author.find("CollectiveName")).strip()
+            if collective:
+                authors.append(collective)
+    return authors
+
+
+def _article_id(record: etree._Element, id_type: str) -> str:
+    for node in record.iterfind("PubmedData/ArticleIdList/ArticleId"):
+        if node.get("IdType") == id_type and (node.text or "").strip():
+            return node.text.strip()
+    return ""
+
+
+def _record_fields(record: etree._Element) -> dict[str, object]:
+    """The Document fields of one PubmedArticle or PubmedBookArticle element."""
+    if record.tag == "PubmedBookArticle":
+        book = record.find("BookDocument")
+        if book is None:
+            return {}
+        abstract = _abstract(book.find("Abstract"))
+        return {
+            "pmid": _first_text(book, "PMID"),
+            "title": _first_text(book, "ArticleTitle", "Book/BookTitle"),
+            "abstract": abstract,
+            "doi": next(
+                (n.text for n in book.iterfind("ArticleIdList/ArticleId") if n.get("IdType") == "doi"), None
+            ),
+            "authors": _authors(book),
+            "journal": _first_text(book, "Book/BookTitle"),
+            "year": _first_text(book, "Book/PubDate/Year", "Book/PubDate/MedlineDate"),
+            "keywords": [_text(k) for k in book.iterfind("KeywordList/Keyword")],
+            "language": _first_text(book, "Language"),
+        }
+    citation = record.find("MedlineCitation")
+    if citation is None:
+        return {}
+    article = citation.find("Article")
+    if article is None:
+        article = etree.Element("Article")
+    abstract = _abstract(article.find("Abstract"))
+    if not abstract:
+        for other in citation.iterfind("OtherAbstract"):
+            if (other.get("Language") or "eng") == "eng":
+                abstract = _abstract(other)
+                if abstract:
+                    break
+    doi = _article_id(record, "doi")
+    if not doi:
+        for loc in article.iterfind("ELocationID"):
+            if loc.get("EIdType") == "doi" and loc.get("ValidYN", "Y") != "N":
+                doi = (loc.text or "").strip()
+                break
+    return {
+        "pmid": _first_text(citation, "PMID"),
+        "title": _first_text(article, "ArticleTitle", "VernacularTitle"),
+        "abstract": abstract,
+        "doi": doi or None,
+        "pmcid": _article_id(record, "pmc") or None,
+        "authors": _authors(article),
+        "journal": _first_text(article, "Journal/Title")
+        or _first_text(citation, "MedlineJournalInfo/MedlineTA"),
+        "year": _first_text(
+            article, "Journal/JournalIssue/PubDate/Year", "Journal/JournalIssue/PubDate/MedlineDate"
+        ),
+        "mesh_terms": [_text(d) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")],
+        "keywords": [_text(k) for k in citation.iterfind("KeywordList/Keyword")],
+        "language": _first_text(article, "Language"),
+    }
+
+
+def _declared_entities(elem: etree._Element) -> list[str]:
+    dtd = elem.getroottree().docinfo.internalDTD
+    return [entity.name for entity in dtd.iterentities()] if dtd is not None else []
+
+
+def read_pubmed_xml(path: str | Path, *, source: str) -> Iterator[Document | Skipped]:
+    """Stream the records of a PubMed XML file (plain or compressed) as Documents.
+
+    Yields a :class:`Skipped` for a record without title and abstract, and one for the rest
+    of the file when the XML is malformed, truncated or declares entities.
+    """
+    stream, _ = open_binary(path)
+    records = 0
+    with stream:
+        events = etree.iterparse(
+            stream, events=("start", "end"), tag=("PubmedArticleSet", *_RECORD_TAGS), **PARSER_OPTIONS
+        )
+        try:
+            checked = False
+            for event, elem in events:
+                if not checked:
+                    checked = True
+                    names = _declared_entities(elem)
+                    if names:
+                        yield Skipped(
+                            source,
+                            _ENTITY_REASON.format(names=", ".join(names[:5])),
+                            f"line {elem.sourceline}",
+                        )
+                        return
+                if event != "end" or elem.tag not in _RECORD_TAGS:
+                    continue
+                records += 1
+                location = f"line {elem.sourceline}" if elem.sourceline else f"record {records}"
+                if next(elem.iter(etree.Entity), None) is not None:
+                    yield Skipped(
+                        source, "record contains an unexpanded XML entity reference; skipped", location
+                    )
+                else:
+                    fields = _record_fields(elem)
+                    if fields:
+                        yield make_document(source=source, location=location, **fields)  # type: ignore[arg-type]
+                    else:
+                        yield Skipped(
+                            source, f"<{elem.tag}> without MedlineCitation/BookDocument; skipped", location
+                        )
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            line = exc.position[0] if exc.position else exc.lineno
+            yield Skipped(
+                source,
+                f"malformed or truncated XML ({exc.msg}); the {records} record(s) before line {line} were kept and the rest of the "
+                "file was skipped. Re-download the file or fix the XML there",
+                f"line {line}",
+            )
+    logger.debug("%s: %d PubMed records", source, records)

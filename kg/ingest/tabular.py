@@ -1,0 +1,232 @@
+"""Tables of papers: JSON Lines, JSON arrays, CSV and TSV with ``title`` and ``abstract`` columns.
+
+One record per line (JSON Lines), per array item (a JSON array: loaded whole, so prefer
+JSON Lines for large corpora) or per row (CSV/TSV, RFC 4180 quoting, header row first).
+Columns are matched case-insensitively against :data:`FIELD_ALIASES`; ``columns`` maps
+kg's field names to the user's own (``{"abstract": "AB"}``, the CLI's ``--column
+abstract=AB``) and takes precedence. Fields:
+
+``title``, ``abstract`` (at least one of them must be a column, else the file is skipped
+with a message listing its columns), ``pmid``, ``doi``, ``pmcid``, ``year`` (first
+year found), ``journal``, ``language``, ``authors``, ``keywords``, ``mesh_terms`` (a JSON
+list, or a string split on ``;``, else ``|``), and ``id`` (used as a PMID when it is one,
+as a DOI when it is one, ignored otherwise: a document's id is always derived by
+:func:`kg.records.document_id`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from kg.ingest.detect import open_text
+from kg.ingest.fields import make_document, normalise_doi
+from kg.records import Document, Skipped
+
+__all__ = ["FIELD_ALIASES", "known_column_names", "read_jsonl", "read_json_array", "read_table"]
+
+#: kg's field name -> column names accepted without a ``columns`` mapping (lower case).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "ti", "article_title", "articletitle"),
+    "abstract": ("abstract", "ab", "abstract_text", "abstracttext", "text"),
+    "pmid": ("pmid", "pubmed_id", "pubmedid"),
+    "doi": ("doi",),
+    "pmcid": ("pmcid", "pmc"),
+    "year": ("year", "pub_year", "publication_year", "pubdate", "date"),
+    "journal": ("journal", "journal_title", "jt", "ta"),
+    "authors": ("authors", "author", "au", "fau"),
+    "keywords": ("keywords", "keyword", "ot"),
+    "mesh_terms": ("mesh_terms", "mesh", "mh"),
+    "language": ("language", "lang", "la"),
+    "id": ("id", "doc_id", "document_id"),
+}
+_LIST_FIELDS = {"authors", "keywords", "mesh_terms"}
+_FIELD_SIZE = 2**31 - 1
+
+
+def known_column_names() -> set[str]:
+    """Every column name recognised without a mapping (used by format detection)."""
+    return {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
+
+
+def _resolve_columns(available: list[str], columns: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
+    """Map kg field -> the actual column name; the second item explains a user mapping that does not apply."""
+    by_lower = {name.strip().lower(): name for name in available}
+    found: dict[str, str] = {}
+    for field, aliases in FIELD_ALIASES.items():
+        if field in columns:
+            wanted = columns[field]
+            actual = by_lower.get(wanted.strip().lower())
+            if actual is None:
+                return {}, f"has no column {wanted!r} (mapped to {field!r} with --column {field}={wanted})"
+            found[field] = actual
+            continue
+        for alias in aliases:
+            if alias in by_lower:
+                found[field] = by_lower[alias]
+                break
+    return found, None
+
+
+def _missing_message(available: list[str], problem: str | None, kind: str) -> str:
+    shown = ", ".join(repr(c) for c in available[:30]) or "none"
+    lead = problem or "has no 'title' or 'abstract' column"
+    return (
+        f"{kind} {lead}; its columns are: {shown}. Map yours with --column, e.g. --column abstract=AB "
+        "--column title=TI (columns={'abstract': 'AB', 'title': 'TI'} in Python)"
+    )
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v not in (None, "")]
+    text = str(value)
+    sep = ";" if ";" in text else "|" if "|" in text else None
+    return [p.strip() for p in text.split(sep)] if sep else ([text.strip()] if text.strip() else [])
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+        if value is None:
+            return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _record_to_document(record: Mapping[str, Any], mapping: dict[str, str], *, source: str, location: str):
+    values = {field: record.get(column) for field, column in mapping.items()}
+    pmid = _scalar(values.get("pmid"))
+    doi = _scalar(values.get("doi"))
+    ident = _scalar(values.get("id"))
+    if ident:
+        bare = ident.removeprefix("pmid:").removeprefix("PMID:")
+        if not pmid and bare.isdigit():
+            pmid = bare
+        elif not doi and ident.lower().removeprefix("doi:").strip().startswith("10."):
+            doi = normalise_doi(ident)
+    return make_document(
+        source=source,
+        location=location,
+        title=_scalar(values.get("title")),
+        abstract=_scalar(values.get("abstract")),
+        pmid=pmid,
+        doi=doi,
+        pmcid=_scalar(values.get("pmcid")),
+        year=_scalar(values.get("year")),
+        journal=_scalar(values.get("journal")),
+        language=_scalar(values.get("language")),
+        **{field: _as_list(values.get(field)) for field in _LIST_FIELDS},
+    )
+
+
+def _read_objects(
+    objects: Iterator[tuple[str, Any]], *, source: str, columns: Mapping[str, str], kind: str
+) -> Iterator[Document | Skipped]:
+    first = True
+    for location, obj in objects:
+        if isinstance(obj, Skipped):
+            yield obj
+            continue
+        if not isinstance(obj, dict):
+            yield Skipped(source, f"expected a JSON object, found {type(obj).__name__}; ignored", location)
+            continue
+        mapping, problem = _resolve_columns(list(obj), columns)  # per record: objects may differ in keys
+        if first:
+            first = False
+            if problem or not ({"title", "abstract"} & set(mapping)):
+                yield Skipped(
+                    source, _missing_message(list(obj), problem, f"{kind} (first record)"), location
+                )
+                return
+        yield _record_to_document(obj, mapping, source=source, location=location)
+
+
+def read_jsonl(
+    path: str | Path, *, source: str, encoding: str, columns: Mapping[str, str]
+) -> Iterator[Document | Skipped]:
+    """Stream a JSON Lines file: one JSON object per line; a bad line is skipped with its line number."""
+
+    def objects() -> Iterator[tuple[str, Any]]:
+        with open_text(path, encoding) as handle:
+            for lineno, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield f"line {lineno}", json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield "", Skipped(source, f"not valid JSON ({exc.msg}); line ignored", f"line {lineno}")
+
+    yield from _read_objects(objects(), source=source, columns=columns, kind="JSON Lines file")
+
+
+def read_json_array(
+    path: str | Path, *, source: str, encoding: str, columns: Mapping[str, str]
+) -> Iterator[Document | Skipped]:
+    """Read a JSON file holding an array of objects (loaded whole)."""
+    with open_text(path, encoding) as handle:
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            yield Skipped(
+                source,
+                f"not valid JSON ({exc.msg}); fix the file or convert it to JSON Lines",
+                f"line {exc.lineno}",
+            )
+            return
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        yield Skipped(source, "JSON file is not an array of objects; write one object per paper (JSON Lines)")
+        return
+    items = ((f"item {i}", obj) for i, obj in enumerate(data, 1))
+    yield from _read_objects(items, source=source, columns=columns, kind="JSON file")
+
+
+def read_table(
+    path: str | Path, *, source: str, encoding: str, delimiter: str, columns: Mapping[str, str]
+) -> Iterator[Document | Skipped]:
+    """Stream a CSV/TSV file with a header row; a file without title/abstract columns is skipped whole."""
+    if csv.field_size_limit() < _FIELD_SIZE:
+        csv.field_size_limit(
+            _FIELD_SIZE
+        )  # abstracts can exceed csv's 128 KB default; long ones are truncated later
+    kind = "TSV file" if delimiter == "\t" else "CSV file"
+    with open_text(path, encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        header: list[str] | None = None
+        mapping: dict[str, str] = {}
+        while True:
+            before = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield Skipped(source, f"unreadable row ({exc}); ignored", f"line {reader.line_num}")
+                if reader.line_num == before:
+                    break
+                continue
+            if header is None:
+                header = [cell.strip().lstrip("\ufeff") for cell in row]
+                if not any(header):
+                    header = None
+                    continue
+                mapping, problem = _resolve_columns(header, columns)
+                if problem or not ({"title", "abstract"} & set(mapping)):
+                    yield Skipped(source, _missing_message(header, problem, kind), "line 1")
+                    return
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            record = dict(zip(header, row, strict=False))  # short rows leave fields missing
+            yield _record_to_document(record, mapping, source=source, location=f"line {reader.line_num}")

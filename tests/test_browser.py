@@ -1,0 +1,248 @@
+"""The page in headless Chromium, opened from disk with every non-file request blocked.
+
+Needs Debian's Chromium (/usr/bin/chromium) and the playwright Python package (no
+playwright-managed browser download); skipped with a reason when either is missing.
+Run only these with ``pytest -m browser``.
+
+The page's Content-Security-Policy forbids eval, so ``wait_for_function`` is always given
+an arrow function (Playwright evals plain expression strings inside the page).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.render import notebook_view, write_html
+
+try:
+    from tests.graphs import PROBE_NODE, PROBES, make_graph, tiny_graph
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path
+    from graphs import PROBE_NODE, PROBES, make_graph, tiny_graph
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
+
+if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    profile = tempfile.mkdtemp(prefix="kg-chromium-")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 800},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+class Opened:
+    """A page opened from a file, with what it logged and what it tried to fetch."""
+
+    def __init__(self, page, errors: list[str], blocked: list[str]) -> None:
+        self.page, self.errors, self.blocked = page, errors, blocked
+
+    def js(self, expression: str):
+        return self.page.evaluate(expression)
+
+
+@pytest.fixture
+def open_file(browser_context):
+    pages = []
+
+    def _open(path: Path, *, wait_ready: bool = True) -> Opened:
+        page = browser_context.new_page()
+        pages.append(page)
+        errors: list[str] = []
+        blocked: list[str] = []
+        page.on(
+            "console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
+        )
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+        def route(r):
+            if r.request.url.startswith(LOCAL_SCHEMES):
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(Path(path).resolve().as_uri())
+        if wait_ready:
+            page.wait_for_function("() => window.kg && window.kg.ready === true", timeout=60_000)
+        return Opened(page, errors, blocked)
+
+    yield _open
+    for page in pages:
+        page.close()
+
+
+def _write(tmp_path: Path, G: nx.Graph, name: str = "g.html", **kw) -> Path:
+    path = tmp_path / name
+    write_html(G, path, **kw)
+    return path
+
+
+def test_request_guard_sees_remote_requests(tmp_path, open_file):
+    """The harness itself: a page that asks for a remote image is caught."""
+    path = tmp_path / "remote.html"
+    path.write_text('<html><body><img src="https://kg.invalid/x.png"></body></html>', encoding="utf-8")
+    opened = open_file(path, wait_ready=False)
+    opened.page.wait_for_load_state("load")
+    assert opened.blocked == ["https://kg.invalid/x.png"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [tiny_graph, lambda: make_graph(300, seed=11)],
+    ids=["tiny", "synthetic300"],
+)
+def test_page_draws_offline_without_errors(tmp_path, open_file, make):
+    G = make()
+    opened = open_file(_write(tmp_path, G))
+    assert opened.errors == []
+    assert opened.blocked == []
+    assert opened.js("kg.drawnCounts()") == {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    assert opened.js("kgNetwork.body.data.nodes.length") == G.number_of_nodes()
+    assert opened.js("typeof window.__pwned") == "undefined"
+    legend = opened.page.locator("input.kg-type")
+    assert legend.count() == len({d["type"] for _, d in G.nodes(data=True)})
+
+
+def test_search_focuses_and_selects_a_node(tmp_path, open_file):
+    G = make_graph(120, seed=12)
+    opened = open_file(_write(tmp_path, G))
+    target = sorted(n for n in G if n != PROBE_NODE)[7]
+    label = G.nodes[target]["label"]
+    opened.page.locator("#kg-search").click()
+    opened.page.keyboard.type(label)
+    opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {target!r}", timeout=5_000)
+    assert opened.js("kgNetwork.getSelectedNodes()") == [target]
+    tooltip = opened.page.locator("#kg-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert label in tooltip.inner_text()
+    # suggestions come from labels and aliases
+    assert opened.js(
+        f"Array.from(document.querySelectorAll('#kg-names option')).some(o => o.value === {label!r})"
+    )
+    # an alias, typed in another case, then Enter
+    alias = next(
+        a for n, d in G.nodes(data=True) for a in d["aliases"] if a != d["label"] and n != PROBE_NODE
+    )
+    owner = next(n for n, d in G.nodes(data=True) if alias in d["aliases"])
+    opened.page.locator("#kg-search").fill(alias.upper())
+    opened.page.keyboard.press("Enter")
+    opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {owner!r}", timeout=5_000)
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_type_filter_and_min_score(tmp_path, open_file):
+    G = make_graph(200, seed=13, probe=False)
+    opened = open_file(_write(tmp_path, G))
+    hide = "Gene or gene product"
+    keep = [n for n, d in G.nodes(data=True) if d["type"] != hide]
+    opened.page.locator(f'input.kg-type[value="{hide}"]').uncheck()
+    assert opened.js("kg.drawnCounts()") == {"nodes": len(keep), "edges": G.subgraph(keep).number_of_edges()}
+    assert f"{len(keep):,} nodes" in opened.page.locator("#kg-status").inner_text()
+    opened.page.locator(f'input.kg-type[value="{hide}"]').check()
+    threshold = 0.5
+    opened.page.locator("#kg-score-num").fill(str(threshold))
+    expected = sum(1 for *_, d in G.edges(data=True) if d["score"] >= threshold)
+    opened.page.wait_for_function(f"() => kg.drawnCounts().edges === {expected}", timeout=5_000)
+    assert opened.js("Number(document.getElementById('kg-score-range').value)") == pytest.approx(
+        threshold, abs=0.01
+    )
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_injection_probe_never_runs(tmp_path, open_file):
+    G = make_graph(40, seed=14)
+    G.graph["window"] = '<img src=x onerror="window.__pwned=1">'
+    opened = open_file(_write(tmp_path, G, title="<script>window.__pwned=1</script>"))
+    page = opened.page
+    # show every place data reaches the DOM: node and edge tooltips, search suggestions
+    assert opened.js(f"kg.showDetails('node', {PROBE_NODE!r})")
+    node_text = page.locator("#kg-tooltip").inner_text()
+    assert PROBES[0] in node_text and PROBES[1] in node_text
+    edge_id = opened.js(
+        f"kg.edges.get({{filter: e => e.from === {PROBE_NODE!r} || e.to === {PROBE_NODE!r}}})[0].id"
+    )
+    assert opened.js(f"kg.showDetails('edge', {edge_id!r})")
+    assert PROBES[1] in page.locator("#kg-tooltip").inner_text()
+    hrefs = opened.js("Array.from(document.querySelectorAll('#kg-tooltip a')).map(a => a.href)")
+    assert hrefs and all(h.startswith("https://") for h in hrefs)
+    page.locator("#kg-search").fill(PROBES[0])
+    page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {PROBE_NODE!r}", timeout=5_000)
+    page.wait_for_timeout(300)
+    assert opened.js("typeof window.__pwned") == "undefined"
+    assert opened.js("document.querySelectorAll('img, svg, iframe').length") == 0
+    assert page.title() == "<script>window.__pwned=1</script>"
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_max_nodes_banner_and_drawn_counts(tmp_path, open_file):
+    G = make_graph(600, seed=15)
+    opened = open_file(_write(tmp_path, G, max_nodes=250))
+    banner = opened.page.locator("#kg-banner")
+    assert banner.is_visible()
+    assert f"Showing 250 of {G.number_of_nodes():,} nodes" in banner.inner_text()
+    drawn = opened.js("kg.drawnCounts()")
+    assert drawn["nodes"] == 250 and 0 < drawn["edges"] < G.number_of_edges()
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_empty_graph_page(tmp_path, open_file):
+    opened = open_file(_write(tmp_path, nx.Graph(name="empty")))
+    assert opened.page.locator("#kg-empty").is_visible()
+    assert "Nothing to show" in opened.page.locator("#kg-empty").inner_text()
+    assert opened.js("kg.drawnCounts()") == {"nodes": 0, "edges": 0}
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_physics_mode_stabilises_then_stops(tmp_path, open_file):
+    G = make_graph(60, seed=16)
+    opened = open_file(_write(tmp_path, G, physics=True))
+    assert opened.js("kgNetwork.physics.options.enabled") is False
+    assert opened.js("kg.drawnCounts().nodes") == G.number_of_nodes()
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_notebook_iframe_runs_the_page(tmp_path, open_file):
+    view = notebook_view(tiny_graph(), height=400)
+    path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{view._repr_html_()}</body></html>", encoding="utf-8")
+    opened = open_file(path, wait_ready=False)
+    frame = opened.page.frames[1]
+    frame.wait_for_function("() => window.kg && window.kg.ready === true", timeout=30_000)
+    assert frame.evaluate("kg.drawnCounts()") == {"nodes": 3, "edges": 2}
+    assert opened.errors == [] and opened.blocked == []

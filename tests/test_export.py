@@ -1,0 +1,508 @@
+"""kg.export: every writer with a path and a file handle, write -> read round trips,
+GraphML valid against the GraphML 1.0 XSD and readable by networkx and igraph with typed
+attributes, Cytoscape conventions, GEXF viz attributes, CSV tables, dispatch and errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.errors import ExportError
+from kg.export import (
+    FORMATS,
+    LIST_SEPARATOR,
+    export,
+    graphml_id,
+    graphml_key,
+    join_list,
+    read_graph,
+    split_list,
+    write_cyjs,
+    write_gexf,
+    write_graphml,
+    write_json,
+    write_tables,
+)
+from kg.schema import type_color
+
+try:
+    from tests.graphs import PROBE_NODE, make_graph, tiny_graph
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path
+    from graphs import PROBE_NODE, make_graph, tiny_graph
+
+XSD = Path(__file__).parent / "fixtures" / "graphml" / "graphml.xsd"
+WRITERS = {"graphml": write_graphml, "gexf": write_gexf, "json": write_json, "cyjs": write_cyjs}
+READABLE = sorted(WRITERS)
+
+
+@pytest.fixture(scope="module")
+def graphml_schema():
+    etree = pytest.importorskip("lxml.etree")
+    # graphml.xsd redefines graphml-structure.xsd, which imports xlink.xsd: all by relative path
+    return etree.XMLSchema(etree.parse(str(XSD)))
+
+
+def _without_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def assert_same_graph(G: nx.Graph, H: nx.Graph, *, keep_none: bool = False) -> None:
+    """Same nodes, edges and attributes (``None`` values dropped, as the flat writers do;
+    node-link JSON keeps them: ``keep_none=True``)."""
+    clean = (lambda d: d) if keep_none else _without_none
+    assert dict(H.nodes(data=True)) == {n: clean(d) for n, d in G.nodes(data=True)}
+    got = {frozenset((u, v)): d for u, v, d in H.edges(data=True)}
+    want = {frozenset((u, v)): clean(d) for u, v, d in G.edges(data=True)}
+    assert got == want
+    assert H.graph == clean(G.graph)
+    assert H.is_directed() == G.is_directed()
+
+
+# ----------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+@pytest.mark.parametrize("make", [tiny_graph, lambda: make_graph(120, seed=3)], ids=["tiny", "synthetic120"])
+def test_round_trip_path(tmp_path, fmt, make):
+    G = make()
+    path = tmp_path / f"graph{FORMATS[fmt][0]}"
+    WRITERS[fmt](G, path)
+    assert_same_graph(G, read_graph(path))
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+@pytest.mark.parametrize("mode", ["binary", "text"])
+def test_round_trip_file_handle(tmp_path, fmt, mode):
+    G = tiny_graph()
+    buf = io.BytesIO() if mode == "binary" else io.StringIO()
+    WRITERS[fmt](G, buf)
+    data = buf.getvalue()
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    assert_same_graph(G, read_graph(io.BytesIO(raw), format=fmt))
+    # and a real file opened by the caller
+    path = tmp_path / f"g{FORMATS[fmt][0]}"
+    with open(path, "wb" if mode == "binary" else "w", encoding=None if mode == "binary" else "utf-8") as fh:
+        WRITERS[fmt](G, fh)
+    with open(path, "rb") as fh:
+        assert_same_graph(G, read_graph(fh, format=fmt))
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+def test_round_trip_probe_and_none_values(tmp_path, fmt):
+    G = make_graph(40, seed=1, none_values=True)
+    assert any(d.get("url") is None for _, d in G.nodes(data=True))
+    path = tmp_path / f"g{FORMATS[fmt][0]}"
+    WRITERS[fmt](G, path)
+    H = read_graph(path)
+    assert_same_graph(G, H, keep_none=fmt == "json")
+    assert H.nodes[PROBE_NODE]["label"].startswith("<script>")
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+def test_round_trip_empty_graph(tmp_path, fmt):
+    G = nx.Graph(name="empty", n_documents=0)
+    path = tmp_path / f"g{FORMATS[fmt][0]}"
+    WRITERS[fmt](G, path)
+    assert_same_graph(G, read_graph(path))
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+def test_round_trip_unusual_values(tmp_path, fmt):
+    G = tiny_graph()
+    G.nodes["hgnc:11364"]["aliases"] = ["a|b", "back\\slash", "", "x\\|y", "  spaced  "]
+    G.nodes["chebi:45783"]["aliases"] = []
+    G.nodes["chebi:45783"]["label"] = "α-tocopherol; “quoted” <tag> & more"
+    G.add_node("Disease:non ascii ü key", label="ü", type="Disease", mentions=1, documents=1)
+    G.add_edge(
+        "Disease:non ascii ü key", "chebi:45783", score=1, count=1, documents=1, interaction="co-occurs"
+    )
+    G.graph["extra_list"] = ["x", "y"]
+    path = tmp_path / f"g{FORMATS[fmt][0]}"
+    WRITERS[fmt](G, path)
+    H = read_graph(path)
+    # score: an int among floats is stored as double in the flat formats; equal in value
+    assert H.edges["Disease:non ascii ü key", "chebi:45783"]["score"] == 1
+    assert_same_graph(G, H)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [[], ["a"], ["a", "b"], ["a|b"], ["\\"], ["a\\", "b"], ["x\\|y", "|", "||"], ["", "a"], ["a", ""]],
+)
+def test_list_coding_round_trip(items):
+    text = join_list(items)
+    assert split_list(text) == (items if items != [""] else [])
+
+
+def test_list_separator_is_documented_pipe():
+    assert LIST_SEPARATOR == "|"
+    assert join_list(["STAT3", "APRF|x"]) == "STAT3|APRF\\|x"
+
+
+@pytest.mark.parametrize(
+    "key", ["hgnc:11364", "Disease:lung cancer", "a_x0020_b", "TNF-α", "😀", "", "_", "_x_", "a/b<c>"]
+)
+def test_graphml_id_is_nmtoken_and_invertible(key):
+    import re
+
+    ident = graphml_id(key)
+    assert re.fullmatch(r"[A-Za-z0-9._:\-]+", ident)
+    assert graphml_key(ident) == key
+
+
+# ----------------------------------------------------------------------------- GraphML
+
+
+@pytest.mark.parametrize(
+    "make", [tiny_graph, lambda: make_graph(200, seed=5, none_values=True)], ids=["tiny", "synthetic"]
+)
+def test_graphml_validates_against_xsd(tmp_path, graphml_schema, make):
+    from lxml import etree
+
+    G = make()
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    doc = etree.parse(str(path))
+    assert graphml_schema.validate(doc), graphml_schema.error_log
+
+
+def test_graphml_drops_characters_xml_cannot_hold(tmp_path, graphml_schema):
+    from lxml import etree
+
+    G = tiny_graph()
+    G.nodes["hgnc:11364"]["label"] = "STAT\x003\x0b"
+    G.add_node("weird\x01id", label="w", type="Entity", mentions=1, documents=1)
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    assert graphml_schema.validate(etree.parse(str(path))), graphml_schema.error_log
+    H = read_graph(path)
+    assert H.nodes["hgnc:11364"]["label"] == "STAT3"
+    assert "weird\x01id" in H  # ids are escaped, not dropped
+
+
+def test_graphml_networkx_reads_typed_attributes(tmp_path):
+    G = make_graph(50, seed=2)
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    raw = nx.read_graphml(path)
+    assert raw.number_of_nodes() == G.number_of_nodes()
+    assert raw.number_of_edges() == G.number_of_edges()
+    node = raw.nodes["hgnc:" + next(n for n in G if n.startswith("hgnc:")).split(":")[1]]
+    assert isinstance(node["mentions"], int) and isinstance(node["documents"], int)
+    assert isinstance(node["aliases"], str) and isinstance(node["label"], str)
+    for _, d in raw.nodes(data=True):  # Cytoscape: every node has name and label
+        assert d["name"] == d["label"]
+    for *_, d in raw.edges(data=True):
+        assert d["interaction"] == "co-occurs"
+        assert isinstance(d["score"], float) and isinstance(d["count"], int)
+        evidence = json.loads(d["evidence_json"])
+        assert isinstance(evidence, list) and all("sentence" in ev for ev in evidence)
+        assert evidence[0]["sentence"] in d["evidence"]
+    assert raw.graph["name"] == G.graph["name"]
+    assert raw.graph["n_documents"] == G.graph["n_documents"]
+
+
+def test_graphml_key_types(tmp_path):
+    from lxml import etree
+
+    path = tmp_path / "g.graphml"
+    write_graphml(tiny_graph(), path)
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    keys = {
+        (k.get("for"), k.get("attr.name")): k.get("attr.type")
+        for k in etree.parse(str(path)).findall("g:key", ns)
+    }
+    assert keys[("node", "mentions")] in ("int", "long")
+    assert keys[("node", "documents")] in ("int", "long")
+    assert keys[("edge", "score")] == "double"
+    assert keys[("node", "aliases")] == "string"
+    assert keys[("edge", "evidence_json")] == "string"
+    assert keys[("graph", "n_documents")] in ("int", "long")
+    assert len(set(keys)) == len(keys)  # one key per attribute name and scope
+
+
+def test_graphml_igraph_reads_typed_attributes(tmp_path):
+    igraph = pytest.importorskip("igraph", reason="python-igraph is not installed")
+    G = make_graph(80, seed=4, none_values=True)
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    g = igraph.Graph.Read_GraphML(str(path))
+    assert (g.vcount(), g.ecount()) == (G.number_of_nodes(), G.number_of_edges())
+    assert {"name", "label", "type", "mentions", "documents", "aliases", "curie", "url", "doc_ids"} <= set(
+        g.vs.attributes()
+    )
+    assert {"interaction", "score", "count", "documents", "evidence", "evidence_json", "doc_ids"} <= set(
+        g.es.attributes()
+    )
+    by_id = {graphml_key(v["id"]): v for v in g.vs}
+    for n, d in G.nodes(data=True):
+        v = by_id[n]
+        assert isinstance(v["mentions"], float) and v["mentions"] == d["mentions"]  # numeric
+        assert isinstance(v["label"], str) and v["label"] == d["label"]
+        assert v["aliases"] == join_list(d["aliases"])
+    assert all(isinstance(s, float) for s in g.es["score"])
+    assert set(g.es["interaction"]) == {"co-occurs"}
+    assert g["name"] == G.graph["name"] and g["n_documents"] == G.graph["n_documents"]
+
+
+def test_graphml_adds_cytoscape_attributes_only_once(tmp_path):
+    G = tiny_graph()
+    for _, d in G.nodes(data=True):
+        d["name"] = "kept " + d["label"]
+    del G.edges["hgnc:11364", "chebi:45783"]["interaction"]
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    raw = nx.read_graphml(path)
+    assert raw.nodes["hgnc:11364"]["name"] == "kept STAT3"
+    assert raw.edges["hgnc:11364", "chebi:45783"]["interaction"] == "co-occurs"
+    H = read_graph(path)
+    assert H.nodes["hgnc:11364"]["name"] == "kept STAT3"
+
+
+# ----------------------------------------------------------------------------- GEXF
+
+
+def test_gexf_viz_and_networkx_interop(tmp_path):
+    from lxml import etree
+
+    G = make_graph(60, seed=6)
+    path = tmp_path / "g.gexf"
+    write_gexf(G, path)
+    root = etree.parse(str(path)).getroot()
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    sizes = {}
+    for node in root.iterfind(".//g:node", ns):
+        color = node.find("viz:color", ns)
+        want = type_color(G.nodes[node.get("id")]["type"]).lstrip("#")
+        assert "".join(f"{int(color.get(c)):02x}" for c in "rgb") == want
+        sizes[node.get("id")] = float(node.find("viz:size", ns).get("value"))
+    by_docs = sorted(G, key=lambda n: G.nodes[n]["documents"])
+    assert sizes[by_docs[0]] <= sizes[by_docs[-1]]
+    assert all(e.get("weight") for e in root.iterfind(".//g:edge", ns))
+    # networkx's own reader opens it too
+    other = nx.read_gexf(path)
+    assert other.number_of_nodes() == G.number_of_nodes()
+    assert other.number_of_edges() == G.number_of_edges()
+    assert other.nodes[PROBE_NODE]["label"] == G.nodes[PROBE_NODE]["label"]
+
+
+def test_gexf_positions(tmp_path):
+    from lxml import etree
+
+    G = tiny_graph()
+    pos = {n: (i * 1.5, -i) for i, n in enumerate(G)}
+    path = tmp_path / "g.gexf"
+    write_gexf(G, path, positions=pos)
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    got = {
+        el.get("id"): (
+            float(el.find("viz:position", ns).get("x")),
+            float(el.find("viz:position", ns).get("y")),
+        )
+        for el in etree.parse(str(path)).getroot().iterfind(".//g:node", ns)
+    }
+    assert got == {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+    assert_same_graph(G, read_graph(path))
+
+
+# ----------------------------------------------------------------------------- CYJS / JSON
+
+
+def test_cyjs_structure(tmp_path):
+    G = tiny_graph()
+    path = tmp_path / "g.cyjs"
+    write_cyjs(G, path, positions={"hgnc:11364": (1.0, 2.0)})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["data"]["name"] == "tiny"
+    nodes = {n["data"]["id"]: n for n in data["elements"]["nodes"]}
+    assert set(nodes) == set(G)
+    stat3 = nodes["hgnc:11364"]
+    assert stat3["data"]["name"] == "STAT3" and stat3["data"]["label"] == "STAT3"
+    assert stat3["data"]["aliases"] == G.nodes["hgnc:11364"]["aliases"]  # real arrays (list columns)
+    assert stat3["position"] == {"x": 1.0, "y": 2.0}
+    assert "position" not in nodes["chebi:45783"]
+    edges = data["elements"]["edges"]
+    assert len({e["data"]["id"] for e in edges}) == len(edges) == G.number_of_edges()
+    for e in edges:
+        d = e["data"]
+        assert {"id", "source", "target", "interaction"} <= set(d)
+        assert isinstance(d["evidence"], str) and isinstance(json.loads(d["evidence_json"]), list)
+
+
+def test_json_is_node_link_and_strict(tmp_path):
+    G = tiny_graph()
+    G.edges["hgnc:11364", "chebi:45783"]["pmi"] = float("nan")
+    path = tmp_path / "g.json"
+    write_json(G, path)
+    text = path.read_text(encoding="utf-8")
+    assert "NaN" not in text
+    data = json.loads(text)
+    assert {"nodes", "edges", "graph", "directed", "multigraph"} <= set(data)
+    H = nx.node_link_graph({k: v for k, v in data.items() if k != "kg_format"}, edges="edges")
+    assert H.nodes["hgnc:11364"]["aliases"] == G.nodes["hgnc:11364"]["aliases"]
+
+
+def test_read_graph_tells_json_from_cyjs_by_content(tmp_path):
+    G = tiny_graph()
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    write_json(G, a)
+    write_cyjs(G, b)  # a .cyjs saved under .json
+    assert_same_graph(G, read_graph(a))
+    assert_same_graph(G, read_graph(b))
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+def test_read_graph_sniffs_unknown_extension(tmp_path, fmt):
+    G = tiny_graph()
+    path = tmp_path / "saved.graph"
+    WRITERS[fmt](G, path)
+    assert_same_graph(G, read_graph(path))
+
+
+def test_read_graphml_written_elsewhere_uses_schema(tmp_path):
+    """A GraphML without kg_encoding (e.g. re-saved by another tool) still gets lists back."""
+    G = nx.Graph()
+    G.add_node("a", label="A", aliases="A|alpha", doc_ids="pmid:1")
+    G.add_node("b", label="B", aliases="", doc_ids="")
+    G.add_edge("a", "b", evidence_json='[{"sentence": "A and B."}]', evidence="A and B.", score=0.5)
+    path = tmp_path / "other.graphml"
+    nx.write_graphml(G, path)
+    H = read_graph(path)
+    assert H.nodes["a"]["aliases"] == ["A", "alpha"]
+    assert H.nodes["b"]["aliases"] == []
+    assert H.edges["a", "b"]["evidence"] == [{"sentence": "A and B."}]
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _rows(path_or_text) -> list[dict]:
+    text = path_or_text.read_text(encoding="utf-8") if isinstance(path_or_text, Path) else path_or_text
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("mode", ["path", "handle"])
+def test_tables(tmp_path, mode):
+    G = tiny_graph()
+    if mode == "path":
+        write_tables(G, tmp_path / "nodes.csv", tmp_path / "edges.csv")
+        nodes, edges = _rows(tmp_path / "nodes.csv"), _rows(tmp_path / "edges.csv")
+    else:
+        nbuf, ebuf = io.StringIO(), io.StringIO()
+        write_tables(G, nbuf, ebuf)
+        nodes, edges = _rows(nbuf.getvalue()), _rows(ebuf.getvalue())
+    assert [r["id"] for r in nodes] == list(G)
+    stat3 = nodes[0]
+    assert stat3["label"] == "STAT3" and stat3["mentions"] == "5"
+    assert split_list(stat3["aliases"]) == G.nodes["hgnc:11364"]["aliases"]
+    assert len(edges) == 2
+    e = next(r for r in edges if {r["source"], r["target"]} == {"hgnc:11364", "Disease:lung cancer"})
+    assert e["evidence"] == "STAT3 is activated in lung cancer; see Table 1."
+    assert e["evidence_url"] == "https://pubmed.ncbi.nlm.nih.gov/1/"
+    assert e["evidence_count"] == "2"
+    assert e["interaction"] == "co-occurs"
+    assert math.isclose(float(e["score"]), 0.8125) and e["npmi"] == "0.8125"
+    assert {e["source_label"], e["target_label"]} == {"STAT3", "lung cancer"}
+    empty = next(r for r in edges if "chebi:45783" in (r["source"], r["target"]))
+    assert empty["evidence"] == "" and empty["evidence_count"] == "0"
+
+
+# ----------------------------------------------------------------------------- dispatch
+
+
+@pytest.mark.parametrize("fmt,ext", [(f, FORMATS[f][0]) for f in READABLE])
+def test_export_by_extension_and_by_name(tmp_path, fmt, ext):
+    G = tiny_graph()
+    written = export(G, tmp_path / f"by_ext{ext}")
+    assert written == [tmp_path / f"by_ext{ext}"]
+    assert_same_graph(G, read_graph(written[0]))
+    written = export(G, tmp_path / "by_name.out", format=fmt)
+    assert_same_graph(G, read_graph(written[0], format=fmt))
+
+
+def test_export_csv_folder_and_stem(tmp_path):
+    G = tiny_graph()
+    assert export(G, tmp_path / "tables", format="csv") == [
+        tmp_path / "tables" / "nodes.csv",
+        tmp_path / "tables" / "edges.csv",
+    ]
+    assert export(G, tmp_path / "g.csv") == [tmp_path / "g.nodes.csv", tmp_path / "g.edges.csv"]
+    assert all(p.exists() for p in (tmp_path / "g.nodes.csv", tmp_path / "tables" / "edges.csv"))
+
+
+def test_export_html(tmp_path):
+    G = tiny_graph()
+    (path,) = export(G, tmp_path / "g.html", title="Tiny")
+    assert "<title>Tiny</title>" in path.read_text(encoding="utf-8")
+
+
+def test_formats_listing():
+    assert {"graphml", "gexf", "json", "cyjs", "csv", "html"} <= set(FORMATS)
+    assert all(ext.startswith(".") for exts in FORMATS.values() for ext in exts)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    "call,fragment",
+    [
+        (lambda p: export(tiny_graph(), p / "g.xyz"), lambda p: "g.xyz"),
+        (lambda p: export(tiny_graph(), p / "noext"), lambda p: "noext"),
+        (lambda p: export(tiny_graph(), p / "g.graphml", format="pdf"), lambda p: "pdf"),
+        (lambda p: write_graphml(tiny_graph(), p / "missing" / "g.graphml"), lambda p: str(p / "missing")),
+        (lambda p: write_graphml(tiny_graph(), p), lambda p: str(p)),
+        (lambda p: read_graph(p / "nope.graphml"), lambda p: "nope.graphml"),
+        (lambda p: read_graph(p), lambda p: str(p)),
+        (lambda p: export(tiny_graph(), p / "g.csv", title="x"), lambda p: "title"),
+    ],
+    ids=[
+        "unknown-ext",
+        "no-ext",
+        "unknown-format",
+        "missing-dir",
+        "dir-as-file",
+        "missing-file",
+        "read-dir",
+        "option",
+    ],
+)
+def test_errors_name_the_file_and_say_how_to_fix(tmp_path, call, fragment):
+    with pytest.raises(ExportError) as info:
+        call(tmp_path)
+    msg = str(info.value)
+    assert fragment(tmp_path) in msg
+    assert ";" in msg  # "what was wrong; how to fix it"
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("bad.graphml", b"<graphml><node id='a'>"),
+        ("bad.gexf", b"<gexf><graph>"),
+        ("bad.json", b"{not json"),
+        ("bad.cyjs", b'{"elements": {"nodes": [{"data": {}}]}}'),
+        ("list.json", b"[1, 2]"),
+        ("what.txt", b"hello"),
+        ("t.csv", b"id,label\n"),
+    ],
+)
+def test_read_graph_rejects_bad_files(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ExportError, match=name.replace(".", r"\.")):
+        read_graph(path)
+
+
+def test_multigraph_is_refused_with_a_fix(tmp_path):
+    G = nx.MultiGraph()
+    G.add_edge("a", "b")
+    G.add_edge("a", "b")
+    with pytest.raises(ExportError, match="nx.Graph"):
+        write_graphml(G, tmp_path / "m.graphml")

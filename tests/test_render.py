@@ -1,0 +1,312 @@
+"""kg.render without a browser: escaping, self-containment, legend, banner, sizes, layout,
+writers and the notebook view. The page's behaviour in Chromium is in test_browser.py."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from kg.render import (
+    NotebookView,
+    html_string,
+    layout_positions,
+    notebook_view,
+    strongest_subgraph,
+    write_html,
+)
+from kg.schema import type_color
+
+try:
+    from tests.graphs import PROBE_NODE, PROBES, make_graph, tiny_graph
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path
+    from graphs import PROBE_NODE, PROBES, make_graph, tiny_graph
+
+lxml_html = pytest.importorskip("lxml.html")
+
+
+@pytest.fixture(scope="module")
+def probe_graph() -> nx.Graph:
+    G = make_graph(60, seed=7)
+    # probes in places the template (not only the JSON data) prints
+    G.add_node(
+        "x:1", label="weird type", type='<img src=x onerror="window.__pwned=1">', mentions=1, documents=1
+    )
+    G.add_edge("x:1", PROBE_NODE, score=0.3, count=1, documents=1, evidence=[], interaction="co-occurs")
+    G.graph["window"] = "</span><script>window.__pwned=1</script>"
+    G.graph["score"] = 'npmi"><script>window.__pwned=1</script>'
+    return G
+
+
+@pytest.fixture(scope="module")
+def probe_page(probe_graph) -> str:
+    return html_string(probe_graph, title="<script>alert(1)</script> & co")
+
+
+def page_data(page: str) -> dict:
+    doc = lxml_html.document_fromstring(page)
+    (script,) = doc.xpath('//script[@id="kg-data"]')
+    return json.loads(script.text)
+
+
+# ----------------------------------------------------------------------------- escaping
+
+
+@pytest.mark.parametrize("probe", [*PROBES, "<script>alert(1)</script>", "</span><script>", 'npmi"><script>'])
+def test_no_probe_reaches_the_page_unescaped(probe_page, probe):
+    assert probe not in probe_page
+
+
+def test_probe_survives_as_data(probe_page):
+    data = page_data(probe_page)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels[PROBE_NODE] == PROBES[0]  # shown as text, unchanged
+    probe_node = next(n for n in data["nodes"] if n["id"] == PROBE_NODE)
+    assert PROBES[1] in probe_node["aliases"]
+
+
+def test_title_and_graph_attributes_are_escaped(probe_page):
+    doc = lxml_html.document_fromstring(probe_page)
+    assert doc.findtext(".//title") == "<script>alert(1)</script> & co"
+    assert doc.get_element_by_id("kg-title").text_content() == "<script>alert(1)</script> & co"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in probe_page
+    assert "</span><script>window.__pwned=1</script>" in doc.get_element_by_id("kg-subtitle").text_content()
+
+
+def test_only_the_three_page_scripts(probe_page):
+    doc = lxml_html.document_fromstring(probe_page)
+    scripts = doc.xpath("//script")
+    assert len(scripts) == 3  # vis-network, the JSON data, kg.js
+    assert [s.get("type") for s in scripts] == [None, "application/json", None]
+    assert not doc.xpath("//*[@onerror or @onload or @onclick]")
+    assert not doc.xpath("//img | //svg | //iframe | //object | //embed")
+
+
+def test_content_security_policy_allows_only_the_inline_scripts(probe_page):
+    doc = lxml_html.document_fromstring(probe_page)
+    (meta,) = doc.xpath('//meta[@http-equiv="Content-Security-Policy"]')
+    csp = meta.get("content")
+    assert "default-src 'none'" in csp
+    hashes = set(re.findall(r"'sha256-([^']+)'", csp))
+    for script in doc.xpath("//script[not(@type)]"):
+        digest = base64.b64encode(hashlib.sha256(script.text.encode("utf-8")).digest()).decode()
+        assert digest in hashes
+    assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+    assert "unsafe-eval" not in csp
+
+
+# ----------------------------------------------------------------------------- self-contained
+
+
+def test_no_remote_scripts_or_stylesheets(probe_page):
+    doc = lxml_html.document_fromstring(probe_page)
+    assert not doc.xpath("//script[@src]")
+    assert not doc.xpath("//link")
+    for el in doc.xpath("//*[@src or @href]"):
+        for attr in ("src", "href"):
+            assert not re.match(r"\s*(https?:)?//", el.get(attr) or ""), (el.tag, el.get(attr))
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", probe_page, re.I)
+    assert "@import" not in probe_page
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", probe_page)
+    for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com", "bootstrap.min"):
+        assert cdn not in probe_page
+
+
+# ----------------------------------------------------------------------------- legend and data
+
+
+def test_legend_lists_the_types_present_with_schema_colours(probe_graph, probe_page):
+    doc = lxml_html.document_fromstring(probe_page)
+    boxes = doc.xpath('//input[@class="kg-type"]')
+    types = {d["type"] for _, d in probe_graph.nodes(data=True)}
+    assert {b.get("value") for b in boxes} == types
+    for li in doc.xpath('//aside[@id="kg-legend"]//li'):
+        name = li.xpath('.//span[@class="kg-type-name"]')[0].text_content()
+        swatch = li.xpath('.//span[@class="kg-swatch"]')[0].get("style")
+        assert swatch == f"background:{type_color(name)}"
+    assert page_data(probe_page)["typeColors"] == {t: type_color(t) for t in types}
+
+
+def test_legend_of_tiny_graph():
+    doc = lxml_html.document_fromstring(html_string(tiny_graph()))
+    names = [s.text_content() for s in doc.xpath('//span[@class="kg-type-name"]')]
+    assert sorted(names) == ["Chemical", "Disease", "Gene or gene product"]
+
+
+def test_sizes_follow_documents_and_widths_follow_score():
+    G = make_graph(80, seed=2, probe=False)
+    data = page_data(html_string(G))
+    by_docs = sorted(data["nodes"], key=lambda n: n["documents"])
+    assert [n["size"] for n in by_docs] == sorted(n["size"] for n in by_docs)
+    assert by_docs[0]["size"] < by_docs[-1]["size"]
+    by_score = sorted(data["edges"], key=lambda e: e["score"])
+    assert [e["width"] for e in by_score] == sorted(e["width"] for e in by_score)
+    assert data["scoreMin"] == min(e["score"] for e in data["edges"])
+
+
+def test_tooltip_data_is_complete():
+    G = tiny_graph()
+    data = page_data(html_string(G, max_evidence=1))
+    stat3 = next(n for n in data["nodes"] if n["id"] == "hgnc:11364")
+    for key in ("label", "type", "curie", "url", "mentions", "documents", "aliases"):
+        assert stat3[key] == G.nodes["hgnc:11364"][key]
+    edge = next(e for e in data["edges"] if {e["from"], e["to"]} == {"hgnc:11364", "Disease:lung cancer"})
+    assert edge["nEvidence"] == 2 and len(edge["evidence"]) == 1
+    assert edge["evidence"][0]["pmid"] == "1" and edge["evidence"][0]["url"].startswith("https://pubmed")
+
+
+def test_positions_precomputed_and_physics_off():
+    data = page_data(html_string(make_graph(50)))
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert data["options"]["physics"]["enabled"] is False
+    assert data["physics"] is False
+
+
+def test_physics_mode_leaves_positions_to_the_browser():
+    data = page_data(html_string(make_graph(50), physics=True))
+    assert not any("x" in n for n in data["nodes"])
+    assert data["options"]["physics"]["enabled"] is True
+
+
+def test_given_positions_are_used():
+    G = tiny_graph()
+    pos = {n: (i, -i) for i, n in enumerate(G)}
+    data = page_data(html_string(G, positions=pos))
+    assert {n["id"]: (n["x"], n["y"]) for n in data["nodes"]} == {
+        n: (i * 100.0, -i * 100.0) for n, (i, _) in pos.items()
+    }
+
+
+# ----------------------------------------------------------------------------- big graphs
+
+
+@pytest.mark.parametrize(
+    "n,max_nodes,truncated", [(300, 100, True), (300, 301, False), (300, None, False), (300, 0, False)]
+)
+def test_max_nodes_banner(n, max_nodes, truncated):
+    G = make_graph(n, seed=1)
+    total = G.number_of_nodes()
+    page = html_string(G, max_nodes=max_nodes)
+    doc = lxml_html.document_fromstring(page)
+    banner = doc.xpath('//div[@id="kg-banner"]')
+    data = page_data(page)
+    if truncated:
+        text = banner[0].text_content()
+        assert f"Showing {max_nodes:,} of {total:,} nodes" in text
+        assert "keep" in text
+        assert len(data["nodes"]) == max_nodes
+        assert data["total"] == {"nodes": total, "edges": G.number_of_edges()}
+    else:
+        assert not banner
+        assert len(data["nodes"]) == total
+
+
+def test_banner_uses_thousands_separators():
+    G = nx.empty_graph(2500)
+    page = html_string(G, max_nodes=2000)
+    assert "Showing 2,000 of 2,500 nodes" in page
+
+
+def test_strongest_subgraph_keeps_the_hubs():
+    G = make_graph(400, seed=3)
+    H = strongest_subgraph(G, 50)
+    assert H.number_of_nodes() == 50
+    hub = max(G, key=G.degree)
+    assert hub in H
+    min_kept = min(G.degree(n) for n in H)
+    assert all(G.degree(n) <= min_kept for n in set(G) - set(H))
+    assert strongest_subgraph(G, None) is G
+    assert strongest_subgraph(G, 10_000) is G
+
+
+def test_negative_max_nodes_is_refused():
+    with pytest.raises(ValueError, match="max_nodes"):
+        html_string(tiny_graph(), max_nodes=-1)
+
+
+def test_empty_graph_page():
+    page = html_string(nx.Graph())
+    doc = lxml_html.document_fromstring(page)
+    assert "Nothing to show" in doc.get_element_by_id("kg-empty").text_content()
+    assert page_data(page)["nodes"] == []
+
+
+def test_edgeless_graph_page():
+    G = nx.Graph()
+    G.add_node("a", label="A", type="Disease", documents=1)
+    data = page_data(html_string(G))
+    assert len(data["nodes"]) == 1 and data["edges"] == []
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 30, 600])
+def test_layout_positions(n):
+    G = make_graph(n, seed=n, probe=False) if n > 1 else nx.empty_graph(n)
+    pos = layout_positions(G, seed=1)
+    assert set(pos) == set(G)
+    assert all(len(p) == 2 and all(map(lambda v: v == v, p)) for p in pos.values())  # no NaN
+    assert pos == layout_positions(G, seed=1)
+    if n > 2:
+        assert pos != layout_positions(G, seed=2)
+        assert len({(round(x, 6), round(y, 6)) for x, y in pos.values()}) == n  # no exact overlap
+
+
+def test_layout_with_isolates_and_self_loops():
+    G = nx.Graph([(1, 1), (1, 2)])
+    G.add_nodes_from(range(3, 10))
+    pos = layout_positions(G)
+    assert set(pos) == set(G)
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+@pytest.mark.parametrize("mode", ["path", "str", "text", "binary"])
+def test_write_html_targets(tmp_path, mode):
+    G = tiny_graph()
+    expected = html_string(G, title="t")
+    if mode in ("path", "str"):
+        target = tmp_path / "g.html"
+        write_html(G, target if mode == "path" else str(target), title="t")
+        assert target.read_text(encoding="utf-8") == expected
+    elif mode == "text":
+        buf = io.StringIO()
+        write_html(G, buf, title="t")
+        assert buf.getvalue() == expected
+    else:
+        buf = io.BytesIO()
+        write_html(G, buf, title="t")
+        assert buf.getvalue().decode("utf-8") == expected
+
+
+def test_write_html_missing_folder(tmp_path):
+    from kg.errors import ExportError
+
+    with pytest.raises(ExportError, match="does not exist"):
+        write_html(tiny_graph(), tmp_path / "nope" / "g.html")
+
+
+def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
+    view = notebook_view(tiny_graph(), height=480)
+    assert isinstance(view, NotebookView)
+    frame = view._repr_html_()
+    assert frame.startswith("<iframe srcdoc=")
+    assert "height:480px" in frame
+    doc = lxml_html.fragment_fromstring(frame)
+    assert doc.tag == "iframe"
+    assert doc.get("srcdoc") == view.html
+    sandbox = doc.get("sandbox").split()
+    assert "allow-scripts" in sandbox and "allow-same-origin" not in sandbox
+    assert "<script" not in frame  # the page sits escaped inside the attribute
+
+
+def test_page_size_stays_reasonable():
+    page = html_string(make_graph(500, seed=1))
+    assert len(page) < 3_000_000
