@@ -12,7 +12,10 @@ Each mention gets a concept key:
    "P-glycoprotein" become ``hgnc:40``.
 4. Otherwise its key is the folded text (:func:`kg.normalize.normalize_text`): case,
    hyphens, Greek letters and plurals fold together ("exosomes" = "exosome").
-5. Finally, an unlinked key whose folded text is also the folded text of linked mentions
+5. An unlinked abbreviation used without its definition in one document resolves as it
+   was defined elsewhere in the corpus (the commonest definition wins): "NSCLC" alone in
+   one abstract joins "non-small cell lung cancer" defined in another.
+6. Finally, an unlinked key whose folded text is also the folded text of linked mentions
    joins their concept: a string means one thing within a corpus, even where one NER head
    gave it a type the vocabulary does not cover ("Non-small Cell Lung Cancer" tagged as a
    gene in a title still joins ``mesh:D002289``). Where the same text linked to several
@@ -61,6 +64,13 @@ def split_composite(mention: Mention, linker: Linker | None) -> list[Mention]:
     ]
 
 
+def _move(moved: dict[str, str], *tallies: dict[str, Counter]) -> None:
+    """Merge the tallies of each old key into its new key."""
+    for old, new in moved.items():
+        for tally in tallies:
+            tally[new].update(tally.pop(old))
+
+
 @dataclass
 class ConceptTable:
     """Mentions with concept keys (``mentions``, a DataFrame of :data:`MENTION_COLUMNS`) and per-concept facts."""
@@ -80,7 +90,10 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     forms: dict[str, Counter] = defaultdict(Counter)
     type_votes: dict[str, Counter] = defaultdict(Counter)
     linked: dict[str, object] = {}
+    definitions: dict[str, Counter] = defaultdict(Counter)
     for adoc in annotated:
+        for short, long_form in adoc.abbreviations:
+            definitions[normalize_text(short)][normalize_text(long_form)] += 1
         for raw in adoc.mentions:
             for m in split_composite(raw, linker):
                 ck = (m.norm_text, m.type)
@@ -102,16 +115,21 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                     forms[key][m.norm_text] += 0
                 type_votes[key][m.type] += 1
                 rows.append((adoc.doc_id, m.para, m.sent, m.start, m.end, m.text, m.type, key))
-    # Step 5: unlinked folded text that elsewhere linked joins that concept.
+    # Step 5: abbreviations used bare resolve to their corpus-wide commonest definition.
+    moved = {key: definitions[key].most_common(1)[0][0] for key in list(forms)
+             if key not in linked and key in definitions and definitions[key].most_common(1)[0][0] in forms}
+    moved = {old: new for old, new in moved.items() if old != new}
+    _move(moved, forms, type_votes)
+    if moved:
+        rows = [(*r[:7], moved.get(r[7], r[7])) for r in rows]
+    # Step 6: unlinked folded text that elsewhere linked joins that concept.
     via_text: dict[str, Counter] = defaultdict(Counter)
     for key, counter in forms.items():
         if key in linked:
             for form, n in counter.items():
                 via_text[normalize_text(form)][key] += n
     moved = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
-    for old, new in moved.items():
-        forms[new].update(forms.pop(old))
-        type_votes[new].update(type_votes.pop(old))
+    _move(moved, forms, type_votes)
     if moved:
         rows = [(*r[:7], moved.get(r[7], r[7])) for r in rows]
     table = ConceptTable(pd.DataFrame(rows, columns=MENTION_COLUMNS))

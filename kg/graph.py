@@ -17,6 +17,7 @@ import pandas as pd
 
 from kg import __version__
 from kg.concepts import ConceptTable
+from kg.cooccur import cooccurrence_keys
 
 __all__ = ["GraphOptions", "build_graph", "evidence_rows"]
 
@@ -38,24 +39,16 @@ class GraphOptions:
     drop_generic: bool = True
 
 
-def _cooccurrences(mentions: pd.DataFrame, edges: pd.DataFrame, window: list[str]) -> pd.DataFrame:
-    """Rows (source, target, *window) where a pair of ``edges`` co-occurs.
-
-    Only the concepts and pairs of ``edges`` take part, so the self-join stays as small as
-    the kept graph, not the corpus.
-    """
-    wanted = set(edges["source"]) | set(edges["target"])
-    m = mentions.loc[mentions["concept"].isin(wanted), [*window, "concept"]].drop_duplicates()
-    pairs = m.merge(m, on=window, suffixes=("_a", "_b"))
-    pairs = pairs[pairs["concept_a"] < pairs["concept_b"]].rename(columns={"concept_a": "source", "concept_b": "target"})
-    return pairs.merge(edges[["source", "target"]], on=["source", "target"])
-
-
 def evidence_rows(mentions: pd.DataFrame, edges: pd.DataFrame, *, cap: int) -> pd.DataFrame:
-    """The best ``cap`` co-occurrence sentences of each edge: columns source, target, doc, sent."""
+    """The best ``cap`` co-occurrence sentences of each edge: columns source, target, doc, sent.
+
+    Candidates come from :func:`kg.cooccur.cooccurrence_keys` (sparse intersections, only for
+    the kept edges); among them, each document's first sentence comes before second ones,
+    then sentences naming fewer concepts.
+    """
     if edges.empty or mentions.empty:
         return pd.DataFrame(columns=["source", "target", "doc", "sent"])
-    pairs = _cooccurrences(mentions, edges, ["doc", "sent"])
+    pairs = cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None)
     crowd = mentions.groupby(["doc", "sent"])["concept"].nunique().rename("crowd").reset_index()
     pairs = pairs.merge(crowd, on=["doc", "sent"])
     pairs["first_in_doc"] = ~pairs.duplicated(["source", "target", "doc"])
@@ -108,8 +101,8 @@ def build_graph(
             {"doc_id": doc, "sentence": sentence_text(doc, int(sent)), "pmid": meta.get("pmid") or "",
              "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
         )
-    window = ["doc"] if options.window == "document" else ["doc", "sent"]
-    docs_of = _cooccurrences(mentions, edges, window).groupby(["source", "target"])["doc"].agg(_join).to_dict()
+    where = cooccurrence_keys(mentions, edges, window=options.window, max_per_pair=None)
+    docs_of = where.groupby(["source", "target"])["doc"].agg(_join).to_dict()
     score_cols = [c for c in edges.columns if c not in ("source", "target")]
     for row in edges.itertuples(index=False):
         attrs = {c: _plain(getattr(row, c)) for c in score_cols}

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from kg.entities import SPANS_PREFIX, merge_spans
 from kg.models import DEFAULT_MODEL, load_model
+from kg.normalize import normalize_text
 from kg.records import Document
 from kg.schema import readable_type
 
@@ -79,25 +80,33 @@ def _index(offsets: Sequence[int], pos: int) -> int:
     return max(lo - 1, 0)
 
 
+def _variants(form: str) -> list[str]:
+    """The form and its regular plural or singular ("exosome" <-> "exosomes")."""
+    if len(form) < 5:
+        return [form]
+    return [form, form[:-1]] if form.endswith("s") else [form, form + "s"]
+
+
 def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_ends: set[int]) -> list[tuple]:
     """One sense per discourse (Gale, Church & Yarowsky 1992): tag every other occurrence of a tagged string.
 
     NER tags an entity in one sentence and misses the same string in the next; within one
     abstract the string almost always means the same thing. Every further occurrence of a
-    tagged surface form (three characters or more; case-insensitive from five) that starts
-    and ends on token boundaries and overlaps no other span becomes a mention of the same
-    type, with source ``"propagated"``.
+    tagged surface form (three characters or more; from five characters case-insensitive
+    and with its regular plural/singular) that starts and ends on token boundaries and
+    overlaps no other span becomes a mention of the same type, with source ``"propagated"``.
     """
     if not spans:
         return spans
     taken = sorted((s[0], s[1]) for s in spans)
-    forms: dict[str, tuple] = {}
+    forms: dict[str, str] = {}
     for start, end, label, _source in spans:
         surface = text[start:end]
         if len(surface) >= 3:
-            forms.setdefault(surface if len(surface) < 5 else surface.lower(), (label,))
+            for form in _variants(surface if len(surface) < 5 else surface.lower()):
+                forms.setdefault(form, label)
     added = []
-    for form, (label,) in forms.items():
+    for form, label in forms.items():
         flags = re.IGNORECASE if len(form) >= 5 else 0
         for m in re.finditer(re.escape(form), text, flags):
             start, end = m.span()
@@ -188,6 +197,8 @@ class NerPipeline:
                 continue
             abbrevs.setdefault(short.text, long_form.text)
             short_spans.append((short.start_char, short.end_char, short.text))
+        # "miRNA" resolves like its defined plural "miRNAs": look short forms up folded.
+        folded_abbrevs = {normalize_text(k): v for k, v in abbrevs.items()}
         long_to_short = {v: k for k, v in abbrevs.items()}
 
         # Propagate: a short form is a mention wherever it occurs if it, or its long form, was tagged.
@@ -220,7 +231,7 @@ class NerPipeline:
                     source=source,
                     sent=_index(sent_starts, start) if sent_starts else 0,
                     para=_index(paras, start),
-                    norm_text=abbrevs.get(surface, surface),
+                    norm_text=abbrevs.get(surface) or folded_abbrevs.get(normalize_text(surface), surface),
                 )
             )
         sentences = tuple((s, e, _index(paras, s)) for s, e in sents)

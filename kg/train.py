@@ -16,7 +16,12 @@ The config has spaCy's ``[nlp]`` and ``[components]`` sections, plus:
 ``[paths]``      data locations (override on the command line: ``--paths.corpora DIR``)
 ``[heads.NAME]`` ``train`` and ``dev`` corpus files for the NER component ``NAME``
 ``[vectors]``    ``sources`` (unlabeled text files) and word2vec settings, or ``sources = []``
-``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``
+``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``, ``final``
+``[meta]``       name, version, description, license, author of the written pipeline
+
+With ``final = true`` (after tuning on the development sets) every head trains on its
+``train`` *and* ``dev`` files for exactly ``max_epochs`` epochs and the last epoch is saved;
+the dev scores it prints are then on sentences it has seen, and only show progress.
 ``[optimizer]``  a registered thinc optimizer, e.g. ``Adam.v1``
 """
 
@@ -157,10 +162,13 @@ def train(
         )
         log(f"word vectors: {nlp.vocab.vectors.shape[0]} x {nlp.vocab.vectors.shape[1]} in {time.time() - t0:.0f}s")
 
+    final = bool(tcfg.get("final", False))
     train_ex = {h: read_examples(config["heads"][h]["train"], nlp.vocab) for h in heads}
     dev_ex = {h: read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
+    if final:
+        train_ex = {h: train_ex[h] + read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
     for h in heads:
-        log(f"{h}: {len(train_ex[h])} train, {len(dev_ex[h])} dev sentences")
+        log(f"{h}: {len(train_ex[h])} train, {len(dev_ex[h])} dev sentences" + (" (final: dev included in train)" if final else ""))
 
     # Initialise each component on its own corpus only, so every head learns only its own labels.
     everything = [eg for h in heads for eg in train_ex[h][:500]]
@@ -168,6 +176,7 @@ def train(
     for h in heads:
         nlp.get_pipe(h).initialize(lambda h=h: train_ex[h], nlp=nlp)
     nlp._link_components()
+    nlp.meta.update({k: v for k, v in config.get("meta", {}).items()})
     sgd = registry.resolve({"optimizer": config["optimizer"]})["optimizer"]
 
     rng = random.Random(seed)
@@ -182,7 +191,7 @@ def train(
         with nlp.use_params(sgd.averages):
             scores = {h: evaluate_head(nlp, h, dev_ex[h]) for h in heads}
             mean_f = sum(s["f1"] for s in scores.values()) / len(scores)
-            if mean_f > best:
+            if mean_f > best or final:
                 best, best_epoch, bad_epochs = mean_f, epoch, 0
                 nlp.to_disk(output)
                 best_scores = scores
@@ -193,11 +202,33 @@ def train(
                **{f"f1_{h}": round(100 * s["f1"], 2) for h, s in scores.items()}}
         history.append(row)
         log("  ".join(f"{k}={v}" for k, v in row.items()) + ("  *best*" if best_epoch == epoch else ""))
-        if bad_epochs >= int(tcfg.get("patience", 3)):
+        if not final and bad_epochs >= int(tcfg.get("patience", 3)):
             log(f"no dev improvement for {bad_epochs} epochs: stopping")
             break
-    (output / "training.json").write_text(json.dumps({"best_epoch": best_epoch, "history": history}, indent=1))
-    return TrainResult(output=output, best_epoch=best_epoch, scores=best_scores, history=history)
+    result = TrainResult(output=output, best_epoch=best_epoch, scores=best_scores, history=history)
+    (output / "training.json").write_text(json.dumps(
+        {"best_epoch": best_epoch, "final": final, "history": history,
+         "dev_scores": best_scores, "overrides": {k: str(v) for k, v in (overrides or {}).items()}},
+        indent=1, default=str))
+    _record_performance(output, result, final=final)
+    from kg.modelcard import measure_speed, write_model_card
+
+    dev_texts = [" ".join(t.text for t in eg.reference) for h in heads for eg in dev_ex[h][:2000]]
+    result.words_per_second = measure_speed(output, dev_texts)
+    args = " ".join(f"--{k} {v}" for k, v in (overrides or {}).items())
+    write_model_card(output, config=config, result=result, words_per_second=result.words_per_second,
+                     command=f"kg train {config_path} --output {output} {args}".strip())
+    return result
+
+
+def _record_performance(output: Path, result: TrainResult, *, final: bool) -> None:
+    """Store the dev scores in the pipeline's meta.json (``performance``), as spaCy's own training does."""
+    meta_path = output / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["performance"] = {
+        f"{h}_f1": round(100 * s["f1"], 2) for h, s in result.scores.items()
+    } | {"dev_seen_in_training": final, "best_epoch": result.best_epoch}
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
 def iter_heads(config_path: str | Path) -> Iterable[str]:

@@ -11,6 +11,7 @@ the vectors table is keyed by spaCy's ``LOWER`` attribute so casing does not mat
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -55,6 +56,10 @@ def iter_sentences(paths: Iterable[str | Path]) -> Iterator[list[str]]:
                         yield [w.lower() for w in split_words(line)]
 
 
+def _stable_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little")
+
+
 def train_word_vectors(
     paths: Iterable[str | Path],
     vocab: Vocab,
@@ -64,11 +69,14 @@ def train_word_vectors(
     max_words: int = 40000,
     epochs: int = 10,
     seed: int = 0,
-    workers: int = 2,
+    workers: int = 1,
 ) -> Vectors:
     """Train skip-gram vectors on ``paths`` and return a spaCy :class:`Vectors` table keyed by ``LOWER``.
 
     Only the ``max_words`` most frequent words are kept, to keep the shipped model small.
+    With one worker and a fixed seed the result is the same on every run (gensim seeds each
+    word's vector with a string hash: kg passes a stable one instead of Python's salted
+    ``hash``).
     """
     try:
         from gensim.models import Word2Vec
@@ -85,6 +93,7 @@ def train_word_vectors(
         epochs=epochs,
         seed=seed,
         workers=workers,
+        hashfxn=_stable_hash,
     )
     words = model.wv.index_to_key[:max_words]
     data = np.asarray([model.wv[w] for w in words], dtype="float32")
