@@ -31,7 +31,7 @@ def main() -> None:
     args = ap.parse_args()
 
     with open(args.abstracts, encoding="utf-8") as fh:
-        recs = [json.loads(line) for _, line in zip(range(args.n), fh)]
+        recs = [json.loads(line) for _, line in zip(range(args.n), fh, strict=False)]
     docs = [Document(id=str(r["pmid"]), title=r["title"], abstract=r["abstract"]) for r in recs]
     texts = [d.text for d in docs]
     words = sum(len(t.split()) for t in texts)

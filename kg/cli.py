@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -39,15 +39,15 @@ def _parse_columns(values: list[str]) -> dict[str, str]:
 def build(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns to read.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("output"),
-    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="NER model name or path; repeat to stack (default: bundled kg_biomed).")] = None,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help="NER model name or path; repeat to stack (default: bundled kg_biomed).")] = None,
     window: Annotated[str, typer.Option(help="Co-occurrence window: sentence or document.")] = "sentence",
-    score: Annotated[Optional[str], typer.Option(help="Edge score used for ranking and width (default: the best by evaluation).")] = None,
+    score: Annotated[str | None, typer.Option(help="Edge score used for ranking and width (default: the best by evaluation).")] = None,
     min_count: Annotated[int, typer.Option(help="Drop edges seen in fewer windows.")] = 1,
-    min_score: Annotated[Optional[float], typer.Option(help="Drop edges scoring lower.")] = None,
-    top_edges_per_node: Annotated[Optional[int], typer.Option(help="Keep each node's N best edges.")] = None,
-    types: Annotated[Optional[list[str]], typer.Option("--types", help="Keep only these entity types (repeatable).")] = None,
-    generic_terms: Annotated[Optional[Path], typer.Option(help="File of generic terms kept out of edges (one per line).")] = None,
-    column: Annotated[Optional[list[str]], typer.Option("--column", help="Map a CSV/JSONL column: OURS=THEIRS, e.g. abstract=AB.")] = None,
+    min_score: Annotated[float | None, typer.Option(help="Drop edges scoring lower.")] = None,
+    top_edges_per_node: Annotated[int | None, typer.Option(help="Keep each node's N best edges.")] = None,
+    types: Annotated[list[str] | None, typer.Option("--types", help="Keep only these entity types (repeatable).")] = None,
+    generic_terms: Annotated[Path | None, typer.Option(help="File of generic terms kept out of edges (one per line).")] = None,
+    column: Annotated[list[str] | None, typer.Option("--column", help="Map a CSV/JSONL column: OURS=THEIRS, e.g. abstract=AB.")] = None,
     no_link: Annotated[bool, typer.Option("--no-link", help="Do not link concepts to HGNC/MeSH.")] = False,
     max_nodes: Annotated[int, typer.Option(help="Most nodes drawn in graph.html (exports keep all).")] = 2000,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
@@ -93,7 +93,7 @@ def train(
 @app.command()
 def evaluate(
     file: Annotated[Path, typer.Argument(help="Gold IOB file (token TAB tag) or .spacy DocBin.")],
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name or path (default: bundled).")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name or path (default: bundled).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Precision, recall and F1 (percent; exact spans, as spaCy's scorer) overall and per type."""
@@ -111,7 +111,7 @@ def evaluate(
 def export(
     graph: Annotated[Path, typer.Argument(help="A graph saved by kg (graphml, gexf, json, cyjs).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
-    format: Annotated[Optional[str], typer.Option("--format", "-f", help="graphml, gexf, cyjs, json, csv, html (default: from --out).")] = None,  # noqa: A002
+    format: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, cyjs, json, csv, html (default: from --out).")] = None,  # noqa: A002
 ) -> None:
     """Convert a saved graph to another format without rerunning NER."""
     from kg.api import load

@@ -60,7 +60,7 @@ def split_composite(mention: Mention, linker: Linker | None) -> list[Mention]:
             start=mention.start + s, end=mention.start + e, text=t, type=mention.type, label=mention.label,
             source=mention.source, sent=mention.sent, para=mention.para, norm_text=t,
         )
-        for (s, e), t in zip(parts, texts)
+        for (s, e), t in zip(parts, texts, strict=False)
     ]
 
 

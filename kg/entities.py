@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 __all__ = ["SPANS_PREFIX", "merge_spans", "ents_to_spans", "make_ents_to_spans", "make_merge_entities"]
 

@@ -54,7 +54,7 @@ def evaluate(path: str | Path, *, model: str | None = None, batch_size: int = 12
     docs = [eg.predicted.copy() for eg in examples]
     started = time.perf_counter()
     scored = []
-    for doc, eg in zip(nlp.pipe(docs, batch_size=batch_size), examples):
+    for doc, eg in zip(nlp.pipe(docs, batch_size=batch_size), examples, strict=False):
         if key is not None:
             doc.ents = [e for e in doc.spans.get(key, [])]
         scored.append(Example(doc, eg.reference))

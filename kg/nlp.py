@@ -176,7 +176,7 @@ class NerPipeline:
         out = []
         for i, sdoc in enumerate(self.primary.pipe(texts, batch_size=self.batch_size)):
             groups = [_char_spans(sdoc, self.models[0])]
-            groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra)]
+            groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra, strict=False)]
             if self.lexicon is not None:
                 groups.append(self.lexicon.tag(sdoc))
             out.append(self._record(docs[i], sdoc, groups))

@@ -38,7 +38,7 @@ from typing import Any
 import spacy
 from spacy.scorer import get_ner_prf
 from spacy.training import Example
-from spacy.util import fix_random_seed, load_config, load_model_from_config, minibatch, registry
+from spacy.util import fix_random_seed, load_config, load_model_from_config, registry
 from thinc.api import set_dropout_rate
 
 import kg.entities  # noqa: F401  (registers components)
@@ -111,7 +111,7 @@ def evaluate_head(nlp, head: str, examples: list[Example], *, batch_size: int = 
     ner = nlp.get_pipe(head)
     docs = [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples]
     preds = list(ner.pipe(tok2vec.pipe(docs, batch_size=batch_size), batch_size=batch_size))
-    scored = [Example(pred, eg.reference) for pred, eg in zip(preds, examples)]
+    scored = [Example(pred, eg.reference) for pred, eg in zip(preds, examples, strict=False)]
     prf = get_ner_prf(scored)
     return {
         "precision": prf["ents_p"],

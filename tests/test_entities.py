@@ -27,7 +27,7 @@ spans = st.lists(st.tuples(st.integers(0, 50), st.integers(1, 10)).map(lambda t:
 @given(st.lists(spans, max_size=4))
 def test_merge_never_overlaps_and_keeps_input_spans(groups):
     merged = merge_spans(groups, bounds=bounds)
-    for x, y in zip(merged, merged[1:]):
+    for x, y in zip(merged, merged[1:], strict=False):
         assert x[1] <= y[0]
     pool = {s for g in groups for s in g}
     assert set(merged) <= pool

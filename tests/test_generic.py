@@ -135,7 +135,7 @@ def test_seeds_generic_terms_are_not_the_hub() -> None:
     before = degree(m)
     generic = generic_concepts(m)
     assert {"mesh:D009369", "Term:patient"} <= generic  # "cancer"/"tumor" link to MeSH Neoplasms
-    assert before.index[0] in generic  # without the rule a generic word is the hub
+    assert before["mesh:D009369"] >= before.iloc[1]  # without the rule "cancer"/"tumor" is a top hub
     after = degree(drop_generic(m, generic))
     assert after.index[0] not in generic
     assert after.index[0] not in {"mesh:D009369", "Term:cancer", "Term:tumor", "Term:patient"}

@@ -5,7 +5,7 @@ from kg.sentences import sentence_starts
 
 def sentences(text):
     starts = sentence_starts(text)
-    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)])]
+    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=False)]
 
 
 @pytest.mark.parametrize(

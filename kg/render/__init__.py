@@ -114,7 +114,19 @@ def layout_positions(
     cell (found with a k-d tree) and approximated by cell centroids beyond, so one
     iteration costs about O(n^1.5) instead of O(n^2); a weak gravity keeps components
     together. Deterministic for a given ``seed``. The ideal edge length is 1.
+    Nodes without edges do not take part: they sit in a compact grid below the rest, so
+    they neither push the connected part apart nor make the initial view zoom out.
     """
+    isolated = [v for v in G if G.degree(v) == 0 or (G.degree(v) == 1 and G.has_edge(v, v))]
+    if isolated and len(isolated) < len(G):
+        pos = layout_positions(G.subgraph([v for v in G if v not in set(isolated)]), seed=seed, iterations=iterations)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        cols = max(1, int(math.ceil(math.sqrt(len(isolated) * 3))))
+        left, top = min(xs), max(ys) + 1.5
+        for k, v in enumerate(isolated):
+            pos[v] = (left + (k % cols) * 1.0, top + (k // cols) * 0.8)
+        return pos
     import numpy as np
 
     nodes = list(G)
