@@ -586,28 +586,11 @@ class NotebookView:
         return f"<NotebookView: {len(self.html):,} characters of HTML; display it in Jupyter>"
 
 
-def notebook_view(
-    G: nx.Graph,
-    *,
-    height: int = 650,
-    title: str = "kg",
-    max_nodes: int | None = 2000,
-    max_evidence: int = 3,
-    positions: Mapping[Any, tuple[float, float]] | None = None,
-    physics: bool = False,
-    seed: int = 0,
-) -> NotebookView:
+def notebook_view(G: nx.Graph, *, height: int = 650, **page_options: Any) -> NotebookView:
     """An object that shows the interactive page inline in Jupyter, JupyterLab and VS Code.
+
+    ``page_options`` are those of :func:`html_string` (``title``, ``max_nodes``, ...).
 
     >>> notebook_view(G)          # last expression of a cell   # doctest: +SKIP
     """
-    page = html_string(
-        G,
-        title=title,
-        max_nodes=max_nodes,
-        max_evidence=max_evidence,
-        positions=positions,
-        physics=physics,
-        seed=seed,
-    )
-    return NotebookView(page, height=height)
+    return NotebookView(html_string(G, **page_options), height=height)
