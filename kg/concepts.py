@@ -137,7 +137,8 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
         concept = linked.get(key)
         seen = [f for f, _ in counter.most_common()]
         table.labels[key] = concept.name if concept is not None else display_form({f: c for f, c in counter.items() if c} or counter)
-        table.types[key] = type_votes[key].most_common(1)[0][0]
+        # a curated vocabulary fixes the type ("exosome" is a cellular component whatever a head said)
+        table.types[key] = (concept.type if concept is not None and concept.type else type_votes[key].most_common(1)[0][0])
         table.aliases[key] = sorted(set(seen), key=str.lower)
         table.curies[key] = concept.curie if concept is not None else ""
         table.urls[key] = concept.url if concept is not None else ""

@@ -1,4 +1,4 @@
-"""Dictionary tagging of gene symbols, the lowest-priority source of mentions.
+"""Dictionary tagging of gene symbols and curated terms, the lowest-priority source of mentions.
 
 NER models trained on a few thousand sentences miss genes they never saw ("P-glycoprotein"
 is not annotated anywhere in BioNLP13CG, BC5CDR or CRAFT) and split composite mentions
@@ -10,7 +10,9 @@ GNormPlus rely on dictionaries for this; kg adds one dictionary source beside it
   (kg's common-word list, :mod:`kg.vocab`);
 * symbols with inner punctuation written exactly ("HLA-DRB1", "P-gp"): spans of up to five
   tokens joined by ``-`` or ``/``;
-* the curated names of ``kg/data/gene_supplement.tsv`` ("P-glycoprotein"), matched after
+* the curated names of ``kg/data/gene_supplement.tsv`` ("P-glycoprotein") and the curated
+  class terms of ``kg/data/term_supplement.tsv`` (GO cellular components such as
+  "exosome", SO sequence types such as "miRNA"), matched after
   :func:`kg.normalize.normalize_text`.
 
 The spans it finds take part in the merge of :func:`kg.entities.merge_spans` *after* every
@@ -23,7 +25,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from kg.linking import DATA_DIR, Linker
+from kg.linking import DATA_DIR, Linker, read_term_supplement
 from kg.normalize import normalize_text
 
 __all__ = ["GENE", "LexiconTagger"]
@@ -59,9 +61,15 @@ class LexiconTagger:
         )
         from kg.tokenizer import split_words
 
-        self.names: frozenset[str] = frozenset(normalize_text(t) for t in _supplement_texts(data_dir / "gene_supplement.tsv"))
+        # curated names: folded text -> readable type
+        self.names: dict[str, str] = {
+            normalize_text(t): GENE for t in _supplement_texts(data_dir / "gene_supplement.tsv")
+        }
+        if (data_dir / "term_supplement.tsv").exists():
+            self.names.update({k: c.type for k, c in read_term_supplement(data_dir / "term_supplement.tsv").items()})
+        texts = _supplement_texts(data_dir / "gene_supplement.tsv") + _supplement_texts(data_dir / "term_supplement.tsv")
         self.first_words: frozenset[str] = frozenset(
-            split_words(t)[0].lower() for t in _supplement_texts(data_dir / "gene_supplement.tsv") if split_words(t)
+            w for t in texts if (words := split_words(t)) for w in (words[0].lower(), words[0].lower() + "s")
         )
 
     @classmethod
@@ -83,16 +91,19 @@ class LexiconTagger:
                 span = doc[i : j + 1]
                 if span[-1].text not in _JOINERS and span.text in self.symbols:
                     best = span
+            label = GENE
             if tok.lower_ in self.first_words:
                 for k in range(min(n, i + 4), i, -1):
                     span = doc[i:k]
+                    if not span[-1].text[-1].isalnum():  # names end on a word: "3' UTR" yes, "miRNAs (" no
+                        continue
                     if (best is None or len(span) > len(best)) and normalize_text(span.text) in self.names:
-                        best = span
+                        best, label = span, self.names[normalize_text(span.text)]
                         break
             if best is None and tok.text in self.symbols and self._alone_or_composite(doc, i):
                 best = doc[i : i + 1]
             if best is not None:
-                found.append((best.start_char, best.end_char, GENE, "lexicon"))
+                found.append((best.start_char, best.end_char, label, "lexicon"))
                 i = best.end
             else:
                 i += 1

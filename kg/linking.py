@@ -47,6 +47,8 @@ from kg.normalize import normalize_text, rejoin, segment_key
 __all__ = [
     "Concept",
     "Vocabulary",
+    "TermVocabulary",
+    "read_term_supplement",
     "Linker",
     "GENE_TYPES",
     "DISEASE_TYPES",
@@ -61,6 +63,10 @@ DATA_DIR = Path(__file__).parent / "data"
 GENE_TYPES: frozenset[str] = frozenset({"Gene or gene product", "DNA", "RNA"})
 DISEASE_TYPES: frozenset[str] = frozenset({"Disease", "Cancer"})
 
+TERM_URLS = {
+    "go": "https://amigo.geneontology.org/amigo/term/GO:{id}",
+    "so": "http://www.sequenceontology.org/browser/current_release/term/SO:{id}",
+}
 HGNC_URL = "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:{id}"
 CTD_URL = "https://ctdbase.org/detail.go?type=disease&acc={id}"
 
@@ -79,6 +85,8 @@ class Concept:
     vocabulary: str
     url: str
     description: str = ""
+    type: str = ""
+    """The readable entity type the vocabulary fixes (curated GO/SO terms), else ``""``."""
 
 
 def hgnc_concept(hgnc_id: str, symbol: str, name: str = "") -> Concept:
@@ -190,6 +198,40 @@ class Vocabulary:
         return self.concepts.get(ids[0]) if len(ids) == 1 else None
 
 
+def read_term_supplement(path: str | Path) -> dict[str, Concept]:
+    """``kg/data/term_supplement.tsv``: ``text<TAB>curie<TAB>type<TAB>name`` -> {folded text: Concept}.
+
+    Curated class terms (GO cellular components, SO sequence types) that name one concept
+    whatever the entity type a model gave them ("exosomes" is never a gene).
+    """
+    out: dict[str, Concept] = {}
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 4 or ":" not in cols[1]:
+                raise InputError(str(path), "expected `text<TAB>prefix:id<TAB>type<TAB>name`", location=str(lineno))
+            text, curie, typ, name = (c.strip() for c in cols)
+            prefix, _, local = curie.partition(":")
+            url = TERM_URLS.get(prefix.lower(), "").format(id=local)
+            key = normalize_text(text)
+            if key:
+                out.setdefault(key, Concept(curie.lower(), name, prefix.upper(), url, type=typ))
+    return out
+
+
+@dataclass(frozen=True)
+class TermVocabulary:
+    """Curated class terms looked up by folded text (:func:`read_term_supplement`)."""
+
+    name: str
+    terms: Mapping[str, Concept]
+
+    def lookup(self, text: str) -> Concept | None:
+        return self.terms.get(normalize_text(text))
+
+
 class Linker:
     """Links mention text of a given entity type to a :class:`Concept`.
 
@@ -212,7 +254,7 @@ class Linker:
         self._loaded: dict[str, Vocabulary] = {}
         if type_to_vocab is None:
             type_to_vocab = {**dict.fromkeys(GENE_TYPES, "hgnc"), **dict.fromkeys(DISEASE_TYPES, "ctd")}
-        self.type_to_vocab = {t: v for t, v in type_to_vocab.items() if v in self._loaders}
+        self.type_to_vocab = {t: v for t, v in type_to_vocab.items() if v in self._loaders and v != "terms"}
         self._link = lru_cache(maxsize=cache_size)(self._link_uncached)
 
     @classmethod
@@ -223,6 +265,8 @@ class Linker:
         for vocab, sup in (("hgnc", "gene_supplement.tsv"), ("ctd", "disease_supplement.tsv")):
             if (d / f"{vocab}_terms.tsv.gz").exists():
                 loaders[vocab] = (lambda v=vocab, s=sup: Vocabulary.load(d, v, supplement=d / s if supplements else None))
+        if supplements and (d / "term_supplement.tsv").exists():
+            loaders["terms"] = lambda: TermVocabulary("terms", read_term_supplement(d / "term_supplement.tsv"))
         if not loaders:
             raise InputError(str(d), "no vocabulary files (hgnc_terms.tsv.gz, ctd_terms.tsv.gz); "
                              "build them with `python -m kg.vocab`")
@@ -242,15 +286,19 @@ class Linker:
     def link(self, text: str, type: str) -> Concept | None:  # noqa: A002 - the brief's name
         """The concept ``text`` names as an entity of readable ``type``, or None.
 
-        Types in :data:`GENE_TYPES` link to HGNC, :data:`DISEASE_TYPES` to CTD; any other
-        type returns None.
+        Types in :data:`GENE_TYPES` link to HGNC, :data:`DISEASE_TYPES` to CTD; curated class
+        terms (``term_supplement.tsv``: GO cellular components, SO sequence types) link
+        whatever the type, when the type's own vocabulary has no match.
         """
-        if type not in self.type_to_vocab or not text:
+        if not text or (type not in self.type_to_vocab and "terms" not in self._loaders):
             return None
         return self._link(text, type)
 
     def _link_uncached(self, text: str, type: str) -> Concept | None:  # noqa: A002
-        return self.vocabulary(self.type_to_vocab[type]).lookup(text)
+        hit = self.vocabulary(self.type_to_vocab[type]).lookup(text) if type in self.type_to_vocab else None
+        if hit is None and "terms" in self._loaders:
+            hit = self.vocabulary("terms").lookup(text)
+        return hit
 
 
 @lru_cache(maxsize=1)

@@ -49,11 +49,12 @@ def write_model_card(output: Path, *, config: dict[str, Any], result, command: s
         "|---|---|---|---|",
     ]
     for name, spec in heads.items():
-        lines.append(f"| `{name}` | {spec.get('corpus', '')} | `{Path(spec['train']).name}` | `{Path(spec['dev']).name}` |")
+        train, dev = Path(spec["train"]), Path(spec["dev"])
+        lines.append(f"| `{name}` | {spec.get('corpus', '')} | `{train.parent.name}/{train.name}` | `{dev.parent.name}/{dev.name}` |")
     vec = config.get("vectors", {})
     if vec.get("sources"):
         lines += ["", f"Static word vectors: word2vec skip-gram, {vec.get('dim', 100)} dimensions, trained by kg on "
-                  + ", ".join(f"`{Path(s).name}`" for s in vec["sources"]) + " (no test split)."]
+                  + ", ".join(f"`{Path(s).parent.name}/{Path(s).name}`" for s in vec["sources"]) + " (no test split)."]
     if final:
         lines += ["", "Trained on train **and** dev sets (`[training] final = true`) after tuning on dev; "
                   "the dev scores below come from the tuning run (see `tuning.json` if present)."]

@@ -73,3 +73,25 @@ def test_missing_model_names_the_install_command():
 
     with pytest.raises(ModelNotFoundError, match=r"pip install https://.*en_ner_bionlp13cg_md-0\.5\.4\.tar\.gz"):
         resolve_model("en_ner_bionlp13cg_md")
+
+
+def test_saved_pipeline_keeps_lower_keyed_vectors(tmp_path):
+    """spaCy does not persist a default vectors table's key attribute; kg's save does."""
+    import numpy as np
+    import spacy
+    from spacy.attrs import LOWER
+    from spacy.vectors import Vectors
+
+    from kg.train import save_pipeline
+
+    nlp = spacy.blank("en")
+    vectors = Vectors(strings=nlp.vocab.strings, shape=(2, 3), attr="LOWER")
+    vectors.add("stat3", row=0)
+    vectors.add("cancer", row=1)
+    vectors.data[:] = np.arange(6, dtype="float32").reshape(2, 3)
+    nlp.vocab.vectors = vectors
+    save_pipeline(nlp, tmp_path / "p")
+    back = spacy.load(tmp_path / "p")
+    assert back.vocab.vectors.attr == LOWER
+    doc = back("STAT3 Cancer")
+    assert doc[0].has_vector and doc[1].has_vector
