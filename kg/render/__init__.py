@@ -108,25 +108,52 @@ def strongest_subgraph(G: nx.Graph, max_nodes: int | None) -> nx.Graph:
 def layout_positions(
     G: nx.Graph, *, seed: int = 0, iterations: int | None = None
 ) -> dict[Any, tuple[float, float]]:
+    """Node -> (x, y): each connected component by :func:`_force_layout`, components packed in rows.
+
+    Laid out together, disconnected components drift apart and the page opens zoomed out
+    so far that vis-network hides every label; packed side by side (largest first, rows of
+    about the square root of the total area), the first view is readable. Nodes without
+    edges sit in a compact grid below the rest. Deterministic for a given ``seed``.
+    """
+    nodes = [v for v in G if G.degree(v) > 0 and not (G.degree(v) == 1 and G.has_edge(v, v))]
+    isolated = [v for v in G if v not in set(nodes)]
+    comps = sorted((sorted(c, key=str) for c in nx.connected_components(G.subgraph(nodes))), key=lambda c: (-len(c), str(c[0])))
+    pos: dict[Any, tuple[float, float]] = {}
+    boxes = []
+    for comp in comps:
+        sub = _force_layout(G.subgraph(comp), seed=seed, iterations=iterations)
+        xs, ys = [p[0] for p in sub.values()], [p[1] for p in sub.values()]
+        boxes.append((sub, min(xs), min(ys), max(xs) - min(xs) + 1.5, max(ys) - min(ys) + 1.5))
+    row_width = math.sqrt(sum(w * h for *_, w, h in boxes)) * 1.4 if boxes else 0.0
+    x = y = row_h = 0.0
+    for sub, x0, y0, w, h in boxes:
+        if x > 0 and x + w > row_width:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        for v, (px, py) in sub.items():
+            pos[v] = (px - x0 + x, py - y0 + y)
+        x, row_h = x + w, max(row_h, h)
+    if isolated:
+        cols = max(1, int(math.ceil(math.sqrt(len(isolated) * 3))))
+        top = y + row_h + (0.5 if pos else 0.0)
+        for k, v in enumerate(isolated):
+            pos[v] = ((k % cols) * 1.0, top + (k // cols) * 0.8)
+    if pos:
+        cx = sum(p[0] for p in pos.values()) / len(pos)
+        cy = sum(p[1] for p in pos.values()) / len(pos)
+        pos = {v: (p[0] - cx, p[1] - cy) for v, p in pos.items()}
+    return pos
+
+
+def _force_layout(
+    G: nx.Graph, *, seed: int = 0, iterations: int | None = None
+) -> dict[Any, tuple[float, float]]:
     """Node -> (x, y) by Fruchterman-Reingold, fast enough for a few thousand nodes.
 
     Attraction runs along edges; repulsion is exact between nodes closer than one grid
     cell (found with a k-d tree) and approximated by cell centroids beyond, so one
-    iteration costs about O(n^1.5) instead of O(n^2); a weak gravity keeps components
+    iteration costs about O(n^1.5) instead of O(n^2); a weak gravity keeps the nodes
     together. Deterministic for a given ``seed``. The ideal edge length is 1.
-    Nodes without edges do not take part: they sit in a compact grid below the rest, so
-    they neither push the connected part apart nor make the initial view zoom out.
     """
-    isolated = [v for v in G if G.degree(v) == 0 or (G.degree(v) == 1 and G.has_edge(v, v))]
-    if isolated and len(isolated) < len(G):
-        pos = layout_positions(G.subgraph([v for v in G if v not in set(isolated)]), seed=seed, iterations=iterations)
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        cols = max(1, int(math.ceil(math.sqrt(len(isolated) * 3))))
-        left, top = min(xs), max(ys) + 1.5
-        for k, v in enumerate(isolated):
-            pos[v] = (left + (k % cols) * 1.0, top + (k // cols) * 0.8)
-        return pos
     import numpy as np
 
     nodes = list(G)
