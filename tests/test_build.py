@@ -164,3 +164,34 @@ def test_injected_markup_in_a_title_is_escaped(tmp_path):
     kg.build(folder, out=tmp_path / "o")
     html = (tmp_path / "o" / "graph.html").read_text()
     assert "<script>window.__pwned" not in html and "<img src=x" not in html
+
+
+@pytest.mark.parametrize(
+    ("options", "check"),
+    [
+        # an edge survives when it is among the best of either end: at most one per node
+        ({"top_edges_per_node": 1}, lambda g: g.number_of_edges() <= sum(1 for n in g if g.degree(n))),
+        ({"min_count": 2}, lambda g: all(d["count"] >= 2 for *_, d in g.edges(data=True))),
+        ({"min_score": 0.2}, lambda g: all(d["score"] >= 0.2 for *_, d in g.edges(data=True))),
+        ({"types": ["Gene or gene product", "Cancer"]}, lambda g: all(
+            g.nodes[u]["type"] in {"Gene or gene product", "Cancer"} and g.nodes[v]["type"] in {"Gene or gene product", "Cancer"}
+            for u, v in g.edges)),
+        ({"score": "jensenlab"}, lambda g: g.graph["score"] == "jensenlab" and all(
+            d["score"] == d["jensenlab"] for *_, d in g.edges(data=True))),
+        ({"window": "document"}, lambda g: all(d["count"] == d["documents"] for *_, d in g.edges(data=True))),
+    ],
+)
+def test_edge_filters_and_scores(options, check):
+    import kg
+
+    g = kg.build(SEEDS, **options)
+    assert g.graph.number_of_edges() > 0
+    assert check(g.graph)
+
+
+def test_unknown_score_is_a_clear_error():
+    import kg
+    from kg.errors import KgError
+
+    with pytest.raises(KgError, match="unknown score 'nope'"):
+        kg.build(SEEDS, score="nope")
