@@ -34,7 +34,7 @@ from kg.normalize import normalize_text
 from kg.records import Document
 from kg.schema import readable_type
 
-__all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "paragraph_starts", "propagate"]
+__all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "head_spans", "paragraph_starts", "propagate"]
 
 _PARA = re.compile(r"\n\s*\n")
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,8 +245,3 @@ def _record_performance(output: Path, result: TrainResult, *, final: bool) -> No
         f"{h}_f1": round(100 * s["f1"], 2) for h, s in result.scores.items()
     } | {"dev_seen_in_training": final, "best_epoch": result.best_epoch}
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-
-
-def iter_heads(config_path: str | Path) -> Iterable[str]:
-    """Names of the NER heads a config trains (without building the pipeline)."""
-    return list(load_config(Path(config_path), interpolate=False).get("heads", {}))
