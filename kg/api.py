@@ -48,6 +48,8 @@ class BuildStats:
     edges: int = 0
     seconds: float = 0.0
     ner_seconds: float = 0.0
+    annotated: int = 0
+    reused: int = 0
     files_read: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -62,7 +64,8 @@ class BuildStats:
     def summary(self) -> str:
         lines = [
             f"documents {self.documents}  mentions {self.mentions}  nodes {self.nodes}  edges {self.edges}  "
-            f"time {self.seconds:.1f}s (NER {self.ner_seconds:.1f}s)"
+            f"time {self.seconds:.1f}s (NER {self.ner_seconds:.1f}s)",
+            f"NER: {self.annotated} documents annotated, {self.reused} reused from the cache",
         ]
         if self.duplicates:
             lines.append(f"duplicates (counted once): {len(self.duplicates)}")
@@ -220,10 +223,17 @@ def build(
     batch_size: int = 64,
     max_nodes: int = 2000,
     progress: bool = False,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: bool = True,
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
-    With ``out`` every output file is written there too. Raises
+    With ``out`` every output file is written there too, and NER output is cached in
+    ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
+    documents. ``workers`` processes run NER locally; ``engine="dask"`` runs it on the
+    ``dask.distributed`` cluster at ``scheduler``. Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build.
     """
@@ -234,13 +244,13 @@ def build(
     from kg.ingest import IngestReport, iter_documents
     from kg.linking import Linker
     from kg.models import DEFAULT_MODEL
-    from kg.nlp import NerPipeline
+    from kg.parallel import AnnotationStats, annotate_corpus
+    from kg.store import DEFAULT_STORE_NAME, MentionStore
 
     if window not in ("sentence", "document"):
         raise KgError(f"window must be 'sentence' or 'document', not {window!r}")
     started = time.perf_counter()
     models = tuple(models) or (DEFAULT_MODEL,)
-    pipeline = NerPipeline(models, batch_size=batch_size)
     report = IngestReport()
     documents: dict[str, Document] = {}
 
@@ -250,10 +260,18 @@ def build(
             yield doc
 
     docs = remember(iter_documents(paths, report=report, columns=columns))
-    if progress:
-        docs = _progress(docs, "NER")
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    store = MentionStore(Path(out) / DEFAULT_STORE_NAME) if (out is not None and cache) else None
+    ner = AnnotationStats()
     t_ner = time.perf_counter()
-    annotated = {a.doc_id: a for a in pipeline.annotate(docs)}
+    try:
+        annotated = {a.doc_id: a for a in annotate_corpus(
+            docs, models=models, store=store, workers=workers, engine=engine, scheduler=scheduler,
+            batch_size=batch_size, progress=progress, stats=ner)}
+    finally:
+        if store is not None:
+            store.close()
     ner_seconds = time.perf_counter() - t_ner
     linker = Linker.default() if link else None
     # Sorted by document id, so the graph does not depend on input order or on worker scheduling.
@@ -285,7 +303,7 @@ def build(
                         n_documents=len(documents), models=models, score_name=score_name)
     stats = BuildStats(
         documents=len(documents), mentions=len(table.mentions), nodes=graph.number_of_nodes(),
-        edges=graph.number_of_edges(), ner_seconds=ner_seconds,
+        edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
         files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
         duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
         flagged=[f"{i}: {flag}" for i, flag in report.flagged],
@@ -298,9 +316,3 @@ def build(
     if out is not None:
         Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")
     return kgraph
-
-
-def _progress(items: Iterator, desc: str) -> Iterator:
-    from tqdm.auto import tqdm
-
-    return iter(tqdm(items, desc=desc, unit="doc"))

@@ -52,6 +52,10 @@ def build(
     max_nodes: Annotated[int, typer.Option(help="Most nodes drawn in graph.html (exports keep all).")] = 2000,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="NER processes on this machine (each loads the model once).")] = 1,
+    engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
 ) -> None:
     """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
     from kg.api import build as build_graph
@@ -62,6 +66,7 @@ def build(
             min_score=min_score, top_edges_per_node=top_edges_per_node, types=types,
             generic_terms=generic_terms, link=not no_link, columns=_parse_columns(column or []),
             max_nodes=max_nodes, progress=not quiet and sys.stderr.isatty(),
+            workers=workers, engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
         )
     except KgError as err:
         _fail(err)

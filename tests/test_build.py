@@ -195,3 +195,12 @@ def test_unknown_score_is_a_clear_error():
 
     with pytest.raises(KgError, match="unknown score 'nope'"):
         kg.build(SEEDS, score="nope")
+
+
+def test_rebuild_reuses_the_ner_cache(tmp_path):
+    out = tmp_path / "o"
+    first = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(out)])
+    again = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(out)])
+    assert "5 documents annotated, 0 reused" in first.output
+    assert "0 documents annotated, 5 reused" in again.output
+    assert (out / "kg.sqlite").exists()

@@ -1,0 +1,225 @@
+"""The NER pass over a corpus: store reuse, kill -9 and resume, 2 processes, Dask; all with a tiny model."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kg.errors import KgError
+from kg.parallel import AnnotationStats, annotate_corpus, iter_chunks
+from kg.records import Document
+from kg.store import MentionStore
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# scispaCy warns once per process when a text has no abbreviation candidates; not what these tests are about
+pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> str:
+    """A one-head model trained on the committed fixture (seconds)."""
+    from kg.train import train
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    train(FIXTURES / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(FIXTURES / "ner")}, log=lambda _: None)
+    return str(out)
+
+
+def _sentences() -> list[str]:
+    sents, words = [], []
+    for path in ("tiny_train.tsv", "tiny_dev.tsv"):
+        for line in (FIXTURES / "ner" / path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                words.append(line.split("\t")[0])
+            elif words:
+                sents.append(" ".join(words))
+                words = []
+    if words:
+        sents.append(" ".join(words))
+    return sents
+
+
+def corpus(n: int = 40, *, start: int = 0) -> list[Document]:
+    """``n`` synthetic abstracts of 3-5 fixture sentences each (entity-rich, all different)."""
+    sents = _sentences()
+    docs = []
+    for i in range(start, start + n):
+        k = 3 + i % 3
+        body = [sents[(i * 7 + j * 3) % len(sents)] for j in range(k)]
+        docs.append(Document(id=f"pmid:{1000 + i}", title=sents[i % len(sents)], abstract=" ".join(body),
+                             pmid=str(1000 + i)))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def clean(tiny) -> list:
+    """The reference: every document annotated in this process, without a store."""
+    return list(annotate_corpus(corpus(), models=(tiny,)))
+
+
+def test_chunks_are_cut_by_text_size():
+    docs = corpus(20)
+    chunks = list(iter_chunks(iter(docs), chunk_bytes=1000))
+    assert [d for c in chunks for d in c] == docs and len(chunks) > 2
+    assert all(sum(len(d.text) for d in c[:-1]) < 1000 for c in chunks)
+    assert [len(c) for c in iter_chunks(docs, chunk_bytes=10**9, max_docs=8)] == [8, 8, 4]
+
+
+def test_without_a_store_it_equals_the_pipeline(tiny, clean):
+    from kg.nlp import NerPipeline
+
+    assert clean == list(NerPipeline((tiny,)).annotate(corpus()))
+    assert sum(len(a.mentions) for a in clean) > 40  # a real model finding real entities
+
+
+def test_store_round_trip_and_a_rebuild_annotates_only_what_is_new(tiny, clean, tmp_path, monkeypatch):
+    from kg.nlp import NerPipeline
+
+    docs = corpus()
+    with MentionStore(tmp_path / "kg.sqlite") as store:
+        first = AnnotationStats()
+        assert list(annotate_corpus(docs, models=(tiny,), store=store, stats=first)) == clean
+        assert (first.annotated, first.reused) == (40, 0)
+
+        seen: list[str] = []
+        original = NerPipeline.annotate
+
+        def counting(self, documents):
+            for doc in documents:
+                seen.append(doc.id)
+                yield from original(self, [doc])
+
+        monkeypatch.setattr(NerPipeline, "annotate", counting)
+        new = corpus(1, start=40)[0]
+        changed = Document(id=docs[5].id, title=docs[5].title, abstract=docs[5].abstract + " TP53 is mutated.")
+        again = [*docs[:5], changed, *docs[6:20], new, *docs[20:]]
+        stats = AnnotationStats()
+        out = list(annotate_corpus(again, models=(tiny,), store=store, stats=stats))
+        assert seen == [changed.id, new.id]
+        assert (stats.annotated, stats.reused, stats.documents) == (2, 39, 41)
+        assert [a.doc_id for a in out] == [d.id for d in again]  # input order
+        assert out[:5] == clean[:5] and out[6:20] == clean[6:20] and out[21:] == clean[20:]
+        assert store.get_many(docs[:3], "another stack") == {}
+
+        seen.clear()
+        nothing_new = AnnotationStats()
+        assert list(annotate_corpus(again, models=(tiny,), store=store, stats=nothing_new)) == out
+        assert seen == [] and nothing_new.annotated == 0
+
+
+RESUME = textwrap.dedent("""
+    import json, sys, time
+    from kg.parallel import annotate_corpus
+    from kg.records import Document
+    from kg.store import MentionStore
+
+    model, path, docs_file = sys.argv[1:4]
+    docs = [Document(**json.loads(line)) for line in open(docs_file, encoding="utf-8")]
+
+    def slowly(docs):
+        for doc in docs:
+            time.sleep(0.03)
+            yield doc
+
+    with MentionStore(path) as store:
+        for i, a in enumerate(annotate_corpus(slowly(docs), models=(model,), store=store, chunk_bytes=1,
+                                              batch_size=2)):
+            print(i, a.doc_id, flush=True)
+""")
+
+
+def test_a_build_killed_mid_way_resumes_to_the_same_annotations(tiny, clean, tmp_path):
+    docs = corpus()
+    docs_file = tmp_path / "docs.jsonl"
+    docs_file.write_text("".join(json.dumps({"id": d.id, "title": d.title, "abstract": d.abstract, "pmid": d.pmid})
+                                 + "\n" for d in docs), encoding="utf-8")
+    path = tmp_path / "kg.sqlite"
+    proc = subprocess.Popen([sys.executable, "-c", RESUME, tiny, str(path), str(docs_file)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for _ in range(4):  # four documents committed (one chunk each), then SIGKILL while it works
+            assert proc.stdout.readline(), "the build ended before it could be killed"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    stored = db.execute("SELECT count(*) FROM annotations").fetchone()[0]
+    db.close()
+    assert 4 <= stored < len(docs)
+
+    stats = AnnotationStats()
+    with MentionStore(path) as store:
+        resumed = list(annotate_corpus(docs, models=(tiny,), store=store, stats=stats))
+    assert stats.reused == stored and stats.annotated == len(docs) - stored
+    assert resumed == clean
+
+
+def test_the_fingerprint_names_the_models_in_order_and_their_versions(tiny, tmp_path):
+    import shutil
+
+    from kg.store import describe_stack, stack_fingerprint
+
+    assert stack_fingerprint((tiny,)) == stack_fingerprint([tiny])
+    assert stack_fingerprint((tiny,)) != stack_fingerprint((tiny, tiny))
+    retrained = tmp_path / "retrained"
+    shutil.copytree(tiny, retrained)
+    meta = json.loads((retrained / "meta.json").read_text())
+    (retrained / "meta.json").write_text(json.dumps({**meta, "version": "0.0.1"}))
+    assert stack_fingerprint((str(retrained),)) != stack_fingerprint((tiny,))
+    assert "spacy=" in describe_stack((tiny,))
+
+
+def test_arguments_are_checked_before_anything_runs(tiny, monkeypatch):
+    with pytest.raises(KgError, match="engine must be one of"):
+        annotate_corpus([], models=(tiny,), engine="spark")
+    with pytest.raises(KgError, match="workers"):
+        annotate_corpus([], models=(tiny,), workers=0)
+    with pytest.raises(KgError, match="only used with engine"):
+        annotate_corpus([], models=(tiny,), scheduler="tcp://localhost:8786")
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(KgError, match=r'pip install "kg\[dask\]"'):
+        annotate_corpus([], models=(tiny,), engine="dask", scheduler="tcp://localhost:8786")
+
+
+def test_an_unknown_model_fails_at_the_call():
+    from kg.errors import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError):
+        annotate_corpus(corpus(2), models=("no_such_model_xyz",), workers=2)
+
+
+@pytest.mark.slow
+def test_two_processes_equal_one(tiny, clean, tmp_path):
+    stats = AnnotationStats()
+    with MentionStore(tmp_path / "kg.sqlite") as store:
+        out = list(annotate_corpus(corpus(), models=(tiny,), store=store, workers=2, chunk_bytes=2000, stats=stats))
+        assert store.get_many(corpus(), "x") == {} and len(store) == 40
+    assert out == clean
+    assert stats.annotated == 40 and stats.chunks > 4
+
+
+@pytest.mark.slow
+def test_dask_cluster_equals_local(tiny, clean, tmp_path):
+    distributed = pytest.importorskip("distributed")
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=50) as cluster, distributed.Client(cluster) as client:
+        docs = corpus()
+        with MentionStore(tmp_path / "kg.sqlite") as store:
+            half = AnnotationStats()
+            assert list(annotate_corpus(docs[:20], models=(tiny,), store=store, engine="dask", scheduler=client,
+                                        chunk_bytes=2000, stats=half)) == clean[:20]
+            stats = AnnotationStats()
+            out = list(annotate_corpus(docs, models=(tiny,), store=store, engine="dask", scheduler=cluster.scheduler_address,
+                                       chunk_bytes=2000, stats=stats))
+        assert out == clean
+        assert (stats.reused, stats.annotated) == (20, 20)
+        assert not client.futures  # nothing left behind on the cluster
