@@ -42,18 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from graphs import make_graph  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from graphs import CHROMIUM_ARGS, make_graph  # noqa: E402
 
 # Injected before any page script: finds the vis.Network (kg: window.kgNetwork, pyvis:
 # its global `network`) and records when the final layout is first drawn.

@@ -275,3 +275,16 @@ def tiny_graph() -> nx.Graph:
 def node_colors(G: nx.Graph) -> dict[str, str]:
     """Type -> colour for the types present in ``G`` (what the legend should list)."""
     return {t: type_color(t) for t in sorted({d.get("type", "") for _, d in G.nodes(data=True)})}
+
+
+#: Headless Chromium flags for this closed network (no background requests, no updates).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

@@ -21,23 +21,13 @@ import pytest
 from kg.render import notebook_view, write_html
 
 try:
-    from tests.graphs import PROBE_NODE, PROBES, make_graph, tiny_graph
+    from tests.graphs import CHROMIUM_ARGS, PROBE_NODE, PROBES, make_graph, tiny_graph
 except ImportError:  # tests/ is not a package: pytest puts it on sys.path
-    from graphs import PROBE_NODE, PROBES, make_graph, tiny_graph
+    from graphs import CHROMIUM_ARGS, PROBE_NODE, PROBES, make_graph, tiny_graph
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 
 if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):

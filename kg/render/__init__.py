@@ -548,34 +548,15 @@ def html_string(
     return template.render(**ctx)
 
 
-def write_html(
-    G: nx.Graph,
-    path_or_file: PathOrFile,
-    *,
-    title: str = "kg",
-    max_nodes: int | None = 2000,
-    max_evidence: int = 3,
-    positions: Mapping[Any, tuple[float, float]] | None = None,
-    physics: bool = False,
-    seed: int = 0,
-) -> None:
-    """Write the interactive page of ``G`` (see :func:`html_string`) to a path or open file.
+def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> None:
+    """Write the interactive page of ``G`` to a path or open file; ``page_options`` as :func:`html_string`.
 
     The file is self-contained: it opens from disk with no network access.
     Raises :class:`~kg.errors.ExportError` when the path cannot be written.
     """
     from kg.export import _write_output
 
-    page = html_string(
-        G,
-        title=title,
-        max_nodes=max_nodes,
-        max_evidence=max_evidence,
-        positions=positions,
-        physics=physics,
-        seed=seed,
-    )
-    _write_output(path_or_file, page, fmt="html")
+    _write_output(path_or_file, html_string(G, **page_options), fmt="html")
 
 
 class NotebookView:
