@@ -21,9 +21,15 @@ import networkx as nx
 from kg.errors import KgError
 from kg.records import Document
 
-__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES"]
+__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "DEFAULT_FORMATS"]
 
 log = logging.getLogger(__name__)
+
+#: Output formats ``kg build`` can write; ``"all"`` means every one.
+FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json")
+#: Written unless told otherwise: the page, GraphML (Cytoscape, networkx, igraph) and the tables.
+#: GEXF, .cyjs and JSON hold the same graph again (``--format`` adds them; ``kg export`` converts later).
+DEFAULT_FORMATS = ("html", "graphml", "csv")
 
 #: What ``kg build`` writes into its output folder.
 OUTPUT_FILES = {
@@ -179,23 +185,40 @@ class KnowledgeGraph:
 
         return export(self.graph, path, format=format, **options)
 
-    def save(self, out: str | Path, *, max_nodes: int = 2000, title: str = "kg") -> dict[str, str]:
-        """Write every output (:data:`OUTPUT_FILES`) into the folder ``out``; returns kind -> path."""
+    def save(
+        self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int = 2000, title: str = "kg"
+    ) -> dict[str, str]:
+        """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path."""
         from kg.export import write_cyjs, write_gexf, write_graphml, write_json, write_tables
         from kg.render import write_html
 
+        wanted = _formats(formats)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = {kind: str(out / name) for kind, name in OUTPUT_FILES.items()}
-        write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes)
-        write_graphml(self.graph, paths["graphml"])
-        write_gexf(self.graph, paths["gexf"])
-        write_cyjs(self.graph, paths["cyjs"])
-        write_json(self.graph, paths["json"])
-        write_tables(self.graph, paths["nodes"], paths["edges"])
-        self.stats.outputs = paths
+        writers = {
+            "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes),
+            "graphml": lambda: write_graphml(self.graph, paths["graphml"]),
+            "csv": lambda: write_tables(self.graph, paths["nodes"], paths["edges"]),
+            "gexf": lambda: write_gexf(self.graph, paths["gexf"]),
+            "cyjs": lambda: write_cyjs(self.graph, paths["cyjs"]),
+            "json": lambda: write_json(self.graph, paths["json"]),
+        }
+        for fmt in wanted:
+            writers[fmt]()
+        written = {k: v for k, v in paths.items() if k in wanted or (k in ("nodes", "edges") and "csv" in wanted)}
+        written["summary"] = paths["summary"]
+        self.stats.outputs = written
         Path(paths["summary"]).write_text(json.dumps(self.stats.as_dict(), indent=1, default=str), encoding="utf-8")
-        return paths
+        return written
+
+
+def _formats(formats: Sequence[str]) -> list[str]:
+    wanted = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise KgError(f"unknown output format {unknown[0]!r}; choose from {', '.join(FORMATS)} or all")
+    return wanted
 
 
 def load(path: str | Path) -> KnowledgeGraph:
@@ -222,6 +245,7 @@ def build(
     columns: Mapping[str, str] | None = None,
     batch_size: int = 64,
     max_nodes: int = 2000,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     progress: bool = False,
     workers: int = 1,
     engine: str = "local",
@@ -230,7 +254,7 @@ def build(
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
-    With ``out`` every output file is written there too, and NER output is cached in
+    With ``out`` the ``formats`` (default :data:`DEFAULT_FORMATS`) are written there, and NER output is cached in
     ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
     documents. ``workers`` processes run NER locally; ``engine="dask"`` runs it on the
     ``dask.distributed`` cluster at ``scheduler``. Raises
@@ -247,6 +271,7 @@ def build(
     from kg.parallel import AnnotationStats, annotate_corpus
     from kg.store import DEFAULT_STORE_NAME, MentionStore
 
+    _formats(formats)  # fail before any work on a bad format name
     if window not in ("sentence", "document"):
         raise KgError(f"window must be 'sentence' or 'document', not {window!r}")
     started = time.perf_counter()
@@ -311,7 +336,7 @@ def build(
     )
     kgraph = KnowledgeGraph(graph, stats)
     if out is not None:
-        kgraph.save(out, max_nodes=max_nodes)
+        kgraph.save(out, formats=formats, max_nodes=max_nodes)
     stats.seconds = time.perf_counter() - started
     if out is not None:
         Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")

@@ -43,4 +43,4 @@ def seeds_graph(tmp_path_factory):
     import kg
 
     out = tmp_path_factory.mktemp("seeds-out")
-    return kg.build(SEEDS, out=out), out
+    return kg.build(SEEDS, out=out, formats=["all"]), out

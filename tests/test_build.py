@@ -124,7 +124,13 @@ def test_api_views(seeds_graph):
 def test_cli_build_writes_outputs_and_a_summary(tmp_path):
     res = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(tmp_path / "o"), "--quiet"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "o" / "graph.html").exists()
+    written = {p.name for p in (tmp_path / "o").iterdir()}
+    assert {"graph.html", "graph.graphml", "nodes.csv", "edges.csv", "summary.json"} <= written
+    assert not written & {"graph.gexf", "graph.cyjs", "graph.json"}  # on request only
+    res = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(tmp_path / "f"), "-q", "-f", "gexf", "-f", "cyjs"])
+    assert res.exit_code == 0 and (tmp_path / "f" / "graph.gexf").exists() and (tmp_path / "f" / "graph.cyjs").exists()
+    bad = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(tmp_path / "b"), "-f", "pdf"])
+    assert bad.exit_code != 0 and "unknown output format 'pdf'" in bad.output
     res = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(tmp_path / "o2")])
     assert "documents 5" in res.output and "wrote graphml" in res.output
 
