@@ -879,14 +879,22 @@ _EDGE_COLUMNS = (
 )
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP).
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
+    """A CSV cell: lists joined, structures as JSON, and text that a spreadsheet would run as a
+    formula prefixed with ``'`` (text from the input must not become a formula)."""
     value = _plain(value)
     if value is None:
         return ""
     if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
-        return join_list(sorted(value) if isinstance(value, (set, frozenset)) else value)
-    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        value = join_list(sorted(value) if isinstance(value, (set, frozenset)) else value)
+    elif isinstance(value, (dict, list, tuple, set, frozenset)):
         return json.dumps(value, ensure_ascii=False, default=_json_default)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 

@@ -506,3 +506,23 @@ def test_multigraph_is_refused_with_a_fix(tmp_path):
     G.add_edge("a", "b")
     with pytest.raises(ExportError, match="nx.Graph"):
         write_graphml(G, tmp_path / "m.graphml")
+
+
+def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
+    import csv
+
+    import networkx as nx
+
+    from kg.export import write_tables
+
+    g = nx.Graph()
+    g.add_node("a", label="=HYPERLINK(\"http://evil\")", type="Gene or gene product", aliases=["@SUM(1)", "ok"])
+    g.add_node("b", label="+cmd", type="Chemical", aliases=[])
+    g.add_edge("a", "b", score=-0.5, count=1, documents=1, interaction="co-occurs",
+               evidence=[{"doc_id": "d", "sentence": "=1+1 is evidence", "url": ""}], doc_ids=["d"])
+    write_tables(g, tmp_path / "n.csv", tmp_path / "e.csv")
+    nodes = list(csv.DictReader(open(tmp_path / "n.csv", encoding="utf-8")))
+    edges = list(csv.DictReader(open(tmp_path / "e.csv", encoding="utf-8")))
+    assert {n["label"] for n in nodes} == {"'=HYPERLINK(\"http://evil\")", "'+cmd"}
+    assert edges[0]["evidence"] == "'=1+1 is evidence" and edges[0]["score"] == "-0.5"
+    assert all(not v.startswith(("=", "+", "@")) for row in nodes + edges for v in row.values())
