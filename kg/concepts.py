@@ -68,7 +68,7 @@ def _move(moved: dict[str, str], *tallies: dict[str, Counter]) -> None:
     """Merge the tallies of each old key into its new key."""
     for old, new in moved.items():
         for tally in tallies:
-            tally[new].update(tally.pop(old))
+            tally[new].update(tally.pop(old, {}))
 
 
 @dataclass
@@ -88,6 +88,7 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     cache: dict[tuple[str, str], tuple[str, object]] = {}
     rows: list[tuple] = []
     forms: dict[str, Counter] = defaultdict(Counter)
+    long_forms: dict[str, Counter] = defaultdict(Counter)
     type_votes: dict[str, Counter] = defaultdict(Counter)
     linked: dict[str, object] = {}
     definitions: dict[str, Counter] = defaultdict(Counter)
@@ -112,31 +113,30 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                     linked[key] = concept
                 forms[key][m.text] += 1
                 if m.norm_text != m.text:
-                    forms[key][m.norm_text] += 0
+                    long_forms[key][m.norm_text] += 1
                 type_votes[key][m.type] += 1
                 rows.append((adoc.doc_id, m.para, m.sent, m.start, m.end, m.text, m.type, key))
     # Step 5: abbreviations used bare resolve to their corpus-wide commonest definition.
     moved = {key: definitions[key].most_common(1)[0][0] for key in list(forms)
              if key not in linked and key in definitions and definitions[key].most_common(1)[0][0] in forms}
-    moved = {old: new for old, new in moved.items() if old != new}
-    _move(moved, forms, type_votes)
-    if moved:
-        rows = [(*r[:7], moved.get(r[7], r[7])) for r in rows]
+    by_definition = {old: new for old, new in moved.items() if old != new}
+    _move(by_definition, forms, long_forms, type_votes)
     # Step 6: unlinked folded text that elsewhere linked joins that concept.
     via_text: dict[str, Counter] = defaultdict(Counter)
     for key, counter in forms.items():
         if key in linked:
             for form, n in counter.items():
                 via_text[normalize_text(form)][key] += n
-    moved = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
-    _move(moved, forms, type_votes)
-    if moved:
-        rows = [(*r[:7], moved.get(r[7], r[7])) for r in rows]
+    by_text = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
+    _move(by_text, forms, long_forms, type_votes)
     table = ConceptTable(pd.DataFrame(rows, columns=MENTION_COLUMNS))
+    if by_definition or by_text:
+        table.mentions["concept"] = table.mentions["concept"].map(
+            lambda k: by_text.get(by_definition.get(k, k), by_definition.get(k, k)))
     for key, counter in forms.items():
         concept = linked.get(key)
-        seen = [f for f, _ in counter.most_common()]
-        table.labels[key] = concept.name if concept is not None else display_form({f: c for f, c in counter.items() if c} or counter)
+        seen = [*counter, *long_forms.get(key, ())]
+        table.labels[key] = concept.name if concept is not None else display_form(counter)
         # a curated vocabulary fixes the type ("exosome" is a cellular component whatever a head said)
         table.types[key] = (concept.type if concept is not None and concept.type else type_votes[key].most_common(1)[0][0])
         table.aliases[key] = sorted(set(seen), key=str.lower)

@@ -39,7 +39,9 @@ class GraphOptions:
     drop_generic: bool = True
 
 
-def evidence_rows(mentions: pd.DataFrame, edges: pd.DataFrame, *, cap: int) -> pd.DataFrame:
+def evidence_rows(
+    mentions: pd.DataFrame, edges: pd.DataFrame, *, cap: int, sentence_pairs: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The best ``cap`` co-occurrence sentences of each edge: columns source, target, doc, sent.
 
     Candidates come from :func:`kg.cooccur.cooccurrence_keys` (sparse intersections, only for
@@ -48,7 +50,8 @@ def evidence_rows(mentions: pd.DataFrame, edges: pd.DataFrame, *, cap: int) -> p
     """
     if edges.empty or mentions.empty:
         return pd.DataFrame(columns=["source", "target", "doc", "sent"])
-    pairs = cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None)
+    pairs = (sentence_pairs if sentence_pairs is not None
+             else cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None))
     crowd = mentions.groupby(["doc", "sent"])["concept"].nunique().rename("crowd").reset_index()
     pairs = pairs.merge(crowd, on=["doc", "sent"])
     pairs["first_in_doc"] = ~pairs.duplicated(["source", "target", "doc"])
@@ -93,7 +96,9 @@ def build_graph(
             )
     if edges.empty:
         return g
-    ev = evidence_rows(mentions, edges, cap=options.evidence_cap)
+    # sentence-level co-occurrences serve the evidence and, for the sentence window, the doc ids
+    in_sentences = cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None)
+    ev = evidence_rows(mentions, edges, cap=options.evidence_cap, sentence_pairs=in_sentences)
     evidence: dict[tuple[str, str], list[dict]] = {}
     for src, tgt, doc, sent in ev.itertuples(index=False):
         meta = doc_meta(doc)
@@ -101,7 +106,8 @@ def build_graph(
             {"doc_id": doc, "sentence": sentence_text(doc, int(sent)), "pmid": meta.get("pmid") or "",
              "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
         )
-    where = cooccurrence_keys(mentions, edges, window=options.window, max_per_pair=None)
+    where = (in_sentences if options.window == "sentence"
+             else cooccurrence_keys(mentions, edges, window=options.window, max_per_pair=None))
     docs_of = where.groupby(["source", "target"])["doc"].agg(_join).to_dict()
     score_cols = [c for c in edges.columns if c not in ("source", "target")]
     for row in edges.itertuples(index=False):

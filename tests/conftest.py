@@ -11,6 +11,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = ROOT / "seeds"
 
 
+def load_benchmark(name: str):
+    """Import ``benchmarks/<name>.py`` (not a package) so tests can call its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES

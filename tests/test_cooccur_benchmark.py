@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "edge_ranking.py"
-spec = importlib.util.spec_from_file_location("edge_ranking", PATH)
-bench = importlib.util.module_from_spec(spec)
-assert spec.loader is not None
-spec.loader.exec_module(bench)
+from tests.conftest import load_benchmark
+
+bench = load_benchmark("edge_ranking")
 
 # invented abstracts in PubTator format; no final newline, as in the CDR files
 SAMPLE = (

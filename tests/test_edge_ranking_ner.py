@@ -6,7 +6,6 @@ is pre-filled), so the tests need neither the CDR corpus nor a model run.
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 from pathlib import Path
 
@@ -14,12 +13,9 @@ import pandas as pd
 import pytest
 
 from kg.nlp import AnnotatedDoc, Mention
+from tests.conftest import load_benchmark
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "edge_ranking.py"
-spec = importlib.util.spec_from_file_location("edge_ranking_ner", PATH)
-bench = importlib.util.module_from_spec(spec)
-assert spec.loader is not None
-spec.loader.exec_module(bench)
+bench = load_benchmark("edge_ranking")
 
 # invented abstracts; "hypotension" is MeSH D007022 in kg's disease vocabulary
 SAMPLE = (
