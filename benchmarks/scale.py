@@ -7,20 +7,15 @@ so model loading and peak RSS (``ru_maxrss``, plus worker processes) are its own
 
 What is printed, for the first size (``--quick``: 600 documents):
 
-1. ``nlp.pipe`` of the NER model alone vs ``kg.api.build`` end to end (reading the JSONL,
-   NER with sentences and abbreviations, linking, counting, scoring, writing every
-   output): documents/s and the ratio;
-2. the NER pass (:func:`kg.parallel.annotate_corpus`, no store) with 1 and ``--workers``
-   processes: speed-up;
-3. for every size in ``--sizes``: wall time and peak RSS of a build;
+1. ``nlp.pipe`` of the NER model alone vs ``kg.api.build`` end to end in one process
+   (reading the JSONL, NER with sentences and abbreviations, linking, counting, scoring,
+   writing the default outputs): documents/s, the ratio, and the build's stage times;
+2. ``kg.api.build`` end to end with ``--workers`` processes vs one: speed-up;
+3. for every size in ``--sizes``: wall time and peak RSS of a build with ``--workers``;
 4. a build with the mention store, then a rebuild after adding 1% new documents, and
    one with nothing new: seconds and documents annotated vs reused;
 5. the plain notebook loop (``nlp(text)`` per document, a double loop over the entity
    pairs of each sentence, ``G.add_edge`` per pair): documents/s and graph size.
-
-Until ``kg.api.build`` runs the NER pass through :func:`kg.parallel.annotate_corpus`
-itself (it has a ``workers`` argument), builds with workers or a store route its NER
-call there (the same call, with ``kg.nlp.NerPipeline`` swapped for a thin adapter).
 
 Usage::
 
@@ -30,7 +25,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import resource
@@ -103,59 +97,17 @@ def task_pipe(args) -> dict:
             "entities": ents}
 
 
-def task_ner(args) -> dict:
-    from kg.parallel import AnnotationStats, annotate_corpus
-    from kg.store import MentionStore
-
-    docs = read_corpus(Path(args.data))
-    stats = AnnotationStats()
-    store = MentionStore(Path(args.out) / "kg.sqlite") if args.cache else None
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    mentions = sum(len(a.mentions) for a in annotate_corpus(docs, models=(args.model,), workers=args.workers,
-                                                              store=store, chunk_bytes=args.chunk_bytes, stats=stats))
-    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    if store is not None:
-        store.close()
-    return {"seconds": seconds, "cpu_seconds": cpu, "mentions": mentions, "chunks": stats.chunks,
-            "annotated": stats.annotated, "reused": stats.reused}
-
-
 def task_build(args) -> dict:
     import kg.api
-    import kg.nlp
-    from kg.parallel import AnnotationStats, annotate_corpus
-    from kg.store import MentionStore
 
-    stats = AnnotationStats()
-    params = inspect.signature(kg.api.build).parameters
-    kwargs: dict = {}
-    if "workers" in params:  # api.build runs annotate_corpus itself
-        kwargs["workers"] = args.workers
-        if "cache" in params:
-            kwargs["cache"] = args.cache
-    elif args.workers > 1 or args.cache:
-        class Adapter:  # what api.build will do: its NerPipeline(...).annotate(docs) -> annotate_corpus(...)
-            def __init__(self, models, *, batch_size: int = 64) -> None:
-                self.models, self.batch_size = tuple(models), batch_size
-
-            def annotate(self, docs):
-                store = MentionStore(Path(args.out) / "kg.sqlite") if args.cache else None
-                try:
-                    yield from annotate_corpus(docs, models=self.models, store=store, workers=args.workers,
-                                               batch_size=self.batch_size, chunk_bytes=args.chunk_bytes, stats=stats)
-                finally:
-                    if store is not None:
-                        store.close()
-
-        kg.nlp.NerPipeline = Adapter  # kg.parallel keeps its own reference to the real class
     t0, c0 = time.perf_counter(), cpu_seconds()
-    g = kg.api.build(args.data, out=args.out, models=(args.model,))
+    g = kg.api.build(args.data, out=args.out, models=(args.model,), workers=args.workers, cache=args.cache)
     seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     s = g.stats
     own, kids = peak_rss_mb()
-    return {"seconds": seconds, "cpu_seconds": cpu, "ner_seconds": s.ner_seconds, "documents": s.documents, "mentions": s.mentions,
-            "nodes": s.nodes, "edges": s.edges, "rss_mb": own, "workers_rss_mb": kids,
-            "annotated": getattr(s, "annotated", stats.annotated), "reused": getattr(s, "reused", stats.reused)}
+    return {"seconds": seconds, "cpu_seconds": cpu, "ner_seconds": s.ner_seconds, "documents": s.documents,
+            "mentions": s.mentions, "nodes": s.nodes, "edges": s.edges, "rss_mb": own, "workers_rss_mb": kids,
+            "annotated": s.annotated, "reused": s.reused, "stages": s.stage_seconds}
 
 
 def task_notebook(args) -> dict:
@@ -184,7 +136,7 @@ def task_notebook(args) -> dict:
             "edges": G.number_of_edges()}
 
 
-TASKS = {"pipe": task_pipe, "ner": task_ner, "build": task_build, "notebook": task_notebook}
+TASKS = {"pipe": task_pipe, "build": task_build, "notebook": task_notebook}
 
 
 def child(task: str, **kw) -> dict | None:
@@ -221,34 +173,38 @@ def section_1(n: int, words: int, data: Path, tmp: Path, common: dict) -> dict |
     print(f"  kg build   {build['seconds']:7.1f} s  {build_rate:7.1f} docs/s  {words / build['seconds']:8.0f} words/s"
           f"  {n / build['cpu_seconds']:6.1f} docs/CPU-s  (NER {build['ner_seconds']:.1f} s; {build['mentions']} mentions, {build['nodes']} nodes, "
           f"{build['edges']} edges; all outputs written)")
+    print("  build stages after reading + NER: " + ", ".join(f"{k} {v:.1f} s" for k, v in build["stages"].items()))
     print(f"  ratio build/pipe throughput: {build_rate / pipe_rate:.2f} wall, "
           f"{pipe['cpu_seconds'] / build['cpu_seconds']:.2f} CPU")
     return build
 
 
-def section_2(n: int, data: Path, common: dict, workers: int) -> None:
-    print(f"\n(2) NER pass (annotate_corpus, no store), chunk_bytes={common.get('chunk_bytes', 'default')}", flush=True)
-    one = child("ner", data=data, workers=1, **common)
-    many = child("ner", data=data, workers=workers, **common)
+def section_2(n: int, data: Path, tmp: Path, common: dict, workers: int, one: dict | None) -> dict | None:
+    print(f"\n(2) kg build end to end, --workers {workers} vs --workers 1 (no store)", flush=True)
+    one = one or child("build", data=data, out=tmp / "out-1", workers=1, **common)
+    many = child("build", data=data, out=tmp / f"out-2-{workers}", workers=workers, **common)
     if one is None or many is None:
-        return
-    print(f"  workers=1  {one['seconds']:7.1f} s  {n / one['seconds']:7.1f} docs/s  (CPU {one['cpu_seconds']:.0f} s)")
-    print(f"  workers={workers}  {many['seconds']:7.1f} s  {n / many['seconds']:7.1f} docs/s  "
-          f"(CPU {many['cpu_seconds']:.0f} s; {many['chunks']} chunks, worker start-up included)  speed-up {one['seconds'] / many['seconds']:.2f}x"
-          f"  same mentions: {one['mentions'] == many['mentions']}")
+        return None
+    print(f"  workers=1  {one['seconds']:7.1f} s  {n / one['seconds']:7.1f} docs/s  (NER {one['ner_seconds']:.1f} s)")
+    print(f"  workers={workers}  {many['seconds']:7.1f} s  {n / many['seconds']:7.1f} docs/s  (NER {many['ner_seconds']:.1f} s, "
+          f"worker start-up included)  speed-up {one['seconds'] / many['seconds']:.2f}x end to end, "
+          f"{one['ner_seconds'] / many['ner_seconds']:.2f}x NER;  same graph size: "
+          f"{(one['nodes'], one['edges']) == (many['nodes'], many['edges'])}")
+    return many
 
 
-def section_3(sizes: list[int], corpus: Path, tmp: Path, common: dict, done: dict[int, dict]) -> None:
-    print("\n(3) kg build: wall time and peak RSS by size", flush=True)
+def section_3(sizes: list[int], corpus: Path, tmp: Path, common: dict, done: dict[int, dict], workers: int) -> None:
+    print(f"\n(3) kg build --workers {workers}: wall time and peak RSS by size", flush=True)
     for size in sizes:
         path = tmp / f"corpus-{size}.jsonl"
         if not path.exists():
             write_corpus(corpus, size, path)
-        r = done.get(size) or child("build", data=path, out=tmp / f"out-3-{size}", workers=1, **common)
+        r = done.get(size) or child("build", data=path, out=tmp / f"out-3-{size}", workers=workers, **common)
         if r is None:
             return
         print(f"  {size:>7} docs  {r['seconds']:8.1f} s  {size / r['seconds']:6.1f} docs/s  "
-              f"peak RSS {r['rss_mb']:7.0f} MB  ({r['nodes']} nodes, {r['edges']} edges)", flush=True)
+              f"peak RSS {r['rss_mb']:7.0f} MB main + {r['workers_rss_mb']:5.0f} MB largest worker  "
+              f"({r['nodes']} nodes, {r['edges']} edges)", flush=True)
 
 
 def section_4(n: int, data: Path, corpus: Path, tmp: Path, common: dict) -> None:
@@ -259,22 +215,20 @@ def section_4(n: int, data: Path, corpus: Path, tmp: Path, common: dict) -> None
     write_corpus(corpus, extra, tmp / "extra.jsonl", offset=n if n < 6074 else 6074 * (n // 6074 + 1))
     with grown.open("a", encoding="utf-8") as f:
         f.write((tmp / "extra.jsonl").read_text(encoding="utf-8"))
-    for task in ("ner", "build"):
-        out = tmp / f"out-4-{task}"
-        what = "NER pass (annotate_corpus)" if task == "ner" else "kg build, all outputs"
-        runs = [("empty store", data), (f"+{extra} new documents (1%)", grown), ("nothing new", grown)]
-        first = None
-        for label, path in runs:
-            r = child(task, data=path, out=out, workers=1, cache=True, **common)
-            if r is None:
-                break
-            first = first or r
-            print(f"  {what:<27} {label:<25} {r['seconds']:7.1f} s  annotated {r['annotated']:>6}  "
-                  f"reused {r['reused']:>6}  ({r['seconds'] / first['seconds']:4.0%})", flush=True)
-        store = out / "kg.sqlite"
-        if task == "ner" and store.exists():
-            size = store.stat().st_size
-            print(f"  store size {size / 1e6:.1f} MB ({size / (n + extra) / 1e3:.1f} kB per document)")
+    out = tmp / "out-4"
+    runs = [("empty store", data), (f"+{extra} new documents (1%)", grown), ("nothing new", grown)]
+    first = None
+    for label, path in runs:
+        r = child("build", data=path, out=out, workers=1, cache=True, **common)
+        if r is None:
+            break
+        first = first or r
+        print(f"  kg build {label:<25} {r['seconds']:7.1f} s  annotated {r['annotated']:>6}  "
+              f"reused {r['reused']:>6}  ({r['seconds'] / first['seconds']:4.0%} of the first build)", flush=True)
+    store = out / "kg.sqlite"
+    if store.exists():
+        size = store.stat().st_size
+        print(f"  store size {size / 1e6:.1f} MB ({size / (n + extra) / 1e3:.1f} kB per document)")
 
 
 def section_5(n: int, data: Path, common: dict) -> None:
@@ -330,12 +284,11 @@ def main() -> None:
         words = write_corpus(args.corpus, n, data)
         print(f"\n{n} documents, {words / 1e6:.2f} M words")
         done: dict[int, dict] = {}
-        if "1" not in skip and (build := section_1(n, words, data, tmp, common)):
-            done[n] = build  # section 3 does not build this size again
-        if "2" not in skip:
-            section_2(n, data, common, args.workers)
+        one = section_1(n, words, data, tmp, common) if "1" not in skip else None
+        if "2" not in skip and (many := section_2(n, data, tmp, common, args.workers, one)):
+            done[n] = many  # section 3 does not build this size again
         if "3" not in skip:
-            section_3(sizes, args.corpus, tmp, common, done)
+            section_3(sizes, args.corpus, tmp, common, done, args.workers)
         if "4" not in skip:
             section_4(n, data, args.corpus, tmp, common)
         if "5" not in skip:

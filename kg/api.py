@@ -54,6 +54,8 @@ class BuildStats:
     edges: int = 0
     seconds: float = 0.0
     ner_seconds: float = 0.0
+    #: seconds per stage after reading and NER: concepts, edges, graph, write
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     annotated: int = 0
     reused: int = 0
     files_read: list[str] = field(default_factory=list)
@@ -70,7 +72,8 @@ class BuildStats:
     def summary(self) -> str:
         lines = [
             f"documents {self.documents}  mentions {self.mentions}  nodes {self.nodes}  edges {self.edges}  "
-            f"time {self.seconds:.1f}s (NER {self.ner_seconds:.1f}s)",
+            f"time {self.seconds:.1f}s (reading + NER {self.ner_seconds:.1f}s"
+            + "".join(f", {k} {v:.1f}s" for k, v in self.stage_seconds.items()) + ")",
             f"NER: {self.annotated} documents annotated, {self.reused} reused from the cache",
         ]
         if self.duplicates:
@@ -298,9 +301,22 @@ def build(
         if store is not None:
             store.close()
     ner_seconds = time.perf_counter() - t_ner
+    stages: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[stage] = round(now - clock, 3)
+        clock = now
+
     linker = Linker.default() if link else None
     # Sorted by document id, so the graph does not depend on input order or on worker scheduling.
     table = assign_concepts((annotated[k] for k in sorted(annotated)), linker=linker)
+    # only the sentence offsets are needed from here on (for evidence): free the mention objects
+    sentences = {doc_id: a.sentences for doc_id, a in annotated.items()}
+    del annotated
+    lap("concepts")
 
     generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
     edges = count_pairs(drop_generic(table.mentions, generic), window=window)
@@ -312,9 +328,10 @@ def build(
     type_of = table.types
     edges = filter_edges(edges, min_count=min_count, min_score=min_score, top_per_node=top_edges_per_node,
                          types=set(types) if types else None, concept_types=type_of)
+    lap("edges")
 
     def sentence_text(doc_id: str, sent: int) -> str:
-        start, end, _ = annotated[doc_id].sentences[sent]
+        start, end, _ = sentences[doc_id][sent]
         return " ".join(documents[doc_id].text[start:end].split())
 
     def doc_meta(doc_id: str) -> dict:
@@ -326,17 +343,22 @@ def build(
                            evidence_cap=evidence_cap)
     graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
                         n_documents=len(documents), models=models, score_name=score_name)
+    lap("graph")
     stats = BuildStats(
         documents=len(documents), mentions=len(table.mentions), nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
         files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
         duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
         flagged=[f"{i}: {flag}" for i, flag in report.flagged],
-        generic=sorted(table.labels.get(g, g) for g in generic), models=list(models),
+        generic=sorted(table.labels.get(g, g) for g in generic), models=list(models), stage_seconds=stages,
     )
     kgraph = KnowledgeGraph(graph, stats)
+    del table, edges  # the graph holds what the writers need
+    documents.clear()
+    sentences.clear()
     if out is not None:
         kgraph.save(out, formats=formats, max_nodes=max_nodes)
+        lap("write")
     stats.seconds = time.perf_counter() - started
     if out is not None:
         Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")

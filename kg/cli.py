@@ -83,6 +83,8 @@ def train(
     ctx: typer.Context,
     config: Annotated[Path, typer.Argument(help="Training config (see kg/configs/biomed.cfg).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where the trained pipeline goes.")],
+    tuning: Annotated[Path | None, typer.Option(
+        "--tuning", help="With --training.final true: the tuning run's output folder, whose dev scores the model card reports.")] = None,
 ) -> None:
     """Train an NER pipeline from IOB/DocBin corpora. Override config values like spaCy: --paths.corpora DIR."""
     from spacy.cli._util import parse_config_overrides
@@ -90,7 +92,7 @@ def train(
     from kg.train import train as train_pipeline
 
     try:
-        result = train_pipeline(config, output, overrides=parse_config_overrides(ctx.args))
+        result = train_pipeline(config, output, overrides=parse_config_overrides(ctx.args), tuning=tuning)
     except KgError as err:
         _fail(err)
     typer.echo(f"best epoch {result.best_epoch}: " + ", ".join(

@@ -139,7 +139,7 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
         table.labels[key] = concept.name if concept is not None else display_form(counter)
         # a curated vocabulary fixes the type ("exosome" is a cellular component whatever a head said)
         table.types[key] = (concept.type if concept is not None and concept.type else type_votes[key].most_common(1)[0][0])
-        table.aliases[key] = sorted(set(seen), key=str.lower)
+        table.aliases[key] = sorted(set(seen), key=lambda form: (form.lower(), form))
         table.curies[key] = concept.curie if concept is not None else ""
         table.urls[key] = concept.url if concept is not None else ""
     if len(table.mentions):

@@ -23,10 +23,11 @@ __all__ = ["evaluate", "choose_head", "format_scores"]
 def choose_head(nlp, labels: set[str]) -> str | None:
     """The span-group key of the bundled head whose labels overlap ``labels`` most (None for plain pipelines)."""
     from kg.entities import SPANS_PREFIX
+    from kg.entity_tagger import is_ner_head
 
     best, best_overlap = None, 0.0
     for name, proc in nlp.pipeline:
-        if getattr(proc, "moves", None) is None or "ner" not in name:
+        if not is_ner_head(name, proc):
             continue
         head_labels = set(proc.labels)
         overlap = len(head_labels & labels) / max(len(labels | head_labels), 1)

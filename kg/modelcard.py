@@ -27,6 +27,25 @@ def measure_speed(output: Path, texts: list[str], *, batch_size: int = 64) -> fl
     return words / seconds if seconds else 0.0
 
 
+def _architecture(config: dict[str, Any]) -> list[str]:
+    """Markdown lines describing the shared encoder and each NER head, read from the config."""
+    components = config.get("components", {})
+    lines = ["## Architecture", ""]
+    tok2vec = components.get("tok2vec", {}).get("model", {})
+    embed, encode = tok2vec.get("embed", {}), tok2vec.get("encode", {})
+    if encode:
+        lines.append(f"- shared `tok2vec`: hash embeddings of {', '.join(embed.get('attrs', []))} (rows "
+                     f"{embed.get('rows')}){' + static vectors' if embed.get('include_static_vectors') else ''}, "
+                     f"CNN encoder width {encode.get('width')}, depth {encode.get('depth')}, window "
+                     f"{encode.get('window_size')}")
+    for name in config.get("heads", {}):
+        comp = components.get(name, {})
+        kind = {"kg_entity_tagger": "BILUO tagger, constrained Viterbi decoding (`kg.entity_tagger`)",
+                "ner": "spaCy transition-based `ner`"}.get(comp.get("factory", ""), comp.get("factory", ""))
+        lines.append(f"- `{name}`: {kind}, hidden width {comp.get('model', {}).get('hidden_width')}")
+    return [*lines, ""]
+
+
 def write_model_card(output: Path, *, config: dict[str, Any], result, command: str, words_per_second: float) -> Path:
     """Write ``output/README.md`` from the training config and result; returns its path."""
     meta = config.get("meta", {})
@@ -43,6 +62,7 @@ def write_model_card(output: Path, *, config: dict[str, Any], result, command: s
         "Input text must go through the pipeline's own tokenizer (kg's split tokenizer: every",
         "non-alphanumeric character is a token, as in the training corpora).",
         "",
+        *_architecture(config),
         "## Training data and licences",
         "",
         "| head | corpus | train file | dev file |",

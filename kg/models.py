@@ -90,6 +90,7 @@ def load_model(name_or_path: str, *, exclude: tuple[str, ...] = ()):
     import spacy
 
     import kg.entities  # noqa: F401  (bundled pipelines use kg's components)
+    import kg.entity_tagger  # noqa: F401
     import kg.sentences  # noqa: F401
     import kg.tokenizer  # noqa: F401
 
@@ -98,7 +99,9 @@ def load_model(name_or_path: str, *, exclude: tuple[str, ...] = ()):
         nlp = spacy.load(target, exclude=list(exclude))
     except (OSError, ValueError) as err:
         raise ModelError(f"could not load model {name_or_path!r} from {target}: {err}") from err
-    if not any(getattr(proc, "moves", None) is not None and "ner" in name for name, proc in nlp.pipeline):
+    from kg.entity_tagger import is_ner_head
+
+    if not any(is_ner_head(name, proc) for name, proc in nlp.pipeline):
         raise ModelError(f"model {name_or_path!r} has no NER component (pipeline: {nlp.pipe_names})")
     return nlp
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -54,16 +56,17 @@ def sentence_starts(text: str) -> list[int]:
 
 
 def set_sentence_starts(doc: Doc) -> Doc:
-    """Mark ``token.is_sent_start`` on ``doc`` from :func:`sentence_starts` of its text."""
-    starts = sentence_starts(doc.text)
+    """Mark sentence starts on ``doc`` from :func:`sentence_starts` of its text.
+
+    A token starts a sentence when a start offset falls exactly on its first character
+    (the first token always does). Set in one ``Doc.from_array`` call, not token by token.
+    """
     if not len(doc):
         return doc
-    i = 0
-    n = len(starts)
-    for token in doc:
-        while i < n and starts[i] < token.idx:
-            i += 1
-        token.is_sent_start = token.i == 0 or (i < n and starts[i] == token.idx)
+    starts = np.asarray(sentence_starts(doc.text), dtype=np.uint64)
+    flags = np.where(np.isin(doc.to_array(IDX), starts), 1, -1)
+    flags[0] = 1
+    doc.from_array([SENT_START], flags.astype(np.uint64).reshape(-1, 1))
     return doc
 
 

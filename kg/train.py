@@ -42,12 +42,13 @@ from spacy.util import fix_random_seed, load_config, load_model_from_config, reg
 from thinc.api import set_dropout_rate
 
 import kg.entities  # noqa: F401  (registers components)
+import kg.entity_tagger  # noqa: F401
 import kg.sentences  # noqa: F401
 import kg.tokenizer  # noqa: F401
 from kg.errors import InputError
 from kg.iob import read_examples
 
-__all__ = ["TrainResult", "train", "evaluate_head", "head_names", "save_pipeline"]
+__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "save_pipeline"]
 
 
 @dataclass
@@ -63,7 +64,9 @@ class TrainResult:
 
 def head_names(nlp: spacy.Language) -> list[str]:
     """The NER components of a pipeline, in pipeline order."""
-    return [name for name, proc in nlp.pipeline if getattr(proc, "moves", None) is not None and "ner" in name]
+    from kg.entity_tagger import is_ner_head
+
+    return [name for name, proc in nlp.pipeline if is_ner_head(name, proc)]
 
 
 def _interleaved_batches(
@@ -149,11 +152,14 @@ def train(
     output: str | Path,
     *,
     overrides: dict[str, Any] | None = None,
+    tuning: str | Path | None = None,
     log: Callable[[str], None] = print,
 ) -> TrainResult:
     """Train the pipeline described by ``config_path`` and write the best epoch's model to ``output``.
 
-    Prints (through ``log``) the loss and dev F1 of every head after each epoch.
+    Prints (through ``log``) the loss and dev F1 of every head after each epoch. For a final
+    run (``[training] final = true``), ``tuning`` names the output folder of the tuning run
+    whose dev scores the model card and ``meta.json`` report (:func:`record_tuning`).
     """
     config_path, output = Path(config_path), Path(output)
     config = _load(config_path, overrides or {})
@@ -232,8 +238,45 @@ def train(
     dev_texts = [" ".join(t.text for t in eg.reference) for h in heads for eg in dev_ex[h][:2000]]
     result.words_per_second = measure_speed(output, dev_texts)
     args = " ".join(f"--{k} {v}" for k, v in (overrides or {}).items())
-    write_model_card(output, config=config, result=result, words_per_second=result.words_per_second,
-                     command=f"kg train {config_path} --output {output} {args}".strip())
+    command = f"kg train {config_path} --output {output} {args}".strip()
+    if final and tuning is not None:
+        record_tuning(output, tuning, config=config, command=f"{command} --tuning {tuning}",
+                      words_per_second=result.words_per_second)
+    else:
+        write_model_card(output, config=config, result=result, words_per_second=result.words_per_second,
+                         command=command)
+    return result
+
+
+def record_tuning(
+    output: str | Path, tuning: str | Path, *, config: dict[str, Any], command: str, words_per_second: float
+) -> TrainResult:
+    """Report a tuning run's dev scores for a final model (trained on train + dev).
+
+    The final model has seen the dev sets, so its own dev scores say nothing; the honest
+    figures are those of the tuning run with the same config (train only, early stopping).
+    Copies its ``training.json`` to ``output/tuning.json``, puts its dev F1 in
+    ``meta.json`` (``performance``, marked as the tuning run's) and writes the model card.
+    """
+    from kg.modelcard import write_model_card
+
+    output, tuning = Path(output), Path(tuning)
+    record = tuning / "training.json"
+    if not record.exists():
+        raise InputError(str(tuning), "no training.json: give the output folder of a `kg train` tuning run")
+    data = json.loads(record.read_text(encoding="utf-8"))
+    if data.get("final"):
+        raise InputError(str(tuning), "this run trained on the dev sets (final = true); give the tuning run's folder")
+    (output / "tuning.json").write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
+    result = TrainResult(output=output, best_epoch=int(data["best_epoch"]), scores=data["dev_scores"],
+                         history=data["history"], words_per_second=words_per_second)
+    meta_path = output / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["performance"] = {f"{h}_dev_f1_tuning_run": round(100 * s["f1"], 2) for h, s in result.scores.items()} | {
+        "note": f"dev F1 of the tuning run (train only, best epoch {result.best_epoch}); "
+                "this model was then trained on train + dev"}
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    write_model_card(output, config=config, result=result, command=command, words_per_second=words_per_second)
     return result
 
 

@@ -210,3 +210,17 @@ def test_rebuild_reuses_the_ner_cache(tmp_path):
     assert "5 documents annotated, 0 reused" in first.output
     assert "0 documents annotated, 5 reused" in again.output
     assert (out / "kg.sqlite").exists()
+
+
+def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, seeds_dir):
+    """Same input, same files: set iteration order (PYTHONHASHSEED) must not reach any output."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import sys, kg; kg.build(sys.argv[1], out=sys.argv[2])"
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, str(seeds_dir), str(tmp_path / seed)], check=True, env=env)
+    for name in ("graph.html", "graph.graphml", "nodes.csv", "edges.csv"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name

@@ -526,3 +526,354 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
     assert {n["label"] for n in nodes} == {"'=HYPERLINK(\"http://evil\")", "'+cmd"}
     assert edges[0]["evidence"] == "'=1+1 is evidence" and edges[0]["score"] == "-0.5"
     assert all(not v.startswith(("=", "+", "@")) for row in nodes + edges for v in row.values())
+
+
+# ----------------------------------------------------------------------------- streaming GraphML
+
+
+def _networkx_graphml(G: nx.Graph) -> bytes:
+    """The document kg wrote before the streaming writer: networkx's lxml writer on the flat copy."""
+    from kg.export import _flat_graph
+
+    buf = io.BytesIO()
+    nx.write_graphml_lxml(
+        _flat_graph(G, xml=True, node_id=graphml_id), buf, encoding="utf-8", prettyprint=True
+    )
+    return buf.getvalue()
+
+
+def _mixed_graph() -> nx.Graph:
+    """Every kind of attribute value the flat formats code, on nodes, edges and the graph."""
+    np = pytest.importorskip("numpy")
+    G = nx.Graph(name="mixed", n_documents=np.int64(2), lists=["a", "b|c"], meta={"k": [1, None]}, ratio=0.5)
+    G.add_node(
+        "hgnc:1",
+        label="A\x00B\x1f<&>\r\n\ufffe",
+        mentions=1,
+        score=1,
+        flag=True,
+        aliases=["x|y", "back\\slash", ""],
+        doc_ids=("pmid:1",),
+        tags={"b", "a"},
+        misc=[1, "x"],
+        maybe=None,
+        np_float=np.float64(0.25),
+        np_bool=np.bool_(True),
+    )
+    G.add_node(
+        "Disease:lung cancer",
+        label="lung cancer",
+        mentions=2.5,
+        score=2.0,
+        flag=False,
+        aliases=[],
+        doc_ids=["pmid:2"],
+        tags=frozenset(),
+        misc="plain",
+        maybe=3,
+        np_float=1,
+        np_bool=np.bool_(False),
+    )
+    G.add_node(7, mentions=None, label=None)
+    G.add_edge(
+        "hgnc:1",
+        "Disease:lung cancer",
+        score=0.5,
+        count=1,
+        evidence=[
+            {"doc_id": "pmid:1", "sentence": "A <b>binds</b> B\x01.", "pmid": "1", "doi": "", "url": "u"},
+            {"doc_id": "doi:10.1/x", "sentence": "Also\r\nhere.", "pmid": "", "doi": "10.1/x", "url": ""},
+        ],
+        doc_ids=["pmid:1", "doi:10.1/x"],
+        interaction=None,
+    )
+    G.add_edge("hgnc:1", 7, score=1, count=True, evidence=[], doc_ids=[])
+    G.add_edge(7, 7, weight=np.float32(0.5), interaction="self")
+    return G
+
+
+GRAPHML_CASES = {
+    "tiny": tiny_graph,
+    "synthetic": lambda: make_graph(150, seed=9, none_values=True),
+    "mixed": _mixed_graph,
+    "directed": lambda: nx.DiGraph([("a", "b", {"w": 1}), ("b", "a", {"w": 2.5})]),
+    "int_nodes": lambda: nx.path_graph(5),
+    "empty": lambda: nx.Graph(name="empty"),
+    "edgeless": lambda: nx.empty_graph(3),
+    "names_given": lambda: nx.Graph([("a", "b", {"interaction": "binds"}), ("b", "c", {})]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GRAPHML_CASES))
+def test_graphml_is_byte_for_byte_what_networkx_wrote(case):
+    G = GRAPHML_CASES[case]()
+    if case == "names_given":
+        G.nodes["a"]["name"] = "given"
+    from kg.export import graphml_bytes
+
+    assert graphml_bytes(G) == _networkx_graphml(G)
+
+
+def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path, monkeypatch):
+    import kg.graphml_writer
+    from kg.export import graphml_bytes
+
+    monkeypatch.setattr(kg.graphml_writer, "CHUNK_ELEMENTS", 7)  # many chunks
+    G = make_graph(120, seed=3, none_values=True)
+    want = _networkx_graphml(G)
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    assert path.read_bytes() == want
+    text, binary = io.StringIO(newline=""), io.BytesIO()
+    write_graphml(G, text)
+    write_graphml(G, binary)
+    assert text.getvalue().encode("utf-8") == binary.getvalue() == want == graphml_bytes(G)
+
+    class Recorder:  # a text handle that is no io.TextIOBase: bytes are refused
+        def __init__(self) -> None:
+            self.parts: list[str] = []
+
+        def write(self, data: str) -> None:
+            if not isinstance(data, str):
+                raise TypeError("write() argument must be str")
+            self.parts.append(data)
+
+    rec = Recorder()
+    write_graphml(G, rec)
+    assert "".join(rec.parts).encode("utf-8") == want
+    assert len(rec.parts) > 10 and max(map(len, rec.parts)) < len(want) / 5  # written in pieces
+
+
+def test_graphml_mixed_values_round_trip(tmp_path, graphml_schema):
+    from lxml import etree
+
+    G = _mixed_graph()
+    path = tmp_path / "g.graphml"
+    write_graphml(G, path)
+    assert graphml_schema.validate(etree.parse(str(path))), graphml_schema.error_log
+    H = read_graph(path)
+    a = H.nodes["hgnc:1"]
+    assert a["label"] == "AB<&>\r\n"  # characters XML cannot hold dropped; CR kept (&#13;)
+    assert "name" not in a  # added for Cytoscape, dropped on read
+    assert a["aliases"] == ["x|y", "back\\slash", ""] and a["doc_ids"] == ["pmid:1"]
+    assert a["tags"] == ["a", "b"]  # sets are sorted
+    assert a["misc"] == [1, "x"] and H.nodes["Disease:lung cancer"]["misc"] == "plain"  # json kind
+    assert a["mentions"] == 1.0 and isinstance(a["mentions"], float)  # ints mixed with floats: double
+    assert a["flag"] is True and H.nodes["Disease:lung cancer"]["flag"] is False
+    assert a["np_float"] == 0.25 and H.nodes["Disease:lung cancer"]["np_float"] == 1.0
+    assert a["np_bool"] is True
+    assert "maybe" not in a and H.nodes["Disease:lung cancer"]["maybe"] == 3
+    assert H.nodes["7"] == {}  # None values left out
+    e = H.edges["hgnc:1", "Disease:lung cancer"]
+    assert e["evidence"] == [
+        {"doc_id": "pmid:1", "sentence": "A <b>binds</b> B\x01.", "pmid": "1", "doi": "", "url": "u"},
+        {"doc_id": "doi:10.1/x", "sentence": "Also\r\nhere.", "pmid": "", "doi": "10.1/x", "url": ""},
+    ]  # JSON keeps the control character as \u0001
+    assert e["doc_ids"] == ["pmid:1", "doi:10.1/x"] and e["interaction"] == "co-occurs"
+    assert H.edges["hgnc:1", "7"]["count"] == 1 and H.edges["hgnc:1", "7"]["evidence"] == []
+    assert H.edges["7", "7"] == {"weight": 0.5, "interaction": "self"}
+    assert H.graph["lists"] == ["a", "b|c"] and H.graph["meta"] == {"k": [1, None]}
+    assert H.graph["n_documents"] == 2 and H.graph["ratio"] == 0.5
+
+
+def test_graphml_unencodable_value_fails_and_leaves_no_partial_file(tmp_path):
+    G = make_graph(30, seed=1)
+    G.add_edge("x", "y", label="lone \ud800 surrogate")
+    path = tmp_path / "g.graphml"
+    with pytest.raises(ExportError, match="cannot encode as GraphML"):
+        write_graphml(G, path)
+    assert not path.exists()
+
+
+def test_graphml_write_error_on_a_handle_names_it():
+    class Full(io.RawIOBase):
+        name = "full.graphml"
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(ExportError, match=r"full\.graphml: could not write graphml"):
+        write_graphml(tiny_graph(), Full())
+
+
+def test_attribute_kinds_agree_with_the_per_value_rules():
+    import random
+
+    from kg.export import _attribute_kinds
+    from kg.graphml_writer import attribute_kinds
+
+    np = pytest.importorskip("numpy")
+    values = [
+        None,
+        1,
+        2.5,
+        True,
+        "s",
+        ["a"],
+        ("a", "b"),
+        {"x"},
+        [1],
+        [],
+        {"k": 1},
+        np.int64(1),
+        np.float64(1.5),
+        np.bool_(False),
+        np.str_("t"),
+        frozenset(),
+    ]
+    rng = random.Random(5)
+    for _ in range(300):
+        rows = [
+            {f"a{j}": rng.choice(values) for j in rng.sample(range(6), rng.randint(0, 6))} for _ in range(5)
+        ]
+        got = attribute_kinds(lambda rows=rows: rows)
+        assert got == _attribute_kinds(rows)
+        assert list(got) == list(_attribute_kinds(rows))  # order of first non-None value
+
+
+@pytest.mark.parametrize("text", ["plain", "a&b<c>d", "cr\rlf\r\n", "quote\"apos'", "tab\tnl\n", "é€😀", ""])
+def test_escaping_matches_lxml(text):
+    from lxml import etree
+
+    from kg.graphml_writer import escape_attribute, escape_text
+
+    el = etree.Element("d", a=text)
+    el.text = text
+    assert (
+        etree.tostring(el, encoding="unicode") == f'<d a="{escape_attribute(text)}">{escape_text(text)}</d>'
+    )
+
+
+# ----------------------------------------------------------------------------- streaming tables
+
+
+def _reference_tables(G: nx.Graph) -> tuple[str, str]:
+    """nodes.csv and edges.csv as the writer made them before it streamed (csv + _cell)."""
+    from collections.abc import Mapping
+
+    from kg.export import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
+
+    def text(header, rows):
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    header = list(_NODE_COLUMNS) + sorted({k for _, d in G.nodes(data=True) for k in d} - set(_NODE_COLUMNS))
+    nodes = text(header, ([str(n)] + [_cell(d.get(c)) for c in header[1:]] for n, d in G.nodes(data=True)))
+    extra = sorted(
+        {k for *_, d in G.edges(data=True) for k in d} - set(_EDGE_COLUMNS) - {"evidence", "doc_ids"}
+    )
+    eheader = list(_EDGE_COLUMNS) + extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
+    rows = []
+    for u, v, d in G.edges(data=True):
+        ev = d.get("evidence") or []
+        top = ev[0] if ev and isinstance(ev[0], Mapping) else {}
+        rows.append(
+            [
+                str(u),
+                str(v),
+                _cell(G.nodes[u].get("label")),
+                _cell(G.nodes[v].get("label")),
+                _cell(d.get("interaction") or "co-occurs"),
+            ]
+            + [_cell(d.get(c)) for c in ("score", "count", "documents", *extra)]
+            + [
+                _cell(top.get("sentence")) if top else (_cell(ev[0]) if ev else ""),
+                _cell(top.get("url")) if top else "",
+                len(ev) if isinstance(ev, (list, tuple)) else 0,
+                _cell(d.get("doc_ids")),
+            ]
+        )
+    return nodes, text(eheader, rows)
+
+
+def _odd_table_graph() -> nx.Graph:
+    np = pytest.importorskip("numpy")
+    G = make_graph(60, seed=8, none_values=True)
+    G.add_node(
+        "n:1", label="=1+1", aliases=["@x", "a|b", "c\\d"], doc_ids={"b", "a"}, extra={"k": 1}, score="+3"
+    )
+    G.add_node(
+        "n:2", label=np.str_("ok"), aliases=("x",), doc_ids=[1, "a"], extra=None, score=np.float64(0.5)
+    )
+    G.add_edge(
+        "n:1",
+        "n:2",
+        score="high",
+        count=np.int64(2),
+        documents=None,
+        interaction="",
+        evidence=[{"sentence": "\tTab first", "url": "=u"}],
+        doc_ids=["-a", "+b"],
+        note=["x", 1],
+    )
+    G.add_edge("n:2", PROBE_NODE, score=True, count=1.5, evidence="just text", doc_ids=[], note="@n")
+    G.add_edge("n:1", PROBE_NODE, score=float("nan"), evidence=[{}], doc_ids=None)
+    return G
+
+
+@pytest.mark.parametrize(
+    "make", [tiny_graph, lambda: make_graph(200, seed=4), _odd_table_graph], ids=["tiny", "synthetic", "odd"]
+)
+def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
+    import kg.tables
+
+    monkeypatch.setattr(kg.tables, "_CSV_CHUNK_ROWS", 3)  # many chunks
+    G = make()
+    want_nodes, want_edges = _reference_tables(G)
+    write_tables(G, tmp_path / "n.csv", tmp_path / "e.csv")
+    assert (tmp_path / "n.csv").read_bytes() == want_nodes.encode("utf-8")
+    assert (tmp_path / "e.csv").read_bytes() == want_edges.encode("utf-8")
+    tn, te, bn, be = io.StringIO(newline=""), io.StringIO(newline=""), io.BytesIO(), io.BytesIO()
+    write_tables(G, tn, te)
+    write_tables(G, bn, be)
+    assert tn.getvalue() == bn.getvalue().decode("utf-8") == want_nodes
+    assert te.getvalue() == be.getvalue().decode("utf-8") == want_edges
+
+
+def test_fast_cell_is_cell():
+    from kg.export import _cell, _fast_cell
+
+    np = pytest.importorskip("numpy")
+    values = [
+        None,
+        "",
+        "a",
+        "=x",
+        "+x",
+        "@x",
+        "\tx",
+        "\rx",
+        "-x",
+        0,
+        1,
+        -2.5,
+        float("nan"),
+        True,
+        False,
+        [],
+        ["a"],
+        ["a", "b|c"],
+        ["=a", "b"],
+        ["a\\b"],
+        ["|"],
+        [""],
+        ["", ""],
+        [1, "a"],
+        ("a",),
+        {"b", "a"},
+        frozenset(),
+        {"k": "v"},
+        [{"k": 1}],
+        np.int64(3),
+        np.float64(0.5),
+        np.str_("=s"),
+        np.bool_(True),
+    ]
+    for value in values:
+        assert repr(_fast_cell(value)) == repr(_cell(value)), value

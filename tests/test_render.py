@@ -310,3 +310,83 @@ def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
 def test_page_size_stays_reasonable():
     page = html_string(make_graph(500, seed=1))
     assert len(page) < 3_000_000
+
+
+# ----------------------------------------------------------------------------- big-graph paths
+
+
+def test_script_json_parts_join_to_the_script_json():
+    from kg.render import _script_json, _script_json_parts
+
+    payload = {
+        "nodes": [{"id": f"n{i}", "label": "<b>&</b>\u2028" * (i % 3)} for i in range(11)],
+        "edges": [{"from": "n0", "to": f"n{i}", "evidence": [{"sentence": "a > b"}]} for i in range(7)],
+        "empty": [],
+        "options": {"x": [1, 2, 3]},
+        "n": 3,
+    }
+    for batch in (1, 2, 5, 100):
+        assert "".join(_script_json_parts(payload, batch=batch)) == _script_json(payload)
+    assert "".join(_script_json_parts({})) == _script_json({})
+
+
+def test_strongest_subgraph_is_the_induced_subgraph_in_graph_order():
+    G = make_graph(400, seed=3)
+    H = strongest_subgraph(G, 50)
+    view = G.subgraph(list(H))
+    assert list(H) == [n for n in G if n in view]
+    assert {frozenset(e) for e in H.edges()} == {frozenset(e) for e in view.edges()}
+    u, v = next(iter(H.edges()))
+    assert H.edges[u, v]["evidence"] is G.edges[u, v]["evidence"]  # values shared, not copied
+    assert H.graph == G.graph
+    D = nx.gnp_random_graph(60, 0.2, seed=2, directed=True)
+    HD = strongest_subgraph(D, 20)
+    assert HD.is_directed() and set(HD.edges()) == set(D.subgraph(list(HD)).edges())
+
+
+def test_truncated_page_does_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import hashlib, sys; sys.path.insert(0, 'tests')\n"
+        "from graphs import make_graph\n"
+        "from kg.render import html_string\n"
+        "print(hashlib.sha256(html_string(make_graph(300, seed=1), max_nodes=100).encode()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=root,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+
+
+def test_write_html_streams_in_pieces(monkeypatch):
+    import kg.render
+
+    G = make_graph(300, seed=2)
+    parts: list[str] = []
+
+    class Recorder:  # a text handle that is no io.TextIOBase
+        def write(self, data: str) -> None:
+            if not isinstance(data, str):
+                raise TypeError("write() argument must be str")
+            parts.append(data)
+
+    pieces = kg.render._script_json_parts
+    monkeypatch.setattr(kg.render, "_script_json_parts", lambda payload: pieces(payload, batch=50))
+    write_html(G, Recorder(), title="t")
+    page = "".join(parts)
+    assert page == html_string(G, title="t")
+    start = next(i for i, p in enumerate(parts) if p.endswith('id="kg-data">'))
+    end = next(i for i, p in enumerate(parts) if i > start and p.startswith("</script>"))
+    assert end - start > 10  # the data came in pieces, never as one string

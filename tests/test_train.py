@@ -95,3 +95,23 @@ def test_saved_pipeline_keeps_lower_keyed_vectors(tmp_path):
     assert back.vocab.vectors.attr == LOWER
     doc = back("STAT3 Cancer")
     assert doc[0].has_vector and doc[1].has_vector
+
+
+def test_final_run_reports_the_tuning_runs_dev_scores(tiny_model, fixtures, tmp_path):
+    result, tuned, _ = tiny_model
+    out = tmp_path / "final"
+    train(fixtures / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(fixtures / "ner"), "training.final": True,
+                                                         "training.max_epochs": 2}, tuning=tuned, log=lambda _: None)
+    assert json.loads((out / "tuning.json").read_text()) == json.loads((tuned / "training.json").read_text())
+    perf = json.loads((out / "meta.json").read_text())["performance"]
+    assert perf["ner_bionlp13cg_dev_f1_tuning_run"] == pytest.approx(100 * result.scores["ner_bionlp13cg"]["f1"], abs=0.01)
+    card = (out / "README.md").read_text()
+    assert f"F1 {100 * result.scores['ner_bionlp13cg']['f1']:.2f}" in card and "--tuning" in card
+
+
+def test_tuning_folder_must_be_a_tuning_run(tiny_model, fixtures, tmp_path):
+    from kg.errors import InputError
+    from kg.train import record_tuning
+
+    with pytest.raises(InputError, match="training.json"):
+        record_tuning(tmp_path, tmp_path / "nowhere", config={}, command="", words_per_second=0.0)

@@ -43,7 +43,7 @@ import json
 import math
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -81,25 +81,49 @@ def strongest_subgraph(G: nx.Graph, max_nodes: int | None) -> nx.Graph:
 
     Nodes are ranked by degree, then by the sum of their edges' ``score``, then by
     ``documents``, then by key (so ties are stable). Returns ``G`` itself when it is small
-    enough or ``max_nodes`` is ``None`` or 0.
+    enough or ``max_nodes`` is ``None`` or 0, else a new graph of the same class holding
+    them, nodes and edges in ``G``'s order (attribute values are shared with ``G``, not
+    copied).
     """
     if max_nodes is not None and max_nodes < 0:
         raise ValueError(f"max_nodes must be a positive number, 0 or None (no limit), not {max_nodes}")
     if not max_nodes or G.number_of_nodes() <= max_nodes:
         return G
-    strength: Counter = Counter()
-    for u, v, d in G.edges(data=True):
-        s = d.get("score")
-        if isinstance(s, (int, float)) and math.isfinite(s):
+    strength = dict.fromkeys(G, 0)
+    isfinite = math.isfinite
+    for u, v, s in G.edges(data="score"):
+        if (type(s) is float or isinstance(s, (int, float))) and isfinite(s):
             strength[u] += s
             strength[v] += s
+    degree = G.degree
 
     def rank(n: Any) -> tuple:
         docs = G.nodes[n].get("documents")
-        return (-G.degree(n), -strength[n], -(docs if isinstance(docs, (int, float)) else 0), str(n))
+        return (-degree(n), -strength[n], -(docs if isinstance(docs, (int, float)) else 0), str(n))
 
-    keep = sorted(G, key=rank)[:max_nodes]
-    return G.subgraph(keep)
+    return _induced_subgraph(G, sorted(G, key=rank)[:max_nodes])
+
+
+def _induced_subgraph(G: nx.Graph, nodes: Any) -> nx.Graph:
+    """``G.subgraph(nodes)`` as a graph of its own, built in one pass over the kept nodes'
+    adjacency (a view filters the hubs' whole adjacency again on every pass over it).
+
+    Nodes and ``edges()`` come in ``G``'s order. (A view of a graph more than twice its
+    size lists them in the order of a set of the kept nodes, which changes with the hash
+    seed, so pages of big graphs differed from run to run.)"""
+    keep = set(nodes)
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if n in keep)
+    directed = G.is_directed()
+    seen: set[Any] = set()
+    edges = []
+    for u, nbrs in G.adjacency():
+        if u in keep:
+            edges.extend((u, v, d) for v, d in nbrs.items() if v in keep and (directed or v not in seen))
+            seen.add(u)
+    H.add_edges_from(edges)
+    return H
 
 
 # ----------------------------------------------------------------------------- layout
@@ -116,7 +140,8 @@ def layout_positions(
     edges sit in a compact grid below the rest. Deterministic for a given ``seed``.
     """
     nodes = [v for v in G if G.degree(v) > 0 and not (G.degree(v) == 1 and G.has_edge(v, v))]
-    isolated = [v for v in G if v not in set(nodes)]
+    connected = set(nodes)
+    isolated = [v for v in G if v not in connected]
     comps = sorted((sorted(c, key=str) for c in nx.connected_components(G.subgraph(nodes))), key=lambda c: (-len(c), str(c[0])))
     pos: dict[Any, tuple[float, float]] = {}
     boxes = []
@@ -156,14 +181,17 @@ def _force_layout(
     """
     import numpy as np
 
-    nodes = list(G)
+    # A fixed order of nodes and edges (subgraph views iterate in set order, which changes
+    # with Python's hash seed): the same graph gets the same picture in every run.
+    nodes = sorted(G, key=str)
     n = len(nodes)
     if n == 0:
         return {}
     if n == 1:
         return {nodes[0]: (0.0, 0.0)}
     index = {v: i for i, v in enumerate(nodes)}
-    e = np.array([(index[u], index[v]) for u, v in G.edges() if u != v], dtype=np.int64).reshape(-1, 2)
+    e = np.array(sorted((min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v),
+                 dtype=np.int64).reshape(-1, 2)
     rng = np.random.default_rng(seed)
     side = math.sqrt(n)
     pos = rng.uniform(-side / 2, side / 2, (n, 2))
@@ -270,6 +298,23 @@ def _script_json(obj: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _script_json_parts(payload: Mapping[str, Any], *, batch: int = 2000) -> Iterator[str]:
+    """``_script_json(payload)`` in pieces, long lists (the nodes and edges) ``batch`` items
+    at a time, so the page's data never has to be one string (joined, the pieces are
+    exactly that text)."""
+    yield "{"
+    for i, (key, value) in enumerate(payload.items()):
+        head = ("," if i else "") + _script_json(key) + ":"
+        if isinstance(value, list) and len(value) > batch:
+            yield head + "["
+            for start in range(0, len(value), batch):
+                yield ("," if start else "") + _script_json(value[start : start + batch])[1:-1]
+            yield "]"
+        else:
+            yield head + _script_json(value)
+    yield "}"
 
 
 def _num(value: Any, default: float = 0.0) -> float:
@@ -505,7 +550,7 @@ def _page_context(
         "score_min": repr(s_lo),
         "score_max": repr(s_hi),
         "score_step": repr(step),
-        "data_json": _script_json(payload),
+        "data_json": _script_json_parts(payload),  # pieces of text: the template writes them in turn
         "css": _asset("kg.css"),
         "vis_js": vis_js,
         "kg_js": kg_js,
@@ -534,6 +579,33 @@ def html_string(
     ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
     instead of computing positions in Python. ``seed`` fixes the layout.
     """
+    return "".join(
+        _page_parts(
+            G,
+            title=title,
+            max_nodes=max_nodes,
+            max_evidence=max_evidence,
+            positions=positions,
+            physics=physics,
+            seed=seed,
+        )
+    )
+
+
+def _page_parts(
+    G: nx.Graph,
+    *,
+    title: str = "kg",
+    max_nodes: int | None = 2000,
+    max_evidence: int = 3,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> Iterator[str]:
+    """The page :func:`html_string` returns, as the pieces of text the template yields.
+
+    Everything but the joining is done before this returns (options as :func:`html_string`).
+    """
     ctx = _page_context(
         G,
         title=str(title),
@@ -545,18 +617,23 @@ def html_string(
     )
     net = ctx.pop("net")
     template = net.templateEnv.get_template(net.path)
-    return template.render(**ctx)
+    return template.generate(**ctx)
 
 
 def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> None:
     """Write the interactive page of ``G`` to a path or open file; ``page_options`` as :func:`html_string`.
 
-    The file is self-contained: it opens from disk with no network access.
-    Raises :class:`~kg.errors.ExportError` when the path cannot be written.
+    The file is self-contained: it opens from disk with no network access. The page is
+    written piece by piece (never whole in memory twice); a path that could not be
+    written completely is removed. Raises :class:`~kg.errors.ExportError` when the path
+    cannot be written.
     """
-    from kg.export import _write_output
+    from kg.export import _open_output
 
-    _write_output(path_or_file, html_string(G, **page_options), fmt="html")
+    parts = _page_parts(G, **page_options)
+    with _open_output(path_or_file, fmt="html") as write:
+        for part in parts:
+            write(part)
 
 
 class NotebookView:
