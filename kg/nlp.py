@@ -28,6 +28,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from spacy.attrs import IDX, LENGTH, SENT_START
+
 from kg.entities import SPANS_PREFIX, merge_spans
 from kg.models import DEFAULT_MODEL, load_model
 from kg.normalize import normalize_text
@@ -106,10 +109,15 @@ def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_en
             for form in _variants(surface if len(surface) < 5 else surface.lower()):
                 forms.setdefault(form, label)
     added = []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets would shift
+        lowered = None
     for form, label in forms.items():
-        flags = re.IGNORECASE if len(form) >= 5 else 0
-        for m in re.finditer(re.escape(form), text, flags):
-            start, end = m.span()
+        if len(form) >= 5 and lowered is None:
+            found = (m.span() for m in re.finditer(re.escape(form), text, re.IGNORECASE))
+        else:
+            found = _find_all(lowered if len(form) >= 5 else text, form.lower() if len(form) >= 5 else form)
+        for start, end in found:
             if start not in token_starts or end not in token_ends:
                 continue
             if any(s < end and start < e for s, e in taken):
@@ -117,6 +125,38 @@ def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_en
             added.append((start, end, label, "propagated"))
             taken.append((start, end))
     return sorted([*spans, *added]) if added else spans
+
+
+def _find_all(haystack: str, needle: str) -> Iterator[tuple[int, int]]:
+    """Non-overlapping occurrences of ``needle``, left to right (as ``re.finditer`` of the escaped string)."""
+    start = haystack.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        yield start, end
+        start = haystack.find(needle, end)
+
+
+def _token_offsets(doc) -> tuple[np.ndarray, np.ndarray]:
+    """Character offset and length of every token, as arrays (no Token objects)."""
+    arr = doc.to_array([IDX, LENGTH]).astype(np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
+
+
+def _sentence_bounds(doc) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of each sentence, from the sentence-start flags as arrays.
+
+    The same as ``[(s.start_char, s.end_char) for s in doc.sents]`` without building spans.
+    """
+    if not len(doc):
+        return []
+    if not doc.has_annotation("SENT_START"):
+        return [(s.start_char, s.end_char) for s in doc.sents]
+    starts, lengths = _token_offsets(doc)
+    first = np.flatnonzero(doc.to_array(SENT_START).astype(np.int64) == 1)
+    if not len(first) or first[0] != 0:
+        first = np.r_[0, first]
+    last = np.r_[first[1:], len(doc)] - 1
+    return list(zip(starts[first].tolist(), (starts[last] + lengths[last]).tolist(), strict=True))
 
 
 def _char_spans(doc, source: str) -> list[tuple[int, int, str, str]]:
@@ -185,7 +225,7 @@ class NerPipeline:
     def _record(self, document: Document, sdoc, groups) -> AnnotatedDoc:
         text = sdoc.text
         paras = paragraph_starts(text)
-        sents = [(s.start_char, s.end_char) for s in sdoc.sents] if len(sdoc) else []
+        sents = _sentence_bounds(sdoc)
         sent_starts = [s for s, _ in sents]
         spans = merge_spans(groups, bounds=lambda s: (s[0], s[1]))
 
@@ -216,7 +256,8 @@ class NerPipeline:
             if t in typed and not any(s < te and ts < e for ts, te in taken)
         ]
         spans = sorted({(s[0], s[1]): s for s in [*spans, *extra]}.values())
-        spans = propagate(text, spans, token_starts={t.idx for t in sdoc}, token_ends={t.idx + len(t) for t in sdoc})
+        starts, lengths = _token_offsets(sdoc)
+        spans = propagate(text, spans, token_starts=set(starts.tolist()), token_ends=set((starts + lengths).tolist()))
 
         mentions = []
         for start, end, label, source in spans:
