@@ -23,6 +23,7 @@ from worker processes or Dask workers, and is what the store keeps per document.
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ __all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "head_s
 _PARA = re.compile(r"\n\s*\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One entity mention: character offsets into :attr:`Document.text`, readable type, and origin."""
 
@@ -57,7 +58,7 @@ class Mention:
     norm_text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnnotatedDoc:
     """A document's sentences (character spans, paragraph index) and mentions."""
 
@@ -268,8 +269,8 @@ class NerPipeline:
                     end=end,
                     text=surface,
                     type=readable_type(label),
-                    label=label,
-                    source=source,
+                    label=sys.intern(label),  # a few labels shared by millions of mentions
+                    source=sys.intern(source),
                     sent=_index(sent_starts, start) if sent_starts else 0,
                     para=_index(paras, start),
                     norm_text=abbrevs.get(surface) or folded_abbrevs.get(normalize_text(surface), surface),

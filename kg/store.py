@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -197,8 +198,8 @@ def decode_annotations(doc_id: str, data: bytes) -> AnnotatedDoc:
         doc_id=doc_id,
         sentences=tuple(tuple(s) for s in sentences),
         mentions=tuple(
-            Mention(start=s, end=e, text=t, type=ty, label=la, source=so, sent=se, para=pa,
-                    norm_text=t if norm is None else norm)
+            Mention(start=s, end=e, text=t, type=sys.intern(ty), label=sys.intern(la), source=sys.intern(so),
+                    sent=se, para=pa, norm_text=t if norm is None else norm)
             for s, e, t, ty, la, so, se, pa, norm in mentions
         ),
         abbreviations=tuple(tuple(p) for p in abbreviations),
