@@ -164,6 +164,10 @@ def train(
     config_path, output = Path(config_path), Path(output)
     config = _load(config_path, overrides or {})
     tcfg = config["training"]
+    final = bool(tcfg.get("final", False))
+    if tuning is not None and not (final and (Path(tuning) / "training.json").exists()):
+        raise InputError(str(tuning), "--tuning needs --training.final true and the output folder of a finished "
+                         "tuning run (it has training.json)")
     seed = int(tcfg.get("seed", 0))
     fix_random_seed(seed)
     nlp_config = {k: v for k, v in config.items() if k in ("nlp", "components")}
@@ -184,7 +188,6 @@ def train(
         )
         log(f"word vectors: {nlp.vocab.vectors.shape[0]} x {nlp.vocab.vectors.shape[1]} in {time.time() - t0:.0f}s")
 
-    final = bool(tcfg.get("final", False))
     train_ex = {h: read_examples(config["heads"][h]["train"], nlp.vocab) for h in heads}
     dev_ex = {h: read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
     if final:

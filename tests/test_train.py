@@ -115,3 +115,12 @@ def test_tuning_folder_must_be_a_tuning_run(tiny_model, fixtures, tmp_path):
 
     with pytest.raises(InputError, match="training.json"):
         record_tuning(tmp_path, tmp_path / "nowhere", config={}, command="", words_per_second=0.0)
+
+
+def test_tuning_without_final_fails_before_training(fixtures, tmp_path):
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match="--training.final true"):
+        train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", overrides={"paths.corpora": str(fixtures / "ner")},
+              tuning=tmp_path, log=lambda _: None)
+    assert not (tmp_path / "x").exists()
