@@ -628,7 +628,7 @@ def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> No
     written completely is removed. Raises :class:`~kg.errors.ExportError` when the path
     cannot be written.
     """
-    from kg.export import _open_output
+    from kg.exportio import _open_output
 
     parts = _page_parts(G, **page_options)
     with _open_output(path_or_file, fmt="html") as write:
@@ -663,7 +663,7 @@ class NotebookView:
 
     def save(self, path_or_file: PathOrFile) -> None:
         """Write the page to a file."""
-        from kg.export import _write_output
+        from kg.exportio import _write_output
 
         _write_output(path_or_file, self.html, fmt="html")
 
