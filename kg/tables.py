@@ -46,8 +46,18 @@ def _cell(value: Any) -> Any:
         value = join_list(sorted(value) if isinstance(value, (set, frozenset)) else value)
     elif isinstance(value, (dict, list, tuple, set, frozenset)):
         return json.dumps(value, ensure_ascii=False, default=_json_default)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return _text_cell(value)
+    return value
+
+
+def _text_cell(value: str) -> str:
+    """Text as a cell: line breaks as ``\n`` (a lone ``\r`` is not quoted by the csv module under
+    ``\n`` line ends, and a spreadsheet would split the row there), formulas prefixed with ``'``."""
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
@@ -63,7 +73,7 @@ def _fast_cell(value: Any) -> Any:
     """:func:`_cell`, with shortcuts for the common values: text, numbers, None, lists of text."""
     kind = type(value)
     if kind is str:
-        return "'" + value if value.startswith(_FORMULA_START) else value
+        return _text_cell(value)
     if kind is float or kind is int:
         return value
     if value is None:
@@ -71,7 +81,7 @@ def _fast_cell(value: Any) -> Any:
     if kind is list:
         text = "|".join(value) if _ONLY_STR.issuperset(map(type, value)) else None
         if text is not None and "\\" not in text and (not value or text.count("|") == len(value) - 1):
-            return "'" + text if text.startswith(_FORMULA_START) else text
+            return _text_cell(text)
     return _cell(value)
 
 

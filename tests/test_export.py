@@ -877,3 +877,24 @@ def test_fast_cell_is_cell():
     ]
     for value in values:
         assert repr(_fast_cell(value)) == repr(_cell(value)), value
+
+
+def test_csv_cells_with_carriage_returns_stay_in_one_row(tmp_path):
+    import csv
+
+    import networkx as nx
+
+    from kg.export import write_tables
+
+    G = nx.Graph()
+    G.add_node("a", label="line\rbreak", type="Gene")
+    G.add_node("b", label="\r=1+1", type="Gene")
+    G.add_edge("a", "b", score=1.0, count=1, documents=1)
+    write_tables(G, tmp_path / "nodes.csv", tmp_path / "edges.csv")
+    with open(tmp_path / "nodes.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == 3  # header + two nodes, however a reader treats "\r"
+    labels = {r[0]: r[1] for r in rows[1:]}
+    assert labels == {"a": "line\nbreak", "b": "'\n=1+1"}
+    with open(tmp_path / "edges.csv", newline="", encoding="utf-8") as fh:
+        assert len(list(csv.reader(fh))) == 2
