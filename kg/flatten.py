@@ -110,6 +110,21 @@ def _kind(value: Any) -> str:
     return "json"
 
 
+def merge_kinds(kinds: set[str]) -> str:
+    """One storage kind for an attribute whose values have ``kinds``: all ints stay ``int``,
+    ints with floats become ``float``, ints with bools ``int``, lists mixed with anything ``json``,
+    anything else mixed ``str`` (the conventions of :mod:`kg.export`)."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    if "json" in kinds or "list" in kinds:
+        return "json"
+    if kinds <= {"int", "float"}:
+        return "float"
+    if kinds <= {"int", "bool"}:
+        return "int"
+    return "str"
+
+
 def _attribute_kinds(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """One storage kind per attribute name over all ``rows`` (None values ignored)."""
     seen: dict[str, set[str]] = {}
@@ -118,19 +133,7 @@ def _attribute_kinds(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
             value = _plain(value)
             if value is not None:
                 seen.setdefault(name, set()).add(_kind(value))
-    kinds = {}
-    for name, ks in seen.items():
-        if len(ks) == 1:
-            kinds[name] = next(iter(ks))
-        elif "json" in ks or ("list" in ks):
-            kinds[name] = "json"
-        elif ks <= {"int", "float"}:
-            kinds[name] = "float"
-        elif ks <= {"int", "bool"}:
-            kinds[name] = "int"
-        else:
-            kinds[name] = "str"
-    return kinds
+    return {name: merge_kinds(ks) for name, ks in seen.items()}
 
 
 def _flatten_row(row: Mapping[str, Any], kinds: Mapping[str, str], *, xml: bool) -> dict[str, Any]:

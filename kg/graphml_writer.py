@@ -152,19 +152,6 @@ def _type_kind(t: type) -> str | None:
     return kind
 
 
-def _merge_kinds(kinds: set[str]) -> str:
-    """One kind for an attribute whose values have ``kinds`` (the rules of the module docs)."""
-    if len(kinds) == 1:
-        return next(iter(kinds))
-    if "json" in kinds or "list" in kinds:
-        return "json"
-    if kinds <= {"int", "float"}:
-        return "float"
-    if kinds <= {"int", "bool"}:
-        return "int"
-    return "str"
-
-
 def _all_strings(items: Iterable[Any]) -> bool:
     types = set(map(type, items))
     return types <= {str} or all(issubclass(t, str) for t in types)
@@ -173,13 +160,14 @@ def _all_strings(items: Iterable[Any]) -> bool:
 def _kind_of(name: str, types: set[type], rows: Callable[[], Iterable[Mapping[str, Any]]]) -> str:
     """The kind of attribute ``name``, whose non-None values have ``types``; ``rows`` is
     iterated again only for list-likes (are all items strings?) and numpy values."""
-    kinds = {_type_kind(t) for t in types}
-    if None in kinds:  # numpy scalars: decide value by value, as kg.export._kind(_plain(v))
-        from kg.export import _kind, _plain
+    from kg.flatten import _kind, _plain, merge_kinds
 
-        return _merge_kinds({_kind(_plain(d[name])) for d in rows() if d.get(name) is not None})
+    kinds = {_type_kind(t) for t in types}
+    if None in kinds:  # numpy scalars: decide value by value, as kg.flatten._kind(_plain(v))
+
+        return merge_kinds({_kind(_plain(d[name])) for d in rows() if d.get(name) is not None})
     if "seq" not in kinds:
-        return _merge_kinds(kinds)  # type: ignore[arg-type]
+        return merge_kinds(kinds)  # type: ignore[arg-type]
     if len(kinds) > 1:
         return "json"  # lists (of strings or not) mixed with anything else
     items = chain.from_iterable(filter(None, (d.get(name) for d in rows())))
@@ -203,7 +191,7 @@ def _scan(rows: Iterable[Mapping[str, Any]]) -> dict[str, set[type]]:
 def attribute_kinds(rows: Callable[[], Iterable[Mapping[str, Any]]]) -> dict[str, str]:
     """Attribute name -> storage kind (``bool int float str list json``) over the rows
     ``rows()`` yields, in order of each attribute's first non-None value; the same result as
-    ``kg.export._attribute_kinds`` in one pass over types (``rows`` must be re-iterable)."""
+    ``kg.flatten._attribute_kinds`` in one pass over types (``rows`` must be re-iterable)."""
     return {name: _kind_of(name, types, rows) for name, types in _scan(rows()).items()}
 
 
@@ -214,7 +202,7 @@ def _converter(kind: str, keys: tuple[str, ...], indent: str) -> Callable[[Any],
     """value -> its ``<data>`` line(s) for an attribute of ``kind`` (``keys``: the key ids, two
     for ``json``: ``X_json`` then ``X``). Values are not None; characters XML cannot hold
     are removed later, from the encoded chunk."""
-    from kg.export import _json_default, _looks_like_evidence, _plain, evidence_text, join_list
+    from kg.flatten import _json_default, _looks_like_evidence, _plain, evidence_text, join_list
 
     pre = f'{indent}<data key="{keys[0]}">'
     post = "</data>\n"
@@ -273,7 +261,7 @@ class _Keys:
 
     def add(self, scope: str, name: str, xml_type: str) -> str:
         """The id of the key of attribute ``name`` (flat name) of ``scope``, declared if new."""
-        from kg.export import _INVALID_XML
+        from kg.flatten import _INVALID_XML
 
         key = (scope, name, xml_type)
         if key not in self.ids:
@@ -296,7 +284,7 @@ def _converters(
     scope: str, kinds: Mapping[str, str], keys: _Keys, indent: str
 ) -> dict[str, Callable[[Any], str]]:
     """Attribute name -> converter, declaring the keys of ``scope`` in order."""
-    from kg.export import _JSON_SUFFIX
+    from kg.flatten import _JSON_SUFFIX
 
     out = {}
     for name, kind in kinds.items():
@@ -347,7 +335,7 @@ def _edges(G: nx.Graph) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
 
 def _text_chunks(G: nx.Graph) -> Iterator[str]:
     """The GraphML document of ``G`` as a sequence of text chunks (see the module docs)."""
-    from kg.export import _ENCODING_KEY, LIST_SEPARATOR
+    from kg.flatten import _ENCODING_KEY, LIST_SEPARATOR
 
     if G.is_multigraph():
         raise ExportError(
@@ -453,7 +441,7 @@ def write_graphml(G: nx.Graph, path_or_file: str | Any | IO[Any]) -> None:
     >>> b"<graphml" in buf.getvalue()
     True
     """
-    from kg.export import _open_output
+    from kg.exportio import _open_output
 
     with _open_output(path_or_file, fmt="graphml") as write:
         for chunk in graphml_chunks(G):
