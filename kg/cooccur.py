@@ -43,6 +43,7 @@ __all__ = [
     "incidence_matrix",
     "count_pairs",
     "cooccurrence_keys",
+    "first_per_group",
     "filter_edges",
 ]
 
@@ -125,7 +126,7 @@ def _code(mentions: pd.DataFrame) -> _Coded:
     wdoc, wcon = wkey // n, wkey % n
     idf = S.smooth_idf(np.bincount(wcon, minlength=len(concepts)), len(docs))
     weight = m_id / np.bincount(doc, minlength=len(docs))[wdoc] * idf[wcon]
-    keep = _first_per_group(doc, sent, con)
+    keep = first_per_group(doc, sent, con)
     doc, para, sent, con = doc[keep], para[keep], sent[keep], con[keep]
     row_weight = weight[np.searchsorted(wkey, doc * n + con)]  # sorted queries: fast
     return _Coded(concepts, docs, doc, para, sent, con, row_weight)
@@ -143,8 +144,8 @@ def _windows(c: _Coded, level: str) -> tuple[np.ndarray, ...]:
         sub = c.para if level == "paragraph" else np.zeros_like(c.doc)
         order = _order(c.doc, sub, c.con)
         doc, sub, con, w = c.doc[order], sub[order], c.con[order], c.weight[order]
-    new_win = _first_per_group(doc, sub)
-    keep = _first_per_group(doc, sub, con)
+    new_win = first_per_group(doc, sub)
+    keep = first_per_group(doc, sub, con)
     win = np.cumsum(new_win) - 1
     return win[keep], doc[keep], sub[keep], con[keep], w[keep]
 
@@ -236,7 +237,7 @@ def incidence_matrix(mentions: pd.DataFrame, *, window: str = "sentence") -> tup
     _check_window(window)
     c = _code(mentions)
     win, doc, sub, con, _ = _windows(c, window)
-    first = _first_per_group(win)
+    first = first_per_group(win)
     sent = sub[first] if window == "sentence" else np.full(int(first.sum()), -1, np.int64)
     keys = pd.DataFrame({"doc": c.docs[doc[first]].to_numpy(dtype=object), "sent": sent})
     x = sp.csr_matrix((np.ones(len(win), np.int8), (win, con)), shape=(len(keys), c.n_concepts))
@@ -362,7 +363,7 @@ def _intersect(x: sp.csc_matrix, i: np.ndarray, j: np.ndarray, budget: int) -> t
     return np.concatenate(out_p), np.concatenate(out_w)
 
 
-def _first_per_group(*cols: np.ndarray) -> np.ndarray:
+def first_per_group(*cols: np.ndarray) -> np.ndarray:
     """Mask of rows that start a run of equal ``cols`` (rows already sorted by them)."""
     new = np.ones(len(cols[0]), dtype=bool)
     if len(new):
@@ -410,7 +411,7 @@ def cooccurrence_keys(
     ok = (ia >= 0) & (ib >= 0) & (ia != ib)
     uniq = np.unique(np.stack([ia[ok], ib[ok]], axis=1).astype(np.int64).reshape(-1, 2), axis=0)
     # sentence windows: rows of c are unique (doc, sent, concept) sorted
-    new_win = _first_per_group(c.doc, c.sent)
+    new_win = first_per_group(c.doc, c.sent)
     win = np.cumsum(new_win) - 1
     win_doc, win_sent = c.doc[new_win], c.sent[new_win]
     xs = sp.csc_matrix((np.ones(len(win), np.int8), (win, c.con)), shape=(len(win_doc), c.n_concepts))
@@ -419,7 +420,7 @@ def cooccurrence_keys(
     d = win_doc[w]
     order = np.lexsort((w, d, p))
     p, w, d = p[order], w[order], d[order]
-    new_group = _first_per_group(p, d)
+    new_group = first_per_group(p, d)
     within = _rank_in_group(new_group)
     sent = win_sent[w]
     if window == "document":
@@ -438,7 +439,7 @@ def cooccurrence_keys(
     order = np.lexsort((d, within, p))
     p, d, sent = p[order], d[order], sent[order]
     if max_per_pair is not None:
-        keep = _rank_in_group(_first_per_group(p)) < max_per_pair
+        keep = _rank_in_group(first_per_group(p)) < max_per_pair
         p, d, sent = p[keep], d[keep], sent[keep]
     return pd.DataFrame({
         "source": c.concepts[uniq[p, 0]].to_numpy(dtype=object),

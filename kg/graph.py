@@ -18,7 +18,7 @@ import pandas as pd
 
 from kg import __version__
 from kg.concepts import ConceptTable
-from kg.cooccur import cooccurrence_keys
+from kg.cooccur import cooccurrence_keys, first_per_group
 
 __all__ = ["GraphOptions", "build_graph", "evidence_rows", "grouped_lists"]
 
@@ -70,11 +70,7 @@ def grouped_lists(frame: pd.DataFrame, keys: list[str], value: str) -> dict:
         return {}
     d = frame[[*keys, value]].drop_duplicates().sort_values([*keys, value], kind="stable")
     key_cols = [d[k].to_numpy() for k in keys]
-    change = np.zeros(len(d), dtype=bool)
-    change[0] = True
-    for col in key_cols:
-        change[1:] |= col[1:] != col[:-1]
-    starts = np.flatnonzero(change)
+    starts = np.flatnonzero(first_per_group(*key_cols))
     values = d[value].to_numpy()
     groups = np.split(values, starts[1:])
     if len(keys) == 1:
