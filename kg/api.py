@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class BuildStats:
     ner_seconds: float = 0.0
     #: seconds per stage after reading and NER: concepts, edges, graph, write
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    #: this process's peak resident memory (MB) at the end of each stage, NER first (Linux/macOS)
+    stage_peak_mb: dict[str, float] = field(default_factory=dict)
     annotated: int = 0
     reused: int = 0
     files_read: list[str] = field(default_factory=list)
@@ -216,6 +219,15 @@ class KnowledgeGraph:
         return written
 
 
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 def _formats(formats: Sequence[str]) -> list[str]:
     wanted = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
@@ -302,12 +314,14 @@ def build(
             store.close()
     ner_seconds = time.perf_counter() - t_ner
     stages: dict[str, float] = {}
+    peaks: dict[str, float] = {"ner": _peak_rss_mb()}
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         stages[stage] = round(now - clock, 3)
+        peaks[stage] = _peak_rss_mb()
         clock = now
 
     linker = Linker.default() if link else None
@@ -351,6 +365,7 @@ def build(
         duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
         flagged=[f"{i}: {flag}" for i, flag in report.flagged],
         generic=sorted(table.labels.get(g, g) for g in generic), models=list(models), stage_seconds=stages,
+        stage_peak_mb=peaks,
     )
     kgraph = KnowledgeGraph(graph, stats)
     del table, edges  # the graph holds what the writers need

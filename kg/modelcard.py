@@ -75,6 +75,13 @@ def write_model_card(output: Path, *, config: dict[str, Any], result, command: s
     if vec.get("sources"):
         lines += ["", f"Static word vectors: word2vec skip-gram, {vec.get('dim', 100)} dimensions, trained by kg on "
                   + ", ".join(f"`{Path(s).parent.name}/{Path(s).name}`" for s in vec["sources"]) + " (no test split)."]
+    lex = config.get("components", {}).get("lexicon_features", {}).get("sources", {})
+    if lex:
+        lines += ["", "Dictionary features (`kg.lexicon_features`, saved in `lexicon_features/`): "
+                  + ", ".join(f"{cat} from " + ", ".join(f"`{Path(s.partition(':')[2]).name}`" for s in specs)
+                              for cat, specs in sorted(lex.items()))
+                  + ". CTD's MEDIC vocabulary: CTD terms of use (cite CTD, link to https://ctdbase.org/); "
+                  "HGNC: free to use, cite HGNC (see `kg/data/LICENSES.md`)."]
     if final:
         lines += ["", "Trained on train **and** dev sets (`[training] final = true`) after tuning on dev; "
                   "the dev scores below come from the tuning run (see `tuning.json` if present)."]

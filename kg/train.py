@@ -43,12 +43,13 @@ from thinc.api import set_dropout_rate
 
 import kg.entities  # noqa: F401  (registers components)
 import kg.entity_tagger  # noqa: F401
+import kg.lexicon_features  # noqa: F401
 import kg.sentences  # noqa: F401
 import kg.tokenizer  # noqa: F401
 from kg.errors import InputError
 from kg.iob import read_examples
 
-__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "save_pipeline"]
+__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline"]
 
 
 @dataclass
@@ -67,6 +68,26 @@ def head_names(nlp: spacy.Language) -> list[str]:
     from kg.entity_tagger import is_ner_head
 
     return [name for name, proc in nlp.pipeline if is_ner_head(name, proc)]
+
+
+def feature_components(nlp: spacy.Language) -> list[tuple[str, Callable]]:
+    """The untrained components before the shared ``tok2vec`` that set token attributes it reads.
+
+    spaCy's ``nlp.update`` runs only trainable components, so kg applies these (e.g. the
+    dictionary features of :mod:`kg.lexicon_features`, which assigns ``token.tag``) to the
+    training and dev docs itself. Sentence splitters are not among them: a corpus sentence
+    stays one sentence.
+    """
+    names = nlp.pipe_names
+    stop = names.index("tok2vec") if "tok2vec" in names else 0
+    return [(name, proc) for name, proc in nlp.pipeline[:stop]
+            if not hasattr(proc, "model") and "token.tag" in nlp.get_pipe_meta(name).assigns]
+
+
+def _annotate(nlp: spacy.Language, docs):
+    for _, proc in feature_components(nlp):
+        docs = [proc(doc) for doc in docs]
+    return docs
 
 
 def _interleaved_batches(
@@ -128,7 +149,7 @@ def evaluate_head(nlp, head: str, examples: list[Example], *, batch_size: int = 
     """Exact-span precision/recall/F1 of one head on gold examples (spaCy's NER scorer)."""
     tok2vec = nlp.get_pipe("tok2vec")
     ner = nlp.get_pipe(head)
-    docs = [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples]
+    docs = _annotate(nlp, [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples])
     preds = list(ner.pipe(tok2vec.pipe(docs, batch_size=batch_size), batch_size=batch_size))
     scored = [Example(pred, eg.reference) for pred, eg in zip(preds, examples, strict=False)]
     prf = get_ner_prf(scored)
@@ -192,6 +213,11 @@ def train(
     dev_ex = {h: read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
     if final:
         train_ex = {h: train_ex[h] + read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
+    if feature_components(nlp):
+        t0 = time.time()
+        for h in heads:
+            _annotate(nlp, [eg.predicted for eg in train_ex[h]])
+        log(f"input features ({', '.join(n for n, _ in feature_components(nlp))}) in {time.time() - t0:.0f}s")
     for h in heads:
         log(f"{h}: {len(train_ex[h])} train, {len(dev_ex[h])} dev sentences" + (" (final: dev included in train)" if final else ""))
 

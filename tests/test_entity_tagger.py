@@ -81,7 +81,7 @@ def test_tags_to_spans(tags, spans):
 @pytest.fixture(scope="module")
 def tiny_tagger(tmp_path_factory, fixtures):
     out = tmp_path_factory.mktemp("tiny_tagger")
-    result = train(fixtures / "ner" / "tiny_tagger.cfg", out, overrides={"paths.corpora": str(fixtures / "ner")},
+    result = train(fixtures / "ner" / "tiny_tagger.cfg", out, overrides={"paths.corpora": str(fixtures / "ner"), "paths.lexicons": str(fixtures / "vocab")},
                    log=lambda _: None)
     return result, out
 
@@ -108,7 +108,7 @@ def test_tagger_runs_on_raw_text_with_the_split_tokenizer(tiny_tagger):
 
 def test_tagger_training_is_deterministic(tiny_tagger, fixtures, tmp_path):
     _, out = tiny_tagger
-    train(fixtures / "ner" / "tiny_tagger.cfg", tmp_path / "again", overrides={"paths.corpora": str(fixtures / "ner")},
+    train(fixtures / "ner" / "tiny_tagger.cfg", tmp_path / "again", overrides={"paths.corpora": str(fixtures / "ner"), "paths.lexicons": str(fixtures / "vocab")},
           log=lambda _: None)
     for part in ("tok2vec/model", "ner_bionlp13cg/model"):
         assert (tmp_path / "again" / part).read_bytes() == (out / part).read_bytes(), part
