@@ -15,12 +15,17 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from kg.errors import KgError
 from kg.records import Document
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kg.nlp import AnnotatedDoc
 
 __all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "DEFAULT_FORMATS"]
 
@@ -276,6 +281,8 @@ def build(
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build.
     """
+    import numpy as np
+
     from kg.concepts import assign_concepts
     from kg.cooccur import DEFAULT_SCORE, count_pairs, filter_edges
     from kg.generic import drop_generic, generic_concepts
@@ -292,29 +299,50 @@ def build(
     started = time.perf_counter()
     models = tuple(models) or (DEFAULT_MODEL,)
     report = IngestReport()
-    documents: dict[str, Document] = {}
+    # What later stages need of each document, kept compact: its text (for evidence
+    # sentences), links and title, and its sentence spans; not the records or mentions.
+    texts: dict[str, str] = {}
+    metas: dict[str, tuple[str | None, str | None, str | None, str]] = {}
+    spans: dict[str, np.ndarray] = {}
 
     def remember(docs: Iterator[Document]) -> Iterator[Document]:
         for doc in docs:
-            documents[doc.id] = doc
+            texts[doc.id] = doc.text
+            metas[doc.id] = (doc.pmid, doc.doi, doc.url, doc.title)
             yield doc
+
+    waited = 0.0
+
+    def sentences_of(annotated: Iterator[AnnotatedDoc]) -> Iterator[AnnotatedDoc]:
+        nonlocal waited
+        while True:
+            t0 = time.perf_counter()
+            a = next(annotated, None)
+            waited += time.perf_counter() - t0
+            if a is None:
+                return
+            spans[a.doc_id] = np.asarray(a.sentences, dtype=np.int64).reshape(-1, 3)[:, :2]
+            yield a
 
     docs = remember(iter_documents(paths, report=report, columns=columns))
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
     store = MentionStore(Path(out) / DEFAULT_STORE_NAME) if (out is not None and cache) else None
     ner = AnnotationStats()
+    linker = Linker.default() if link else None
     t_ner = time.perf_counter()
     try:
-        annotated = {a.doc_id: a for a in annotate_corpus(
+        # mentions go straight into the concept table as NER yields them (any order: the
+        # table does not depend on it), so the annotated documents are never all held
+        table = assign_concepts(sentences_of(annotate_corpus(
             docs, models=models, store=store, workers=workers, engine=engine, scheduler=scheduler,
-            batch_size=batch_size, progress=progress, stats=ner)}
+            batch_size=batch_size, progress=progress, stats=ner)), linker=linker)
     finally:
         if store is not None:
             store.close()
-    ner_seconds = time.perf_counter() - t_ner
-    stages: dict[str, float] = {}
-    peaks: dict[str, float] = {"ner": _peak_rss_mb()}
+    ner_seconds = waited
+    stages: dict[str, float] = {"concepts": round(time.perf_counter() - t_ner - waited, 3)}
+    peaks: dict[str, float] = {"ner+concepts": _peak_rss_mb()}
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -324,16 +352,9 @@ def build(
         peaks[stage] = _peak_rss_mb()
         clock = now
 
-    linker = Linker.default() if link else None
-    # Sorted by document id, so the graph does not depend on input order or on worker scheduling.
-    table = assign_concepts((annotated[k] for k in sorted(annotated)), linker=linker)
-    # only the sentence offsets are needed from here on (for evidence): free the mention objects
-    sentences = {doc_id: a.sentences for doc_id, a in annotated.items()}
-    del annotated
-    lap("concepts")
-
     generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
-    edges = count_pairs(drop_generic(table.mentions, generic), window=window)
+    # only the columns counting reads, so dropping the generic concepts copies half the table
+    edges = count_pairs(drop_generic(table.mentions[["doc", "para", "sent", "concept"]], generic), window=window)
     score_name = score or DEFAULT_SCORE
     if len(edges):
         if score_name not in edges.columns:
@@ -345,21 +366,21 @@ def build(
     lap("edges")
 
     def sentence_text(doc_id: str, sent: int) -> str:
-        start, end, _ = sentences[doc_id][sent]
-        return " ".join(documents[doc_id].text[start:end].split())
+        start, end = spans[doc_id][sent].tolist()
+        return " ".join(texts[doc_id][start:end].split())
 
     def doc_meta(doc_id: str) -> dict:
-        d = documents[doc_id]
-        return {"pmid": d.pmid, "doi": d.doi, "url": d.url, "title": d.title}
+        pmid, doi, url, title = metas[doc_id]
+        return {"pmid": pmid, "doi": doi, "url": url, "title": title}
 
     options = GraphOptions(window=window, score=score_name, min_count=min_count, min_score=min_score,
                            top_edges_per_node=top_edges_per_node, types=tuple(types) if types else None,
                            evidence_cap=evidence_cap)
     graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
-                        n_documents=len(documents), models=models, score_name=score_name)
+                        n_documents=len(texts), models=models, score_name=score_name)
     lap("graph")
     stats = BuildStats(
-        documents=len(documents), mentions=len(table.mentions), nodes=graph.number_of_nodes(),
+        documents=len(texts), mentions=len(table.mentions), nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
         files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
         duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
@@ -369,8 +390,9 @@ def build(
     )
     kgraph = KnowledgeGraph(graph, stats)
     del table, edges  # the graph holds what the writers need
-    documents.clear()
-    sentences.clear()
+    texts.clear()
+    metas.clear()
+    spans.clear()
     if out is not None:
         kgraph.save(out, formats=formats, max_nodes=max_nodes)
         lap("write")

@@ -28,10 +28,12 @@ vocabulary's name when linked, else the commonest surface form.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kg.linking import Linker
@@ -83,21 +85,82 @@ class ConceptTable:
     urls: dict[str, str] = field(default_factory=dict)
 
 
+Rank = tuple[str, int]
+
+
+def _tally(table: dict, key: str, form: str, rank: Rank) -> None:
+    """Count ``form`` under ``key`` and remember the rank of its first use."""
+    forms = table.get(key)
+    if forms is None:
+        forms = table[key] = {}
+    entry = forms.get(form)
+    if entry is None:
+        forms[form] = [1, rank]
+    else:
+        entry[0] += 1
+        if rank < entry[1]:
+            entry[1] = rank
+
+
+def _counters(table: dict) -> dict[str, Counter]:
+    """Counters with keys and forms in order of first use (by document id, then position).
+
+    Documents may arrive in any order (workers, the store); ties between equally common
+    forms then break as if the documents had been read sorted by id, so the graph does
+    not depend on the order of the input or of the workers.
+    """
+    first = {key: min(e[1] for e in forms.values()) for key, forms in table.items()}
+    return defaultdict(Counter, {
+        key: Counter({f: e[0] for f, e in sorted(table[key].items(), key=lambda fe: fe[1][1])})
+        for key in sorted(table, key=first.__getitem__)})
+
+
+def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str, list[str]]) -> pd.DataFrame:
+    """The mention table in document-id order (stable), one column at a time (no whole-table copy)."""
+    if not doc_col:
+        return pd.DataFrame([], columns=MENTION_COLUMNS)
+    codes, _ = pd.factorize(pd.Series(doc_col, dtype=object), sort=True)
+    order = np.argsort(codes, kind="stable")
+    del codes
+    columns: dict[str, object] = {}
+    for name, values in (("doc", doc_col), *strings.items()):
+        columns[name] = np.asarray(values, dtype=object)[order]
+        values.clear()  # the caller's list: free it before the next column
+    for name, col in ints.items():
+        columns[name] = np.frombuffer(col, dtype=np.int64)[order]
+    frame = pd.DataFrame({name: columns.pop(name) for name in MENTION_COLUMNS})
+    return frame
+
+
 def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None) -> ConceptTable:
-    """Key every mention of ``annotated`` by concept and collect labels, types and aliases."""
-    cache: dict[tuple[str, str], tuple[str, object]] = {}
-    rows: list[tuple] = []
-    forms: dict[str, Counter] = defaultdict(Counter)
-    long_forms: dict[str, Counter] = defaultdict(Counter)
-    type_votes: dict[str, Counter] = defaultdict(Counter)
+    """Key every mention of ``annotated`` by concept and collect labels, types and aliases.
+
+    ``annotated`` is read once, in any order, and not kept: the mention table holds one row
+    per mention in columns (sorted by document id), so memory grows with the mentions, not
+    with the annotated documents' objects. The result does not depend on the order.
+    """
+    cache: dict[tuple[str, str, str], tuple[str, object]] = {}
+    interned: dict[str, str] = {}
+    doc_col: list[str] = []
+    text_col: list[str] = []
+    type_col: list[str] = []
+    key_col: list[str] = []
+    ints = {name: array("q") for name in ("para", "sent", "start", "end")}
+    para_col, sent_col, start_col, end_col = ints.values()
+    form_tally: dict[str, dict] = {}
+    long_tally: dict[str, dict] = {}
+    type_tally: dict[str, dict] = {}
+    definition_tally: dict[str, dict] = {}
     linked: dict[str, object] = {}
-    definitions: dict[str, Counter] = defaultdict(Counter)
     for adoc in annotated:
-        for short, long_form in adoc.abbreviations:
-            definitions[normalize_text(short)][normalize_text(long_form)] += 1
+        doc_id = adoc.doc_id
+        for i, (short, long_form) in enumerate(adoc.abbreviations):
+            _tally(definition_tally, normalize_text(short), normalize_text(long_form), (doc_id, i))
+        seq = 0
         for raw in adoc.mentions:
             for m in split_composite(raw, linker):
-                ck = (m.norm_text, m.type)
+                # the text itself is tried when the long form does not link, so it is part of the key
+                ck = (m.norm_text, m.type, m.text if m.text != m.norm_text else "")
                 if ck not in cache:
                     concept = None
                     if linker is not None:
@@ -111,11 +174,25 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                     continue
                 if concept is not None:
                     linked[key] = concept
-                forms[key][m.text] += 1
+                rank = (doc_id, seq)
+                seq += 1
+                _tally(form_tally, key, m.text, rank)
                 if m.norm_text != m.text:
-                    long_forms[key][m.norm_text] += 1
-                type_votes[key][m.type] += 1
-                rows.append((adoc.doc_id, m.para, m.sent, m.start, m.end, m.text, m.type, key))
+                    _tally(long_tally, key, m.norm_text, rank)
+                _tally(type_tally, key, m.type, rank)
+                doc_col.append(doc_id)
+                text_col.append(interned.setdefault(m.text, m.text))
+                type_col.append(m.type)
+                key_col.append(key)
+                para_col.append(m.para)
+                sent_col.append(m.sent)
+                start_col.append(m.start)
+                end_col.append(m.end)
+    forms, long_forms, type_votes = _counters(form_tally), _counters(long_tally), _counters(type_tally)
+    definitions = _counters(definition_tally)
+    del form_tally, long_tally, type_tally, definition_tally, interned
+    frame = _mention_frame(doc_col, ints, {"text": text_col, "type": type_col, "concept": key_col})
+    del doc_col, text_col, type_col, key_col, ints, para_col, sent_col, start_col, end_col
     # Step 5: abbreviations used bare resolve to their corpus-wide commonest definition.
     moved = {key: definitions[key].most_common(1)[0][0] for key in list(forms)
              if key not in linked and key in definitions and definitions[key].most_common(1)[0][0] in forms}
@@ -129,10 +206,11 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                 via_text[normalize_text(form)][key] += n
     by_text = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
     _move(by_text, forms, long_forms, type_votes)
-    table = ConceptTable(pd.DataFrame(rows, columns=MENTION_COLUMNS))
+    table = ConceptTable(frame)
     if by_definition or by_text:
-        table.mentions["concept"] = table.mentions["concept"].map(
-            lambda k: by_text.get(by_definition.get(k, k), by_definition.get(k, k)))
+        renamed = {k: by_text.get(by_definition.get(k, k), by_definition.get(k, k)) for k in {*by_definition, *by_text}}
+        column = table.mentions["concept"]
+        table.mentions["concept"] = column.map(renamed).fillna(column)
     for key, counter in forms.items():
         concept = linked.get(key)
         seen = [*counter, *long_forms.get(key, ())]

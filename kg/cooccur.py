@@ -43,6 +43,8 @@ __all__ = [
     "incidence_matrix",
     "count_pairs",
     "cooccurrence_keys",
+    "sentence_hits",
+    "SentenceHits",
     "first_per_group",
     "filter_edges",
 ]
@@ -51,7 +53,7 @@ WINDOWS = ("sentence", "document")
 #: Score columns of :func:`count_pairs`, in order.
 SCORES = ("count", "documents", "npmi", "jensenlab", "llr", "tfidf")
 DEFAULT_SCORE = "tfidf"
-_PAIR_BUDGET = 4_000_000  # concept pairs enumerated per chunk of documents
+_PAIR_BUDGET = 1_000_000  # concept pairs enumerated per chunk of documents (~100 MB of index arrays)
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,12 @@ def _windows(c: _Coded, level: str) -> tuple[np.ndarray, ...]:
     return win[keep], doc[keep], sub[keep], con[keep], w[keep]
 
 
+def _marginals(level: tuple[np.ndarray, ...], n: int) -> tuple[float, np.ndarray]:
+    """Number of windows with a mention, and windows per concept, of one :func:`_windows` level."""
+    win, _, _, con, _ = level
+    return (float(win[-1] + 1) if len(win) else 0.0), np.bincount(con, minlength=n).astype(np.float64)
+
+
 def _window_pairs(win: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row indices (left, right), left < right, of all pairs of rows in the same window.
 
@@ -193,7 +201,9 @@ def _level_pairs(level: tuple[np.ndarray, ...], c: _Coded, chunks: list[tuple[in
     """
     win, doc, _, con, row_w = level
     n = c.n_concepts
-    parts = []
+    parts: list[pd.DataFrame] = []
+    merged: pd.DataFrame | None = None
+    pending = 0
     for a, b in chunks:
         lo, hi = np.searchsorted(doc, [a, b])
         left, right = _window_pairs(win[lo:hi])
@@ -222,11 +232,22 @@ def _level_pairs(level: tuple[np.ndarray, ...], c: _Coded, chunks: list[tuple[in
             "docs": np.bincount(pid, weights=first, minlength=k).astype(np.int64),
             "tfidf": np.bincount(pid, weights=np.where(first, prod[order], 0.0), minlength=k),
         }))
+        del left, right, pair, prod, order, ps, new_pair, pid, first
+        pending += len(parts[-1])
+        # fold the chunk tables into one as they come: pairs repeat across chunks, so
+        # memory stays near the number of distinct pairs rather than growing per chunk
+        if pending > max(_PAIR_BUDGET, len(merged) if merged is not None else 0):
+            merged, parts, pending = _sum_by_pair([merged, *parts] if merged is not None else parts), [], 0
+    if merged is not None:
+        parts = [merged, *parts]
     if not parts:
         return pd.DataFrame({"pair": np.empty(0, np.int64), "windows": np.empty(0, np.int64),
                              "docs": np.empty(0, np.int64), "tfidf": np.empty(0, np.float64)})
-    out = pd.concat(parts, ignore_index=True)
-    return out.groupby("pair", sort=True, as_index=False).sum() if len(parts) > 1 else out
+    return _sum_by_pair(parts) if len(parts) > 1 else parts[0]
+
+
+def _sum_by_pair(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True).groupby("pair", sort=True, as_index=False).sum()
 
 
 def incidence_matrix(mentions: pd.DataFrame, *, window: str = "sentence") -> tuple[sp.csr_matrix, pd.DataFrame, pd.Index]:
@@ -282,11 +303,18 @@ def count_pairs(
     c = _code(mentions)
     n = c.n_concepts
     n_docs = len(c.docs)
-    levels = {lv: _windows(c, lv) for lv in ("sentence", "paragraph", "document")}
-    chunks = _chunks(np.bincount(levels["document"][1], minlength=n_docs).astype(np.float64))
-    sent = _level_pairs(levels["sentence"], c, chunks)
-    para = _level_pairs(levels["paragraph"], c, chunks)
-    doc_pairs = _level_pairs(levels["document"], c, chunks, per_window_docs=True)
+    # one window level at a time (each is five arrays the length of the mention table)
+    level = _windows(c, "document")
+    chunks = _chunks(np.bincount(level[1], minlength=n_docs).astype(np.float64))
+    doc_pairs = _level_pairs(level, c, chunks, per_window_docs=True)
+    marginals = {"document": _marginals(level, n)}
+    level = _windows(c, "paragraph")
+    para = _level_pairs(level, c, chunks)
+    level = _windows(c, "sentence")
+    sent = _level_pairs(level, c, chunks)
+    marginals["sentence"] = _marginals(level, n)
+    concepts = c.concepts
+    del level, c
 
     table = doc_pairs[["pair", "docs", "tfidf"]].rename(columns={"docs": "doc_docs", "tfidf": "doc_tfidf"})
     table = table.merge(para[["pair", "docs"]].rename(columns={"docs": "para_docs"}), on="pair", how="left")
@@ -303,9 +331,7 @@ def count_pairs(
     ci = np.bincount(i, weights=cij, minlength=n) + np.bincount(j, weights=cij, minlength=n)
     jscore = S.jensenlab(cij, ci[i], ci[j], ci.sum(), alpha=jl.alpha)
 
-    win, _, _, con, _ = levels[window]
-    n_windows = float(win[-1] + 1) if len(win) else 0.0
-    n_i = np.bincount(con, minlength=n).astype(np.float64)
+    n_windows, n_i = marginals[window]
     prefix = "sent" if window == "sentence" else "doc"
     nij = table["sentences" if window == "sentence" else "doc_docs"].to_numpy(np.float64)
     docs_col = table[f"{prefix}_docs"].to_numpy(np.int64)
@@ -313,8 +339,8 @@ def count_pairs(
     keep = nij > 0
     i, j, nij, docs_col, jscore, tfidf = i[keep], j[keep], nij[keep], docs_col[keep], jscore[keep], tfidf[keep]
     out = pd.DataFrame({
-        "source": c.concepts[i].to_numpy(dtype=object),
-        "target": c.concepts[j].to_numpy(dtype=object),
+        "source": concepts[i].to_numpy(dtype=object),
+        "target": concepts[j].to_numpy(dtype=object),
         "count": nij.astype(np.int64),
         "documents": docs_col,
         "sentences": table["sentences"].to_numpy(np.int64)[keep],
@@ -376,6 +402,77 @@ def _rank_in_group(new_group: np.ndarray) -> np.ndarray:
     return idx - np.maximum.accumulate(np.where(new_group, idx, 0))
 
 
+@dataclass(frozen=True)
+class SentenceHits:
+    """Every sentence where given concept pairs co-occur, as integer codes (:func:`sentence_hits`).
+
+    ``pairs`` holds the distinct pairs as concept codes (``source < target``), sorted;
+    per hit: its pair ``p`` (row of ``pairs``), document code ``d``, sentence ``sent``,
+    ``within`` (rank of the sentence among the pair's sentences in that document) and
+    ``crowd`` (distinct concepts in the sentence). Hits are sorted by (p, within, d):
+    every document's first co-occurrence of a pair comes before any second one.
+    """
+
+    coded: _Coded
+    pairs: np.ndarray  # (n, 2) int64
+    p: np.ndarray
+    d: np.ndarray
+    sent: np.ndarray
+    within: np.ndarray
+    crowd: np.ndarray
+
+    @property
+    def sources(self) -> np.ndarray:
+        return self.coded.concepts[self.pairs[:, 0]].to_numpy(dtype=object)
+
+    @property
+    def targets(self) -> np.ndarray:
+        return self.coded.concepts[self.pairs[:, 1]].to_numpy(dtype=object)
+
+
+def _pair_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> np.ndarray:
+    if isinstance(pairs, pd.DataFrame):
+        src = pairs["source"].astype(str).to_numpy(dtype=object)
+        tgt = pairs["target"].astype(str).to_numpy(dtype=object)
+    else:
+        lst = list(pairs)
+        src = np.array([str(p[0]) for p in lst], dtype=object)
+        tgt = np.array([str(p[1]) for p in lst], dtype=object)
+    a, b = np.where(src <= tgt, src, tgt), np.where(src <= tgt, tgt, src)
+    ia, ib = c.concepts.get_indexer(a), c.concepts.get_indexer(b)
+    ok = (ia >= 0) & (ib >= 0) & (ia != ib)
+    return np.unique(np.stack([ia[ok], ib[ok]], axis=1).astype(np.int64).reshape(-1, 2), axis=0)
+
+
+def sentence_hits(
+    mentions: pd.DataFrame | _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]], *, batch: int = 20_000_000
+) -> SentenceHits:
+    """The sentences holding both concepts of each pair, as codes (see :class:`SentenceHits`).
+
+    Per-pair intersection of the concepts' columns of the sparse sentence x concept matrix,
+    at cost min(n_i, n_j) per pair (:func:`_intersect`); no loop over pairs. Integer columns
+    only, so it stays small for millions of hits; :func:`cooccurrence_keys` is the readable form.
+    """
+    c = mentions if isinstance(mentions, _Coded) else _code(mentions)
+    uniq = _pair_codes(c, pairs)
+    # sentence windows: rows of c are unique (doc, sent, concept) sorted
+    new_win = first_per_group(c.doc, c.sent)
+    win = np.cumsum(new_win) - 1
+    win_doc, win_sent = c.doc[new_win], c.sent[new_win]
+    win_size = np.bincount(win, minlength=len(win_doc))
+    xs = sp.csc_matrix((np.ones(len(win), np.int8), (win, c.con)), shape=(len(win_doc), c.n_concepts))
+    xs.sort_indices()
+    p, w = _intersect(xs, uniq[:, 0], uniq[:, 1], batch)
+    del xs
+    d = win_doc[w]
+    order = np.lexsort((w, d, p))
+    p, w, d = p[order], w[order], d[order]
+    within = _rank_in_group(first_per_group(p, d))
+    order = np.lexsort((d, within, p))
+    p, w, d, within = p[order], w[order], d[order], within[order]
+    return SentenceHits(c, uniq, p, d, win_sent[w].astype(np.int64), within, win_size[w])
+
+
 def cooccurrence_keys(
     mentions: pd.DataFrame,
     pairs: pd.DataFrame | Iterable[tuple[str, str]],
@@ -394,50 +491,26 @@ def cooccurrence_keys(
     spread over documents: every document's first co-occurrence comes before any second
     one, documents in ``doc`` order; ``max_per_pair=None`` keeps all.
 
-    Implementation: per-pair intersection of the concepts' columns of the sparse window x
-    concept matrix, at cost min(n_i, n_j) per pair (:func:`_intersect`); no loop over pairs.
+    Implementation: :func:`sentence_hits`, then (document window) the same intersection
+    on the document x concept matrix.
     """
     _check_window(window)
-    if isinstance(pairs, pd.DataFrame):
-        src = pairs["source"].astype(str).to_numpy(dtype=object)
-        tgt = pairs["target"].astype(str).to_numpy(dtype=object)
-    else:
-        lst = list(pairs)
-        src = np.array([str(p[0]) for p in lst], dtype=object)
-        tgt = np.array([str(p[1]) for p in lst], dtype=object)
-    a, b = np.where(src <= tgt, src, tgt), np.where(src <= tgt, tgt, src)
-    c = _code(mentions)
-    ia, ib = c.concepts.get_indexer(a), c.concepts.get_indexer(b)
-    ok = (ia >= 0) & (ib >= 0) & (ia != ib)
-    uniq = np.unique(np.stack([ia[ok], ib[ok]], axis=1).astype(np.int64).reshape(-1, 2), axis=0)
-    # sentence windows: rows of c are unique (doc, sent, concept) sorted
-    new_win = first_per_group(c.doc, c.sent)
-    win = np.cumsum(new_win) - 1
-    win_doc, win_sent = c.doc[new_win], c.sent[new_win]
-    xs = sp.csc_matrix((np.ones(len(win), np.int8), (win, c.con)), shape=(len(win_doc), c.n_concepts))
-    xs.sort_indices()
-    p, w = _intersect(xs, uniq[:, 0], uniq[:, 1], batch)
-    d = win_doc[w]
-    order = np.lexsort((w, d, p))
-    p, w, d = p[order], w[order], d[order]
-    new_group = first_per_group(p, d)
-    within = _rank_in_group(new_group)
-    sent = win_sent[w]
+    hits = sentence_hits(mentions, pairs, batch=batch)
+    c, uniq = hits.coded, hits.pairs
+    p, d, sent, within = hits.p, hits.d, hits.sent, hits.within
     if window == "document":
         # one row per (pair, doc) with both; sent = first shared sentence or -1
+        first = within == 0
         docs_rows = np.unique(np.stack([c.doc, c.con], axis=1), axis=0)
         xd = sp.csc_matrix((np.ones(len(docs_rows), np.int8), (docs_rows[:, 0], docs_rows[:, 1])),
                            shape=(len(c.docs), c.n_concepts))
         xd.sort_indices()
         pdoc, ddoc = _intersect(xd, uniq[:, 0], uniq[:, 1], batch)
-        shared = pd.DataFrame({"p": p[new_group], "d": d[new_group], "sent": sent[new_group]})
+        shared = pd.DataFrame({"p": p[first], "d": d[first], "sent": sent[first]})
         rows = pd.DataFrame({"p": pdoc, "d": ddoc}).merge(shared, on=["p", "d"], how="left")
         rows["sent"] = rows["sent"].fillna(-1).astype(np.int64)
         rows = rows.sort_values(["p", "d"], kind="stable")
         p, d, sent = rows["p"].to_numpy(), rows["d"].to_numpy(), rows["sent"].to_numpy()
-        within = np.zeros(len(p), dtype=np.int64)
-    order = np.lexsort((d, within, p))
-    p, d, sent = p[order], d[order], sent[order]
     if max_per_pair is not None:
         keep = _rank_in_group(first_per_group(p)) < max_per_pair
         p, d, sent = p[keep], d[keep], sent[keep]

@@ -18,9 +18,11 @@ import pandas as pd
 
 from kg import __version__
 from kg.concepts import ConceptTable
-from kg.cooccur import cooccurrence_keys, first_per_group
+from kg.cooccur import SentenceHits, _code, _rank_in_group, cooccurrence_keys, first_per_group, sentence_hits
 
-__all__ = ["GraphOptions", "build_graph", "evidence_rows", "grouped_lists"]
+__all__ = ["GraphOptions", "build_graph", "evidence_hits", "evidence_rows", "grouped_lists"]
+
+_NONE = np.empty(0, np.int64)
 
 SentenceText = Callable[[str, int], str]
 DocMeta = Callable[[str], dict]
@@ -80,6 +82,24 @@ def grouped_lists(frame: pd.DataFrame, keys: list[str], value: str) -> dict:
     return {name: group.tolist() for name, group in zip(names, groups, strict=True)}
 
 
+def evidence_hits(hits: SentenceHits, *, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair, doc code, sentence) of the best ``cap`` sentences per pair, the order of :func:`evidence_rows`."""
+    order = np.lexsort((hits.crowd, hits.within > 0, hits.p))  # stable: ties keep (within, doc) order
+    keep = _rank_in_group(first_per_group(hits.p[order])) < cap
+    sel = order[keep]
+    return hits.p[sel], hits.d[sel], hits.sent[sel]
+
+
+def _sorted_groups(group: np.ndarray, value: np.ndarray, n_values: int) -> dict[int, np.ndarray]:
+    """``{group code: sorted distinct value codes}`` by one unique and one split (no Python call per group)."""
+    if not len(group):
+        return {}
+    key = np.unique(group.astype(np.int64) * max(n_values, 1) + value)
+    g, v = key // max(n_values, 1), key % max(n_values, 1)
+    starts = np.flatnonzero(first_per_group(g))
+    return dict(zip(g[starts].tolist(), np.split(v, starts[1:]), strict=True))
+
+
 def build_graph(
     table: ConceptTable,
     edges: pd.DataFrame,
@@ -96,45 +116,55 @@ def build_graph(
     g = nx.Graph(name=name, kg_version=__version__, window=options.window, score=score_name,
                  n_documents=int(n_documents), models=",".join(models))
     mentions = table.mentions
-    if not mentions.empty:
-        per = mentions.groupby("concept").agg(mentions=("doc", "size"), documents=("doc", "nunique"))
-        doc_ids = grouped_lists(mentions, ["concept"], "doc")
-        for key, n_mentions, n_documents in zip(per.index, per["mentions"].tolist(), per["documents"].tolist(),
-                                                strict=True):
-            g.add_node(
-                key,
-                label=table.labels.get(key, key),
-                type=table.types.get(key, ""),
-                mentions=n_mentions,
-                documents=n_documents,
-                aliases=list(table.aliases.get(key, [])),
-                curie=table.curies.get(key, ""),
-                url=table.urls.get(key, ""),
-                doc_ids=list(doc_ids[key]),
-            )
+    if mentions.empty:
+        return g
+    coded = _code(mentions)  # integer codes, shared by the node doc lists and the edge evidence
+    docs = coded.docs.to_numpy(dtype=object)
+    per = mentions.groupby("concept").agg(mentions=("doc", "size"), documents=("doc", "nunique"))
+    node_docs = _sorted_groups(coded.con, coded.doc, len(coded.docs))
+    concept_code = {key: i for i, key in enumerate(coded.concepts)}
+    for key, n_mentions, n_documents in zip(per.index, per["mentions"].tolist(), per["documents"].tolist(),
+                                            strict=True):
+        g.add_node(
+            key,
+            label=table.labels.get(key, key),
+            type=table.types.get(key, ""),
+            mentions=n_mentions,
+            documents=n_documents,
+            aliases=list(table.aliases.get(key, [])),
+            curie=table.curies.get(key, ""),
+            url=table.urls.get(key, ""),
+            doc_ids=docs[node_docs.get(concept_code[key], _NONE)].tolist(),
+        )
+    del node_docs
     if edges.empty:
         return g
-    # sentence-level co-occurrences serve the evidence and, for the sentence window, the doc ids
-    in_sentences = cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None)
-    ev = evidence_rows(mentions, edges, cap=options.evidence_cap, sentence_pairs=in_sentences)
+    # sentence-level co-occurrences (integer codes) serve the evidence and, for the sentence window, the doc ids
+    hits = sentence_hits(coded, edges)
+    sources, targets = hits.sources, hits.targets
     evidence: dict[tuple[str, str], list[dict]] = {}
     metas: dict[str, dict] = {}
     texts: dict[tuple[str, int], str] = {}  # one string per sentence, shared by the edges it supports
-    for src, tgt, doc, sent in zip(*(ev[c].tolist() for c in ("source", "target", "doc", "sent")), strict=True):
+    for p, d, sent in zip(*(a.tolist() for a in evidence_hits(hits, cap=options.evidence_cap)), strict=True):
+        doc = docs[d]
         meta = metas.get(doc)
         if meta is None:
             meta = metas[doc] = doc_meta(doc)
         text = texts.get((doc, sent))
         if text is None:
-            text = texts[doc, sent] = sentence_text(doc, int(sent))
-        evidence.setdefault((src, tgt), []).append(
+            text = texts[doc, sent] = sentence_text(doc, sent)
+        evidence.setdefault((sources[p], targets[p]), []).append(
             {"doc_id": doc, "sentence": text, "pmid": meta.get("pmid") or "",
              "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
         )
     del texts, metas
-    where = (in_sentences if options.window == "sentence"
-             else cooccurrence_keys(mentions, edges, window=options.window, max_per_pair=None))
-    docs_of = grouped_lists(where, ["source", "target"], "doc")
+    if options.window == "sentence":
+        docs_of = {(sources[p], targets[p]): docs[ds].tolist()
+                   for p, ds in _sorted_groups(hits.p, hits.d, len(docs)).items()}
+    else:
+        docs_of = grouped_lists(cooccurrence_keys(mentions, edges, window=options.window, max_per_pair=None),
+                                ["source", "target"], "doc")
+    del hits
     score_cols = [c for c in edges.columns if c not in ("source", "target")]
     columns = [edges[c].tolist() for c in score_cols]  # Python ints/floats, so every exporter sees those
     for source, target, *values in zip(edges["source"].tolist(), edges["target"].tolist(), *columns, strict=True):
