@@ -353,8 +353,9 @@ def build(
         clock = now
 
     generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
-    # only the columns counting reads, so dropping the generic concepts copies half the table
-    edges = count_pairs(drop_generic(table.mentions[["doc", "para", "sent", "concept"]], generic), window=window)
+    # one copy, of only the columns counting reads (the mention table is the biggest thing held)
+    edges = count_pairs(drop_generic(table.mentions, generic, columns=["doc", "para", "sent", "concept"]),
+                        window=window)
     score_name = score or DEFAULT_SCORE
     if len(edges):
         if score_name not in edges.columns:

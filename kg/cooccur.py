@@ -53,7 +53,7 @@ WINDOWS = ("sentence", "document")
 #: Score columns of :func:`count_pairs`, in order.
 SCORES = ("count", "documents", "npmi", "jensenlab", "llr", "tfidf")
 DEFAULT_SCORE = "tfidf"
-_PAIR_BUDGET = 1_000_000  # concept pairs enumerated per chunk of documents (~100 MB of index arrays)
+_PAIR_BUDGET = 500_000  # concept pairs enumerated per chunk of documents (~60 MB of index arrays)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ def _code(mentions: pd.DataFrame) -> _Coded:
     missing = {"doc", "sent", "concept"} - set(mentions.columns)
     if missing:
         raise InputError("mentions", f"missing column(s) {sorted(missing)}; expected doc, para, sent, concept")
-    m = mentions.dropna(subset=["concept"])
-    if m[["doc", "sent"]].isna().any().any():
+    m = mentions.dropna(subset=["concept"]) if mentions["concept"].isna().any() else mentions
+    if m["doc"].isna().any() or m["sent"].isna().any():
         raise InputError("mentions", "null doc or sent values; every mention needs a document and a sentence")
     con, concepts = _codes(m["concept"])
     doc, docs = _codes(m["doc"])
@@ -247,7 +247,14 @@ def _level_pairs(level: tuple[np.ndarray, ...], c: _Coded, chunks: list[tuple[in
 
 
 def _sum_by_pair(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(parts, ignore_index=True).groupby("pair", sort=True, as_index=False).sum()
+    """Column sums per pair code over ``parts`` (sorted by pair), with one sort and bincounts."""
+    pair, index = np.unique(np.concatenate([t["pair"].to_numpy() for t in parts]), return_inverse=True)
+    out = {"pair": pair}
+    for col in ("windows", "docs", "tfidf"):
+        total = np.bincount(index, weights=np.concatenate([t[col].to_numpy(np.float64) for t in parts]),
+                            minlength=len(pair))
+        out[col] = total if col == "tfidf" else np.rint(total).astype(np.int64)
+    return pd.DataFrame(out)
 
 
 def incidence_matrix(mentions: pd.DataFrame, *, window: str = "sentence") -> tuple[sp.csr_matrix, pd.DataFrame, pd.Index]:
@@ -335,7 +342,8 @@ def count_pairs(
     prefix = "sent" if window == "sentence" else "doc"
     nij = table["sentences" if window == "sentence" else "doc_docs"].to_numpy(np.float64)
     docs_col = table[f"{prefix}_docs"].to_numpy(np.int64)
-    tfidf = table[f"{prefix}_tfidf"].to_numpy(np.float64)
+    # sums of floats depend on how documents were chunked; 12 decimals make equal sums equal
+    tfidf = np.round(table[f"{prefix}_tfidf"].to_numpy(np.float64), 12)
     keep = nij > 0
     i, j, nij, docs_col, jscore, tfidf = i[keep], j[keep], nij[keep], docs_col[keep], jscore[keep], tfidf[keep]
     out = pd.DataFrame({
@@ -445,7 +453,7 @@ def _pair_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> n
 
 
 def sentence_hits(
-    mentions: pd.DataFrame | _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]], *, batch: int = 20_000_000
+    mentions: pd.DataFrame | _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]], *, batch: int = 2_000_000
 ) -> SentenceHits:
     """The sentences holding both concepts of each pair, as codes (see :class:`SentenceHits`).
 
@@ -479,7 +487,7 @@ def cooccurrence_keys(
     *,
     window: str = "sentence",
     max_per_pair: int | None = 3,
-    batch: int = 20_000_000,
+    batch: int = 2_000_000,
 ) -> pd.DataFrame:
     """Where given pairs co-occur: rows ``source``, ``target``, ``doc``, ``sent``, capped per pair.
 

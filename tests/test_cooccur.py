@@ -265,3 +265,17 @@ def test_filter_edges_top_per_node() -> None:
     top1 = filter_edges(e, top_per_node=1)
     # A's best is A-B; B's best A-B; C's best A-C; D's only edge A-D
     assert top1[["source", "target"]].values.tolist() == [["A", "B"], ["A", "C"], ["A", "D"]]
+
+
+@pytest.mark.parametrize("window", ["sentence", "document"])
+def test_counts_do_not_depend_on_chunking(monkeypatch, window) -> None:
+    """Pairs are enumerated in chunks of documents and summed per pair; chunk size changes nothing."""
+    import kg.cooccur as cooccur
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    m = pd.DataFrame({"doc": [f"d{i}" for i in rng.integers(0, 300, n)], "para": rng.integers(0, 2, n),
+                      "sent": rng.integers(0, 4, n), "concept": [f"c{i}" for i in rng.integers(0, 40, n)]})
+    whole = count_pairs(m, window=window)
+    monkeypatch.setattr(cooccur, "_PAIR_BUDGET", 50)
+    pd.testing.assert_frame_equal(count_pairs(m, window=window), whole, check_exact=True)
