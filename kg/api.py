@@ -60,9 +60,11 @@ class BuildStats:
     edges: int = 0
     seconds: float = 0.0
     ner_seconds: float = 0.0
-    #: seconds per stage after reading and NER: concepts, edges, graph, write
+    #: seconds per stage besides reading and NER: concepts (assigned while NER runs: the time
+    #: spent on them), edges, graph, write
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    #: this process's peak resident memory (MB) at the end of each stage, NER first (Linux/macOS)
+    #: this process's peak resident memory (MB) at the end of each stage: "ner+concepts"
+    #: (interleaved), edges, graph, write (Linux/macOS; 0 elsewhere)
     stage_peak_mb: dict[str, float] = field(default_factory=dict)
     annotated: int = 0
     reused: int = 0
@@ -352,10 +354,11 @@ def build(
         peaks[stage] = _peak_rss_mb()
         clock = now
 
+    # Only these columns are read from here on (offsets, texts and types live on in the
+    # concept table's labels, aliases and types): the mention table is the biggest thing held.
+    table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
     generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
-    # one copy, of only the columns counting reads (the mention table is the biggest thing held)
-    edges = count_pairs(drop_generic(table.mentions, generic, columns=["doc", "para", "sent", "concept"]),
-                        window=window)
+    edges = count_pairs(drop_generic(table.mentions, generic), window=window)
     score_name = score or DEFAULT_SCORE
     if len(edges):
         if score_name not in edges.columns:

@@ -46,6 +46,8 @@ __all__ = [
     "sentence_hits",
     "SentenceHits",
     "first_per_group",
+    "rank_in_group",
+    "code_mentions",
     "filter_edges",
 ]
 
@@ -105,6 +107,11 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     v = values if values.dtype == object or pd.api.types.is_string_dtype(values) else values.astype(str)
     codes, uniques = pd.factorize(v, sort=True)
     return codes.astype(np.int64), pd.Index(uniques)
+
+
+def code_mentions(mentions: pd.DataFrame) -> _Coded:
+    """The mention table as sorted integer codes, one row per (document, sentence, concept)."""
+    return _code(mentions)
 
 
 def _code(mentions: pd.DataFrame) -> _Coded:
@@ -405,7 +412,8 @@ def first_per_group(*cols: np.ndarray) -> np.ndarray:
     return new
 
 
-def _rank_in_group(new_group: np.ndarray) -> np.ndarray:
+def rank_in_group(new_group: np.ndarray) -> np.ndarray:
+    """Position of each row within its group, given the mask of group starts (:func:`first_per_group`)."""
     idx = np.arange(len(new_group))
     return idx - np.maximum.accumulate(np.where(new_group, idx, 0))
 
@@ -475,7 +483,7 @@ def sentence_hits(
     d = win_doc[w]
     order = np.lexsort((w, d, p))
     p, w, d = p[order], w[order], d[order]
-    within = _rank_in_group(first_per_group(p, d))
+    within = rank_in_group(first_per_group(p, d))
     order = np.lexsort((d, within, p))
     p, w, d, within = p[order], w[order], d[order], within[order]
     return SentenceHits(c, uniq, p, d, win_sent[w].astype(np.int64), within, win_size[w])
@@ -520,7 +528,7 @@ def cooccurrence_keys(
         rows = rows.sort_values(["p", "d"], kind="stable")
         p, d, sent = rows["p"].to_numpy(), rows["d"].to_numpy(), rows["sent"].to_numpy()
     if max_per_pair is not None:
-        keep = _rank_in_group(first_per_group(p)) < max_per_pair
+        keep = rank_in_group(first_per_group(p)) < max_per_pair
         p, d, sent = p[keep], d[keep], sent[keep]
     return pd.DataFrame({
         "source": c.concepts[uniq[p, 0]].to_numpy(dtype=object),

@@ -18,7 +18,14 @@ import pandas as pd
 
 from kg import __version__
 from kg.concepts import ConceptTable
-from kg.cooccur import SentenceHits, _code, _rank_in_group, cooccurrence_keys, first_per_group, sentence_hits
+from kg.cooccur import (
+    SentenceHits,
+    code_mentions,
+    cooccurrence_keys,
+    first_per_group,
+    rank_in_group,
+    sentence_hits,
+)
 
 __all__ = ["GraphOptions", "build_graph", "evidence_hits", "evidence_rows", "grouped_lists"]
 
@@ -42,24 +49,20 @@ class GraphOptions:
     drop_generic: bool = True
 
 
-def evidence_rows(
-    mentions: pd.DataFrame, edges: pd.DataFrame, *, cap: int, sentence_pairs: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def evidence_rows(mentions: pd.DataFrame, edges: pd.DataFrame, *, cap: int) -> pd.DataFrame:
     """The best ``cap`` co-occurrence sentences of each edge: columns source, target, doc, sent.
 
-    Candidates come from :func:`kg.cooccur.cooccurrence_keys` (sparse intersections, only for
-    the kept edges); among them, each document's first sentence comes before second ones,
-    then sentences naming fewer concepts.
+    Candidates are the sentences holding both concepts (:func:`kg.cooccur.sentence_hits`,
+    sparse intersections, only for the given edges); among them, each document's first
+    sentence comes before second ones, then sentences naming fewer concepts
+    (:func:`evidence_hits`).
     """
     if edges.empty or mentions.empty:
         return pd.DataFrame(columns=["source", "target", "doc", "sent"])
-    pairs = (sentence_pairs if sentence_pairs is not None
-             else cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None))
-    crowd = mentions.groupby(["doc", "sent"])["concept"].nunique().rename("crowd").reset_index()
-    pairs = pairs.merge(crowd, on=["doc", "sent"])
-    pairs["first_in_doc"] = ~pairs.duplicated(["source", "target", "doc"])
-    pairs = pairs.sort_values(["source", "target", "first_in_doc", "crowd"], ascending=[True, True, False, True])
-    return pairs.groupby(["source", "target"], sort=False).head(cap)[["source", "target", "doc", "sent"]]
+    hits = sentence_hits(mentions, edges)
+    p, d, sent = evidence_hits(hits, cap=cap)
+    return pd.DataFrame({"source": hits.sources[p], "target": hits.targets[p],
+                         "doc": hits.coded.docs[d].to_numpy(dtype=object), "sent": sent})
 
 
 def grouped_lists(frame: pd.DataFrame, keys: list[str], value: str) -> dict:
@@ -85,7 +88,7 @@ def grouped_lists(frame: pd.DataFrame, keys: list[str], value: str) -> dict:
 def evidence_hits(hits: SentenceHits, *, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pair, doc code, sentence) of the best ``cap`` sentences per pair, the order of :func:`evidence_rows`."""
     order = np.lexsort((hits.crowd, hits.within > 0, hits.p))  # stable: ties keep (within, doc) order
-    keep = _rank_in_group(first_per_group(hits.p[order])) < cap
+    keep = rank_in_group(first_per_group(hits.p[order])) < cap
     sel = order[keep]
     return hits.p[sel], hits.d[sel], hits.sent[sel]
 
@@ -118,7 +121,7 @@ def build_graph(
     mentions = table.mentions
     if mentions.empty:
         return g
-    coded = _code(mentions)  # integer codes, shared by the node doc lists and the edge evidence
+    coded = code_mentions(mentions)  # integer codes, shared by the node doc lists and the edge evidence
     docs = coded.docs.to_numpy(dtype=object)
     per = mentions.groupby("concept").agg(mentions=("doc", "size"), documents=("doc", "nunique"))
     node_docs = _sorted_groups(coded.con, coded.doc, len(coded.docs))

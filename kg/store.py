@@ -46,7 +46,7 @@ from kg.errors import KgError
 from kg.nlp import AnnotatedDoc, Mention
 from kg.records import Document, text_hash
 
-__all__ = ["MentionStore", "Lookup", "stack_fingerprint", "describe_stack", "fingerprint_of", "ner_code_hash", "exact_hash", "encode_annotations", "decode_annotations",
+__all__ = ["MentionStore", "Lookup", "stack_fingerprint", "describe_stack", "fingerprint_of", "ner_code_hash", "ner_modules", "exact_hash", "encode_annotations", "decode_annotations",
            "DEFAULT_STORE_NAME", "SCHEMA_VERSION"]
 
 #: File name of the store inside a build's output folder.
@@ -121,23 +121,34 @@ def _kg_imports(module: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def ner_code_hash() -> str:
-    """A hash of what decides NER output besides the models: kg's NER code and the data it reads.
+def ner_modules() -> list[str]:
+    """kg's modules that decide NER output: :mod:`kg.nlp`, the modules behind kg's spaCy
+    components and architectures (loaded by spaCy through entry points, not imported by
+    kg.nlp: the entity tagger, the dictionary features, ...), and everything they import."""
+    from importlib.metadata import entry_points
 
-    That is the source of :mod:`kg.nlp` and of every kg module it imports, directly or not,
-    and the files of ``kg/data`` (gene symbols, supplements, ...) except those only used
-    after NER (:data:`_NOT_NER_DATA`). A change to any of them re-annotates on the next build.
-    """
-    import importlib.util
-
-    todo, seen = ["kg.nlp"], set()
+    todo = ["kg.nlp", *(ep.value.split(":")[0] for group in ("spacy_factories", "spacy_architectures")
+                         for ep in entry_points(group=group) if ep.value.startswith("kg.")),
+            "kg.entity_tagger", "kg.lexicon_features"]  # also when kg is not installed as a distribution
+    seen: set[str] = set()
     while todo:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
             todo.extend(_kg_imports(name) - seen)
+    return sorted(seen)
+
+
+def ner_code_hash() -> str:
+    """A hash of what decides NER output besides the models: kg's NER code and the data it reads.
+
+    That is the source of :func:`ner_modules` and the files of ``kg/data`` (gene symbols, supplements, ...) except those only used
+    after NER (:data:`_NOT_NER_DATA`). A change to any of them re-annotates on the next build.
+    """
+    import importlib.util
+
     digest = hashlib.sha1()
-    for name in sorted(seen):
+    for name in ner_modules():
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin and Path(spec.origin).is_file():
             digest.update(name.encode() + b"\0" + Path(spec.origin).read_bytes())

@@ -171,3 +171,10 @@ def test_the_ner_code_hash_covers_what_kg_nlp_imports():
 
     assert {"kg.entities", "kg.sentences", "kg.records"} <= _kg_imports("kg.nlp")
     assert len(ner_code_hash()) == 12 and ner_code_hash() == ner_code_hash()
+
+
+def test_the_ner_code_hash_covers_the_model_components():
+    """spaCy loads kg's components through entry points; their code decides NER output too."""
+    from kg.store import ner_modules
+
+    assert {"kg.nlp", "kg.entity_tagger", "kg.lexicon_features", "kg.sentences", "kg.tokenizer"} <= set(ner_modules())
