@@ -111,10 +111,6 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 def code_mentions(mentions: pd.DataFrame) -> _Coded:
     """The mention table as sorted integer codes, one row per (document, sentence, concept)."""
-    return _code(mentions)
-
-
-def _code(mentions: pd.DataFrame) -> _Coded:
     missing = {"doc", "sent", "concept"} - set(mentions.columns)
     if missing:
         raise InputError("mentions", f"missing column(s) {sorted(missing)}; expected doc, para, sent, concept")
@@ -270,7 +266,7 @@ def incidence_matrix(mentions: pd.DataFrame, *, window: str = "sentence") -> tup
     Rows are in (doc, sent) order; for ``window="document"`` the keys have ``sent = -1``.
     """
     _check_window(window)
-    c = _code(mentions)
+    c = code_mentions(mentions)
     win, doc, sub, con, _ = _windows(c, window)
     first = first_per_group(win)
     sent = sub[first] if window == "sentence" else np.full(int(first.sum()), -1, np.int64)
@@ -314,7 +310,7 @@ def count_pairs(
     _check_window(window)
     if default_score not in SCORES:
         raise ValueError(f"default_score must be one of {SCORES}, not {default_score!r}")
-    c = _code(mentions)
+    c = code_mentions(mentions)
     n = c.n_concepts
     n_docs = len(c.docs)
     # one window level at a time (each is five arrays the length of the mention table)
@@ -469,7 +465,7 @@ def sentence_hits(
     at cost min(n_i, n_j) per pair (:func:`_intersect`); no loop over pairs. Integer columns
     only, so it stays small for millions of hits; :func:`cooccurrence_keys` is the readable form.
     """
-    c = mentions if isinstance(mentions, _Coded) else _code(mentions)
+    c = mentions if isinstance(mentions, _Coded) else code_mentions(mentions)
     uniq = _pair_codes(c, pairs)
     # sentence windows: rows of c are unique (doc, sent, concept) sorted
     new_win = first_per_group(c.doc, c.sent)

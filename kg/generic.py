@@ -134,13 +134,9 @@ def generic_concepts(
     return out
 
 
-def drop_generic(mentions: pd.DataFrame, generic: Iterable[str], *, columns: list[str] | None = None) -> pd.DataFrame:
-    """The mention table without the mentions of ``generic`` concepts (the edge policy).
-
-    ``columns``: keep only these (selected in the same copy).
-    """
+def drop_generic(mentions: pd.DataFrame, generic: Iterable[str]) -> pd.DataFrame:
+    """The mention table without the mentions of ``generic`` concepts (the edge policy)."""
     g = set(generic)
-    cols = list(mentions.columns) if columns is None else columns
     if not g:
-        return mentions if columns is None else mentions[cols]
-    return mentions.loc[~mentions["concept"].isin(g).to_numpy(), cols]
+        return mentions
+    return mentions[~mentions["concept"].isin(g)]

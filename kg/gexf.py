@@ -16,7 +16,7 @@ import networkx as nx
 
 from kg.errors import ExportError
 from kg.exportio import PathOrFile, _write_output
-from kg.flatten import _ENCODING_KEY, _flat_graph, _restore, _xml_text
+from kg.flatten import _ENCODING_KEY, _flat_graph, _kind, _restore, _xml_text
 from kg.schema import type_color
 
 __all__ = ["gexf_bytes", "write_gexf"]
@@ -26,14 +26,12 @@ _GEXF_VIZ = "http://www.gexf.net/1.2draft/viz"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
+#: GEXF attribute type per storage kind of :func:`kg.flatten._kind` (lists and JSON are strings)
+_GEXF_TYPES = {"bool": "boolean", "int": "long", "float": "double"}
+
+
 def _gexf_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    return "string"
+    return _GEXF_TYPES.get(_kind(value), "string")
 
 
 def _gexf_value(value: Any) -> str:
