@@ -203,7 +203,7 @@ def section_3(sizes: list[int], corpus: Path, tmp: Path, common: dict, done: dic
         if r is None:
             return
         print(f"  {size:>7} docs  {r['seconds']:8.1f} s  {size / r['seconds']:6.1f} docs/s  "
-              f"peak RSS {r['rss_mb']:7.0f} MB main + {r['workers_rss_mb']:5.0f} MB largest worker  "
+              f"peak RSS {r['rss_mb']:7.0f} MB main + {r['workers_rss_mb']:5.0f} MB largest child (NER or writer)  "
               f"({r['nodes']} nodes, {r['edges']} edges)", flush=True)
 
 

@@ -199,10 +199,16 @@ class KnowledgeGraph:
         return export(self.graph, path, format=format, **options)
 
     def save(
-        self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int = 2000, title: str = "kg"
+        self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int = 2000, title: str = "kg",
+        processes: int = 1,
     ) -> dict[str, str]:
-        """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path."""
+        """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path.
+
+        With ``processes`` > 1 the files are written by that many processes at once (forked,
+        see :mod:`kg.forked`); the files are the same.
+        """
         from kg.export import write_cyjs, write_gexf, write_graphml, write_json, write_tables
+        from kg.forked import Job, run_jobs
         from kg.render import write_html
 
         wanted = _formats(formats)
@@ -217,13 +223,16 @@ class KnowledgeGraph:
             "cyjs": lambda: write_cyjs(self.graph, paths["cyjs"]),
             "json": lambda: write_json(self.graph, paths["json"]),
         }
-        for fmt in wanted:
-            writers[fmt]()
+        run_jobs([Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0)) for fmt in wanted], processes=processes)
         written = {k: v for k, v in paths.items() if k in wanted or (k in ("nodes", "edges") and "csv" in wanted)}
         written["summary"] = paths["summary"]
         self.stats.outputs = written
         Path(paths["summary"]).write_text(json.dumps(self.stats.as_dict(), indent=1, default=str), encoding="utf-8")
         return written
+
+
+#: Relative cost of each writer (GraphML and GEXF carry every attribute), to balance processes.
+_WRITE_COST = {"graphml": 3.0, "gexf": 3.0}
 
 
 def _peak_rss_mb() -> float:
@@ -278,7 +287,7 @@ def build(
 
     With ``out`` the ``formats`` (default :data:`DEFAULT_FORMATS`) are written there, and NER output is cached in
     ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
-    documents. ``workers`` processes run NER locally; ``engine="dask"`` runs it on the
+    documents. ``workers`` processes run NER locally (and then write the outputs); ``engine="dask"`` runs it on the
     ``dask.distributed`` cluster at ``scheduler``. Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build.
@@ -398,7 +407,7 @@ def build(
     metas.clear()
     spans.clear()
     if out is not None:
-        kgraph.save(out, formats=formats, max_nodes=max_nodes)
+        kgraph.save(out, formats=formats, max_nodes=max_nodes, processes=workers if engine == "local" else 1)
         lap("write")
     stats.seconds = time.perf_counter() - started
     if out is not None:

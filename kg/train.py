@@ -16,7 +16,8 @@ The config has spaCy's ``[nlp]`` and ``[components]`` sections, plus:
 ``[paths]``      data locations (override on the command line: ``--paths.corpora DIR``)
 ``[heads.NAME]`` ``train`` and ``dev`` corpus files for the NER component ``NAME``
 ``[vectors]``    ``sources`` (unlabeled text files) and word2vec settings, or ``sources = []``
-``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``, ``final``
+``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``, ``final``,
+                 ``lr_decay`` (``"constant"`` or ``"linear"``) and ``warmup`` (fraction of the run)
 ``[meta]``       name, version, description, license, author of the written pipeline
 
 With ``final = true`` (after tuning on the development sets) every head trains on its
@@ -49,7 +50,8 @@ import kg.tokenizer  # noqa: F401
 from kg.errors import InputError
 from kg.iob import read_examples
 
-__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline"]
+__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline",
+           "learn_rate_factor"]
 
 
 @dataclass
@@ -88,6 +90,19 @@ def _annotate(nlp: spacy.Language, docs):
     for _, proc in feature_components(nlp):
         docs = [proc(doc) for doc in docs]
     return docs
+
+
+def learn_rate_factor(progress: float, warmup: float = 0.0) -> float:
+    """Linear warm-up then linear decay to zero over the run (Howard & Ruder 2018 use the
+    slanted-triangular variant; BERT's fine-tuning the linear one), as a fraction of the peak.
+
+    ``progress`` is the fraction of the run done (epochs, not steps, so a final run on more
+    sentences decays over the same epochs as its tuning run), ``warmup`` the fraction spent
+    rising from zero.
+    """
+    if progress < warmup:
+        return progress / warmup
+    return max(0.0, 1.0 - (progress - warmup) / (1.0 - warmup)) if warmup < 1.0 else 1.0
 
 
 def _interleaved_batches(
@@ -229,14 +244,22 @@ def train(
     nlp._link_components()
     nlp.meta.update({k: v for k, v in config.get("meta", {}).items()})
     sgd = registry.resolve({"optimizer": config["optimizer"]})["optimizer"]
+    peak_rate = sgd.learn_rate
+    decay, warmup = str(tcfg.get("lr_decay", "constant")), float(tcfg.get("warmup", 0.0))
+    if decay not in ("constant", "linear"):
+        raise InputError(str(config_path), f'[training] lr_decay = "{decay}": use "constant" or "linear"')
 
     rng = random.Random(seed)
     drop = float(tcfg.get("dropout", 0.1))
     best, best_epoch, bad_epochs, history = -1.0, 0, 0, []
     output.mkdir(parents=True, exist_ok=True)
-    for epoch in range(1, int(tcfg.get("max_epochs", 20)) + 1):
+    max_epochs = int(tcfg.get("max_epochs", 20))
+    for epoch in range(1, max_epochs + 1):
         t0, losses, words = time.time(), {}, 0
-        for head, batch in _interleaved_batches(train_ex, rng, int(tcfg.get("batch_words", 1000))):
+        batches = _interleaved_batches(train_ex, rng, int(tcfg.get("batch_words", 1000)))
+        for i, (head, batch) in enumerate(batches):
+            if decay == "linear":
+                sgd.learn_rate = peak_rate * learn_rate_factor((epoch - 1 + i / len(batches)) / max_epochs, warmup)
             _update_head(nlp, head, batch, drop=drop, sgd=sgd, losses=losses)
             words += sum(len(eg) for eg in batch)
         with nlp.use_params(sgd.averages):

@@ -124,3 +124,32 @@ def test_tuning_without_final_fails_before_training(fixtures, tmp_path):
         train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", overrides={"paths.corpora": str(fixtures / "ner")},
               tuning=tmp_path, log=lambda _: None)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("progress", "warmup", "expected"),
+    [(0.0, 0.0, 1.0), (0.5, 0.0, 0.5), (1.0, 0.0, 0.0), (0.0, 0.1, 0.0), (0.05, 0.1, 0.5), (0.1, 0.1, 1.0),
+     (0.55, 0.1, 0.5), (1.2, 0.1, 0.0)],
+)
+def test_learn_rate_factor_warms_up_then_decays_linearly(progress, warmup, expected):
+    from kg.train import learn_rate_factor
+
+    assert learn_rate_factor(progress, warmup) == pytest.approx(expected)
+
+
+def test_linear_learning_rate_decay_trains_a_different_model(tiny_model, fixtures, tmp_path):
+    _, constant, _ = tiny_model
+    out = tmp_path / "linear"
+    train(fixtures / "ner" / "tiny.cfg", out, log=lambda _: None,
+          overrides={"paths.corpora": str(fixtures / "ner"), "training.lr_decay": "linear", "training.warmup": 0.1,
+                     "optimizer.learn_rate": 0.01})
+    assert evaluate(fixtures / "ner" / "tiny_train.tsv", model=str(out))["f1"] > 80
+    assert (out / "tok2vec" / "model").read_bytes() != (constant / "tok2vec" / "model").read_bytes()
+
+
+def test_unknown_learning_rate_decay_is_named(fixtures, tmp_path):
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match='lr_decay = "cosine": use "constant" or "linear"'):
+        train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", log=lambda _: None,
+              overrides={"paths.corpora": str(fixtures / "ner"), "training.lr_decay": "cosine"})
