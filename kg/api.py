@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,14 +313,15 @@ def build(
     models = tuple(models) or (DEFAULT_MODEL,)
     report = IngestReport()
     # What later stages need of each document, kept compact: its text (for evidence
-    # sentences), links and title, and its sentence spans; not the records or mentions.
-    texts: dict[str, str] = {}
+    # sentences; zlib level 1, about 2.5x smaller, unpacked only for documents that give
+    # evidence), links and title, and its sentence spans; not the records or mentions.
+    texts: dict[str, bytes] = {}
     metas: dict[str, tuple[str | None, str | None, str | None, str]] = {}
     spans: dict[str, np.ndarray] = {}
 
     def remember(docs: Iterator[Document]) -> Iterator[Document]:
         for doc in docs:
-            texts[doc.id] = doc.text
+            texts[doc.id] = zlib.compress(doc.text.encode("utf-8"), 1)
             metas[doc.id] = (doc.pmid, doc.doi, doc.url, doc.title)
             yield doc
 
@@ -332,7 +335,7 @@ def build(
             waited += time.perf_counter() - t0
             if a is None:
                 return
-            spans[a.doc_id] = np.asarray(a.sentences, dtype=np.int64).reshape(-1, 3)[:, :2]
+            spans[a.doc_id] = np.asarray([s[:2] for s in a.sentences], dtype=np.int32).reshape(-1, 2)
             yield a
 
     docs = remember(iter_documents(paths, report=report, columns=columns))
@@ -378,9 +381,13 @@ def build(
                          types=set(types) if types else None, concept_types=type_of)
     lap("edges")
 
+    @functools.lru_cache(maxsize=1)  # build_graph asks for sentences document by document
+    def text_of(doc_id: str) -> str:
+        return zlib.decompress(texts[doc_id]).decode("utf-8")
+
     def sentence_text(doc_id: str, sent: int) -> str:
         start, end = spans[doc_id][sent].tolist()
-        return " ".join(texts[doc_id][start:end].split())
+        return " ".join(text_of(doc_id)[start:end].split())
 
     def doc_meta(doc_id: str) -> dict:
         pmid, doi, url, title = metas[doc_id]

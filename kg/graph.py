@@ -147,15 +147,18 @@ def build_graph(
     sources, targets = hits.sources, hits.targets
     evidence: dict[tuple[str, str], list[dict]] = {}
     metas: dict[str, dict] = {}
-    texts: dict[tuple[str, int], str] = {}  # one string per sentence, shared by the edges it supports
-    for p, d, sent in zip(*(a.tolist() for a in evidence_hits(hits, cap=options.evidence_cap)), strict=True):
+    ev_p, ev_d, ev_sent = evidence_hits(hits, cap=options.evidence_cap)
+    # one string per sentence, shared by the edges it supports, asked for document by document
+    # (the caller may keep texts compressed and unpack each document once)
+    wanted = np.unique(np.stack([ev_d, ev_sent], axis=1), axis=0) if len(ev_d) else np.empty((0, 2), np.int64)
+    texts = {(docs[d], sent): sentence_text(docs[d], sent) for d, sent in wanted.tolist()}
+    del wanted
+    for p, d, sent in zip(ev_p.tolist(), ev_d.tolist(), ev_sent.tolist(), strict=True):
         doc = docs[d]
         meta = metas.get(doc)
         if meta is None:
             meta = metas[doc] = doc_meta(doc)
-        text = texts.get((doc, sent))
-        if text is None:
-            text = texts[doc, sent] = sentence_text(doc, sent)
+        text = texts[doc, sent]
         evidence.setdefault((sources[p], targets[p]), []).append(
             {"doc_id": doc, "sentence": text, "pmid": meta.get("pmid") or "",
              "doi": meta.get("doi") or "", "url": meta.get("url") or ""}

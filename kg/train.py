@@ -14,7 +14,8 @@ from the config file, read with spaCy's config system.
 The config has spaCy's ``[nlp]`` and ``[components]`` sections, plus:
 
 ``[paths]``      data locations (override on the command line: ``--paths.corpora DIR``)
-``[heads.NAME]`` ``train`` and ``dev`` corpus files for the NER component ``NAME``
+``[heads.NAME]`` ``train`` and ``dev`` corpus files for the NER component ``NAME``, and ``weight``:
+                 how much of the corpus one epoch uses (default 1; see :func:`epoch_sample`)
 ``[vectors]``    ``sources`` (unlabeled text files) and word2vec settings, or ``sources = []``
 ``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``, ``final``,
                  ``lr_decay`` (``"constant"`` or ``"linear"``) and ``warmup`` (fraction of the run)
@@ -51,7 +52,7 @@ from kg.errors import InputError
 from kg.iob import read_examples
 
 __all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline",
-           "learn_rate_factor"]
+           "learn_rate_factor", "epoch_sample"]
 
 
 @dataclass
@@ -105,12 +106,26 @@ def learn_rate_factor(progress: float, warmup: float = 0.0) -> float:
     return max(0.0, 1.0 - (progress - warmup) / (1.0 - warmup)) if warmup < 1.0 else 1.0
 
 
+def epoch_sample(examples: list[Example], weight: float, rng: random.Random) -> list[Example]:
+    """The sentences of one head for one epoch: ``weight`` times its corpus (every sentence
+    ``int(weight)`` times, plus a fresh random share for the fraction), so corpora can be
+    sampled in proportions other than their sizes, as multi-task training does to keep a
+    corpus that overfits early from dominating, or a hard one from being under-trained."""
+    whole, part = int(weight), weight - int(weight)
+    chosen = list(examples) * whole
+    if part > 0:
+        chosen += rng.sample(examples, round(part * len(examples)))
+    return chosen
+
+
 def _interleaved_batches(
-    examples: dict[str, list[Example]], rng: random.Random, batch_words: int
+    examples: dict[str, list[Example]], rng: random.Random, batch_words: int,
+    weights: dict[str, float] | None = None,
 ) -> list[tuple[str, list[Example]]]:
     batches = []
     for head, exs in examples.items():
-        exs = list(exs)
+        weight = (weights or {}).get(head, 1.0)
+        exs = list(exs) if weight == 1.0 else epoch_sample(exs, weight, rng)
         rng.shuffle(exs)
         batch: list[Example] = []
         words = 0
@@ -249,6 +264,10 @@ def train(
     if decay not in ("constant", "linear"):
         raise InputError(str(config_path), f'[training] lr_decay = "{decay}": use "constant" or "linear"')
 
+    weights = {h: float(config["heads"][h].get("weight", 1.0)) for h in heads}
+    if any(w <= 0 for w in weights.values()):
+        bad = next(h for h, w in weights.items() if w <= 0)
+        raise InputError(str(config_path), f"[heads.{bad}] weight = {weights[bad]}: use a positive share of the corpus per epoch")
     rng = random.Random(seed)
     drop = float(tcfg.get("dropout", 0.1))
     best, best_epoch, bad_epochs, history = -1.0, 0, 0, []
@@ -256,7 +275,7 @@ def train(
     max_epochs = int(tcfg.get("max_epochs", 20))
     for epoch in range(1, max_epochs + 1):
         t0, losses, words = time.time(), {}, 0
-        batches = _interleaved_batches(train_ex, rng, int(tcfg.get("batch_words", 1000)))
+        batches = _interleaved_batches(train_ex, rng, int(tcfg.get("batch_words", 1000)), weights)
         for i, (head, batch) in enumerate(batches):
             if decay == "linear":
                 sgd.learn_rate = peak_rate * learn_rate_factor((epoch - 1 + i / len(batches)) / max_epochs, warmup)

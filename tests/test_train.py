@@ -153,3 +153,24 @@ def test_unknown_learning_rate_decay_is_named(fixtures, tmp_path):
     with pytest.raises(InputError, match='lr_decay = "cosine": use "constant" or "linear"'):
         train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", log=lambda _: None,
               overrides={"paths.corpora": str(fixtures / "ner"), "training.lr_decay": "cosine"})
+
+
+@pytest.mark.parametrize(("weight", "size"), [(1.0, 10), (0.5, 5), (2.0, 20), (1.5, 15), (0.25, 2)])
+def test_epoch_sample_takes_weight_times_the_corpus(weight, size):
+    import random
+    from collections import Counter
+
+    from kg.train import epoch_sample
+
+    sample = epoch_sample(list(range(10)), weight, random.Random(0))
+    assert len(sample) == size
+    counts = Counter(sample)
+    assert min(counts.values()) >= int(weight) and max(counts.values()) <= int(weight) + 1
+
+
+def test_head_weights_must_be_positive(fixtures, tmp_path):
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match=r"\[heads.ner_bionlp13cg\] weight = 0.0"):
+        train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", log=lambda _: None,
+              overrides={"paths.corpora": str(fixtures / "ner"), "heads.ner_bionlp13cg.weight": 0})
