@@ -227,6 +227,15 @@ def train(
     missing = [h for h in heads if h not in config.get("heads", {})]
     if missing:
         raise InputError(str(config_path), f"no [heads.{missing[0]}] section with train/dev files for that NER component")
+    decay, warmup = str(tcfg.get("lr_decay", "constant")), float(tcfg.get("warmup", 0.0))
+    if decay not in ("constant", "linear"):
+        raise InputError(str(config_path), f'[training] lr_decay = "{decay}": use "constant" or "linear"')
+    if not 0.0 <= warmup < 1.0:
+        raise InputError(str(config_path), f"[training] warmup = {warmup}: use a fraction of the run, from 0 up to (not including) 1")
+    weights = {h: float(config["heads"][h].get("weight", 1.0)) for h in heads}
+    if any(w <= 0 for w in weights.values()):
+        bad = next(h for h, w in weights.items() if w <= 0)
+        raise InputError(str(config_path), f"[heads.{bad}] weight = {weights[bad]}: use a positive share of the corpus per epoch")
 
     vcfg = config.get("vectors", {})
     if vcfg.get("sources"):
@@ -260,14 +269,7 @@ def train(
     nlp.meta.update({k: v for k, v in config.get("meta", {}).items()})
     sgd = registry.resolve({"optimizer": config["optimizer"]})["optimizer"]
     peak_rate = sgd.learn_rate
-    decay, warmup = str(tcfg.get("lr_decay", "constant")), float(tcfg.get("warmup", 0.0))
-    if decay not in ("constant", "linear"):
-        raise InputError(str(config_path), f'[training] lr_decay = "{decay}": use "constant" or "linear"')
 
-    weights = {h: float(config["heads"][h].get("weight", 1.0)) for h in heads}
-    if any(w <= 0 for w in weights.values()):
-        bad = next(h for h, w in weights.items() if w <= 0)
-        raise InputError(str(config_path), f"[heads.{bad}] weight = {weights[bad]}: use a positive share of the corpus per epoch")
     rng = random.Random(seed)
     drop = float(tcfg.get("dropout", 0.1))
     best, best_epoch, bad_epochs, history = -1.0, 0, 0, []

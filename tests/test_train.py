@@ -147,12 +147,19 @@ def test_linear_learning_rate_decay_trains_a_different_model(tiny_model, fixture
     assert (out / "tok2vec" / "model").read_bytes() != (constant / "tok2vec" / "model").read_bytes()
 
 
-def test_unknown_learning_rate_decay_is_named(fixtures, tmp_path):
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [({"training.lr_decay": "cosine"}, 'lr_decay = "cosine": use "constant" or "linear"'),
+     ({"training.lr_decay": "linear", "training.warmup": 1.0}, r"warmup = 1.0: use a fraction of the run"),
+     ({"heads.ner_bionlp13cg.weight": 0}, r"\[heads.ner_bionlp13cg\] weight = 0.0")],
+)
+def test_bad_schedule_settings_are_named_before_training(fixtures, tmp_path, override, message):
     from kg.errors import InputError
 
-    with pytest.raises(InputError, match='lr_decay = "cosine": use "constant" or "linear"'):
+    with pytest.raises(InputError, match=message):
         train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", log=lambda _: None,
-              overrides={"paths.corpora": str(fixtures / "ner"), "training.lr_decay": "cosine"})
+              overrides={"paths.corpora": str(fixtures / "ner"), **override})
+    assert not (tmp_path / "x").exists()
 
 
 @pytest.mark.parametrize(("weight", "size"), [(1.0, 10), (0.5, 5), (2.0, 20), (1.5, 15), (0.25, 2)])
@@ -166,11 +173,3 @@ def test_epoch_sample_takes_weight_times_the_corpus(weight, size):
     assert len(sample) == size
     counts = Counter(sample)
     assert min(counts.values()) >= int(weight) and max(counts.values()) <= int(weight) + 1
-
-
-def test_head_weights_must_be_positive(fixtures, tmp_path):
-    from kg.errors import InputError
-
-    with pytest.raises(InputError, match=r"\[heads.ner_bionlp13cg\] weight = 0.0"):
-        train(fixtures / "ner" / "tiny.cfg", tmp_path / "x", log=lambda _: None,
-              overrides={"paths.corpora": str(fixtures / "ner"), "heads.ner_bionlp13cg.weight": 0})
