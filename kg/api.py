@@ -335,7 +335,7 @@ def build(
             waited += time.perf_counter() - t0
             if a is None:
                 return
-            spans[a.doc_id] = np.asarray([s[:2] for s in a.sentences], dtype=np.int32).reshape(-1, 2)
+            spans[a.doc_id] = np.asarray(a.sentences, dtype=np.int32).reshape(-1, 3)[:, :2].copy()  # (start, end)
             yield a
 
     docs = remember(iter_documents(paths, report=report, columns=columns))

@@ -130,11 +130,12 @@ def run_jobs(jobs: Sequence[Job], *, processes: int = 1) -> None:
     for pid, read_fd, group in children:
         data = _read_all(read_fd)
         os.close(read_fd)
-        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         if data:
             reports.append(pickle.loads(data))
-        elif status != 0:
-            reports.append((", ".join(j.name for j in group), "exit", f"process ended with status {status}", False))
+        elif code != 0:
+            ended = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+            reports.append((", ".join(j.name for j in group), "exit", f"the process {ended}", False))
     if failure is not None:
         raise failure
     if reports:

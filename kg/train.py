@@ -233,9 +233,9 @@ def train(
     if not 0.0 <= warmup < 1.0:
         raise InputError(str(config_path), f"[training] warmup = {warmup}: use a fraction of the run, from 0 up to (not including) 1")
     weights = {h: float(config["heads"][h].get("weight", 1.0)) for h in heads}
-    if any(w <= 0 for w in weights.values()):
-        bad = next(h for h, w in weights.items() if w <= 0)
-        raise InputError(str(config_path), f"[heads.{bad}] weight = {weights[bad]}: use a positive share of the corpus per epoch")
+    for h, w in weights.items():
+        if w <= 0:
+            raise InputError(str(config_path), f"[heads.{h}] weight = {w}: use a positive share of the corpus per epoch")
 
     vcfg = config.get("vectors", {})
     if vcfg.get("sources"):

@@ -57,11 +57,23 @@ def _kg_boom():
     raise KgError("out.graphml: could not write graphml: no space left; free some space")
 
 
+def _killed():
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 @needs_fork
-def test_a_failure_in_a_child_names_the_job_and_the_others_still_finish(tmp_path):
+@pytest.mark.parametrize(
+    ("job", "message"),
+    [(_boom, r"writing broken failed in a worker process \(ValueError: disk on fire\)"),
+     (_killed, r"writing broken failed in a worker process \(exit: the process killed by signal 9\)")],
+)
+def test_a_failure_in_a_child_names_the_job_and_the_others_still_finish(tmp_path, job, message):
     # Costs put "broken" alone on the child process; "ok" runs in this one.
-    jobs = [Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=5), Job("broken", _boom, cost=1)]
-    with pytest.raises(ExportError, match=r"writing broken failed in a worker process \(ValueError: disk on fire\)"):
+    jobs = [Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=5), Job("broken", job, cost=1)]
+    with pytest.raises(ExportError, match=message):
         run_jobs(jobs, processes=2)
     assert (tmp_path / "ok.txt").read_text() == "fine"
 
