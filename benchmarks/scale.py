@@ -41,8 +41,12 @@ CORPUS = ROOT.parent / "shared" / "corpora" / "abstracts" / "pubmed-abstracts-6k
 
 # -- data -----------------------------------------------------------------------------------------
 
-def write_corpus(source: Path, n: int, path: Path, *, offset: int = 0) -> int:
-    """Write ``n`` records (replicated past the source with new PMIDs) starting at record ``offset``; words."""
+def write_corpus(source: Path, n: int, path: Path, *, offset: int = 0, mark: str = "title") -> int:
+    """Write ``n`` records (replicated past the source with new PMIDs) starting at record ``offset``; words.
+
+    A replica's ``mark`` field (title or abstract) ends with "(replica N)", so deduplication keeps it;
+    marking the abstract's end keeps every offset of the original text.
+    """
     rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     words = 0
     with path.open("w", encoding="utf-8") as out:
@@ -51,7 +55,7 @@ def write_corpus(source: Path, n: int, path: Path, *, offset: int = 0) -> int:
             copy = i // len(rows)
             if copy:
                 row["pmid"] = str(int(row["pmid"]) + copy * 100_000_000)
-                row["title"] = f"{row['title']} (replica {copy})"
+                row[mark] = f"{row.get(mark) or ''} (replica {copy})"
             words += len(row["title"].split()) + len((row.get("abstract") or "").split())
             out.write(json.dumps(row) + "\n")
     return words
@@ -107,7 +111,7 @@ def task_build(args) -> dict:
     own, kids = peak_rss_mb()
     return {"seconds": seconds, "cpu_seconds": cpu, "ner_seconds": s.ner_seconds, "documents": s.documents,
             "mentions": s.mentions, "nodes": s.nodes, "edges": s.edges, "rss_mb": own, "workers_rss_mb": kids,
-            "annotated": s.annotated, "reused": s.reused, "stages": s.stage_seconds}
+            "annotated": s.annotated, "reused": s.reused, "stages": s.stage_seconds, "peaks": s.stage_peak_mb}
 
 
 def task_notebook(args) -> dict:

@@ -396,11 +396,12 @@ def build(
     options = GraphOptions(window=window, score=score_name, min_count=min_count, min_score=min_score,
                            top_edges_per_node=top_edges_per_node, types=tuple(types) if types else None,
                            evidence_cap=evidence_cap)
+    n_mentions = len(table.mentions)
     graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
-                        n_documents=len(texts), models=models, score_name=score_name)
+                        n_documents=len(texts), models=models, score_name=score_name, consume=True)
     lap("graph")
     stats = BuildStats(
-        documents=len(texts), mentions=len(table.mentions), nodes=graph.number_of_nodes(),
+        documents=len(texts), mentions=n_mentions, nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
         files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
         duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],

@@ -127,7 +127,7 @@ def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str
         columns[name] = np.asarray(values, dtype=object)[order]
         values.clear()  # the caller's list: free it before the next column
     for name, col in ints.items():
-        columns[name] = np.frombuffer(col, dtype=np.int64)[order]
+        columns[name] = np.frombuffer(col, dtype=np.int32)[order]
     frame = pd.DataFrame({name: columns.pop(name) for name in MENTION_COLUMNS})
     return frame
 
@@ -145,7 +145,7 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     text_col: list[str] = []
     type_col: list[str] = []
     key_col: list[str] = []
-    ints = {name: array("q") for name in ("para", "sent", "start", "end")}
+    ints = {name: array("i") for name in ("para", "sent", "start", "end")}  # int32: 4 bytes a mention each
     para_col, sent_col, start_col, end_col = ints.values()
     form_tally: dict[str, dict] = {}
     long_tally: dict[str, dict] = {}
@@ -168,6 +168,8 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                             linker.link(m.text, m.type) if m.text != m.norm_text else None
                         )
                     key = concept.curie if concept is not None else normalize_text(m.norm_text)
+                    if concept is None and not any(ch.isalnum() for ch in m.text):
+                        key = ""  # a lone "+" or "%" tagged by a head is no concept
                     cache[ck] = (key, concept)
                 key, concept = cache[ck]
                 if not key:

@@ -419,10 +419,11 @@ class SentenceHits:
     """Every sentence where given concept pairs co-occur, as integer codes (:func:`sentence_hits`).
 
     ``pairs`` holds the distinct pairs as concept codes (``source < target``), sorted;
-    per hit: its pair ``p`` (row of ``pairs``), document code ``d``, sentence ``sent``,
-    ``within`` (rank of the sentence among the pair's sentences in that document) and
-    ``crowd`` (distinct concepts in the sentence). Hits are sorted by (p, within, d):
-    every document's first co-occurrence of a pair comes before any second one.
+    per hit (int32 arrays): its pair ``p`` (row of ``pairs``), document code ``d``, sentence
+    ``sent``, ``within`` (rank of the sentence among the pair's sentences in that document)
+    and ``crowd`` (distinct concepts in the sentence). Hits are sorted by (p, within, d):
+    every document's first co-occurrence of a pair comes before any second one, so the
+    hits with ``within == 0`` are the pair's distinct documents, in ``d`` order.
     """
 
     coded: _Coded
@@ -476,17 +477,21 @@ def sentence_hits(
     xs.sort_indices()
     p, w = _intersect(xs, uniq[:, 0], uniq[:, 1], batch)
     del xs
-    d = win_doc[w]
+    # one entry per hit, so 32-bit codes (pairs, windows and documents stay far below 2**31):
+    # a 100k-abstract corpus has tens of millions of hits
+    p, w = p.astype(np.int32), w.astype(np.int32)
+    d = win_doc[w].astype(np.int32)
     order = np.lexsort((w, d, p))
     p, w, d = p[order], w[order], d[order]
-    within = rank_in_group(first_per_group(p, d))
+    within = rank_in_group(first_per_group(p, d)).astype(np.int32)
     order = np.lexsort((d, within, p))
     p, w, d, within = p[order], w[order], d[order], within[order]
-    return SentenceHits(c, uniq, p, d, win_sent[w].astype(np.int64), within, win_size[w])
+    del order
+    return SentenceHits(c, uniq, p, d, win_sent[w].astype(np.int32), within, win_size[w].astype(np.int32))
 
 
 def cooccurrence_keys(
-    mentions: pd.DataFrame,
+    mentions: pd.DataFrame | _Coded,
     pairs: pd.DataFrame | Iterable[tuple[str, str]],
     *,
     window: str = "sentence",

@@ -114,16 +114,27 @@ def build_graph(
     models: Collection[str] = (),
     score_name: str = "score",
     name: str = "kg",
+    consume: bool = False,
 ) -> nx.Graph:
-    """An undirected graph of ``table``'s concepts and the scored ``edges`` (one row per pair)."""
+    """An undirected graph of ``table``'s concepts and the scored ``edges`` (one row per pair).
+
+    Edge ``evidence`` lists hold one dict per sentence (doc_id, sentence, pmid, doi, url),
+    shared by every edge that sentence supports: read them, do not change them in place.
+    With ``consume=True`` the caller hands over ``table.mentions``: it is emptied once coded,
+    so the mention table (the largest thing a big corpus leaves) is not held while the
+    graph's Python objects are made.
+    """
     g = nx.Graph(name=name, kg_version=__version__, window=options.window, score=score_name,
                  n_documents=int(n_documents), models=",".join(models))
     mentions = table.mentions
     if mentions.empty:
         return g
     coded = code_mentions(mentions)  # integer codes, shared by the node doc lists and the edge evidence
-    docs = coded.docs.to_numpy(dtype=object)
     per = mentions.groupby("concept").agg(mentions=("doc", "size"), documents=("doc", "nunique"))
+    del mentions
+    if consume:
+        table.mentions = table.mentions.iloc[:0]
+    docs = coded.docs.to_numpy(dtype=object)
     node_docs = _sorted_groups(coded.con, coded.doc, len(coded.docs))
     concept_code = {key: i for i, key in enumerate(coded.concepts)}
     for key, n_mentions, n_documents in zip(per.index, per["mentions"].tolist(), per["documents"].tolist(),
@@ -139,38 +150,45 @@ def build_graph(
             url=table.urls.get(key, ""),
             doc_ids=docs[node_docs.get(concept_code[key], _NONE)].tolist(),
         )
-    del node_docs
+    del node_docs, per, concept_code
     if edges.empty:
         return g
-    # sentence-level co-occurrences (integer codes) serve the evidence and, for the sentence window, the doc ids
+    # integer work first (sentence-level co-occurrences serve the evidence and, for the
+    # sentence window, the doc ids); the codes are freed before the Python objects are made
     hits = sentence_hits(coded, edges)
     sources, targets = hits.sources, hits.targets
-    evidence: dict[tuple[str, str], list[dict]] = {}
-    metas: dict[str, dict] = {}
     ev_p, ev_d, ev_sent = evidence_hits(hits, cap=options.evidence_cap)
-    # one string per sentence, shared by the edges it supports, asked for document by document
-    # (the caller may keep texts compressed and unpack each document once)
-    wanted = np.unique(np.stack([ev_d, ev_sent], axis=1), axis=0) if len(ev_d) else np.empty((0, 2), np.int64)
-    texts = {(docs[d], sent): sentence_text(docs[d], sent) for d, sent in wanted.tolist()}
-    del wanted
-    for p, d, sent in zip(ev_p.tolist(), ev_d.tolist(), ev_sent.tolist(), strict=True):
-        doc = docs[d]
-        meta = metas.get(doc)
-        if meta is None:
-            meta = metas[doc] = doc_meta(doc)
-        text = texts[doc, sent]
-        evidence.setdefault((sources[p], targets[p]), []).append(
-            {"doc_id": doc, "sentence": text, "pmid": meta.get("pmid") or "",
-             "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
-        )
-    del texts, metas
     if options.window == "sentence":
+        # a pair's distinct documents are its hits with within == 0, already in document order
+        first = hits.within == 0
+        doc_p, doc_d = hits.p[first], hits.d[first]
+        del hits, first
+        starts = np.flatnonzero(first_per_group(doc_p))
         docs_of = {(sources[p], targets[p]): docs[ds].tolist()
-                   for p, ds in _sorted_groups(hits.p, hits.d, len(docs)).items()}
+                   for p, ds in zip(doc_p[starts].tolist(), np.split(doc_d, starts[1:]), strict=True)}
+        del doc_p, doc_d, starts
     else:
-        docs_of = grouped_lists(cooccurrence_keys(mentions, edges, window=options.window, max_per_pair=None),
+        del hits
+        docs_of = grouped_lists(cooccurrence_keys(coded, edges, window=options.window, max_per_pair=None),
                                 ["source", "target"], "doc")
-    del hits
+    del coded
+    # one evidence record per sentence, shared (read-only) by the edges it supports; sentences
+    # are asked for document by document (the caller may keep texts compressed and unpack
+    # each document once)
+    wanted = np.unique(np.stack([ev_d, ev_sent], axis=1), axis=0) if len(ev_d) else np.empty((0, 2), np.int64)
+    records: dict[tuple[int, int], dict] = {}
+    meta: dict = {}
+    for d, sent in wanted.tolist():
+        doc = docs[d]
+        if meta.get("doc_id") != doc:
+            meta = {**doc_meta(doc), "doc_id": doc}
+        records[d, sent] = {"doc_id": doc, "sentence": sentence_text(doc, sent), "pmid": meta.get("pmid") or "",
+                            "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
+    del wanted
+    evidence: dict[tuple[str, str], list[dict]] = {}
+    for p, d, sent in zip(ev_p.tolist(), ev_d.tolist(), ev_sent.tolist(), strict=True):
+        evidence.setdefault((sources[p], targets[p]), []).append(records[d, sent])
+    del records, ev_p, ev_d, ev_sent
     score_cols = [c for c in edges.columns if c not in ("source", "target")]
     columns = [edges[c].tolist() for c in score_cols]  # Python ints/floats, so every exporter sees those
     for source, target, *values in zip(edges["source"].tolist(), edges["target"].tolist(), *columns, strict=True):

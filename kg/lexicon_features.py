@@ -99,21 +99,25 @@ def read_hgnc(path: str | Path) -> Iterator[tuple[str, bool]]:
 
 
 def read_lexicon_source(spec: str) -> Iterator[tuple[str, bool]]:
-    """Terms of one config source ``"ctd:PATH"``, ``"hgnc:PATH"`` or ``"terms:PATH"`` (one term per line)."""
+    """Terms of one config source: ``"ctd:PATH"``, ``"hgnc:PATH"``, ``"terms:PATH"`` (a term per line,
+    anything after a tab ignored) or ``"mesh:PATH"`` (the same, MeSH's inverted names also read
+    uninverted: :mod:`kg.mesh` writes such lists)."""
     kind, sep, path = spec.partition(":")
     if kind == "ctd" and sep:
         return read_ctd_diseases(path)
     if kind == "hgnc" and sep:
         return read_hgnc(path)
-    if kind == "terms" and sep:
+    if kind in ("terms", "mesh") and sep:
         def terms():
             with _open_text(Path(path)) as fh:
                 for line in fh:
                     term = line.split("\t", 1)[0].strip()
                     if term and not term.startswith("#"):
-                        yield term, _is_acronym(term)
+                        for variant in (term, _uninverted(term) if kind == "mesh" else None):
+                            if variant:
+                                yield variant, _is_acronym(variant)
         return terms()
-    raise InputError(spec, 'a lexicon source is "ctd:PATH", "hgnc:PATH" or "terms:PATH"')
+    raise InputError(spec, 'a lexicon source is "ctd:PATH", "hgnc:PATH", "mesh:PATH" or "terms:PATH"')
 
 
 class Gazetteer:

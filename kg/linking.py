@@ -34,7 +34,6 @@ for a link back to ctdbase.org).
 
 from __future__ import annotations
 
-import csv
 import gzip
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -106,10 +105,16 @@ Entry = tuple[int, tuple[str, ...]]
 
 
 def _read_tsv_gz(path: Path) -> list[dict[str, str]]:
+    """Rows of a header + tab-separated file written by :mod:`kg.vocab` (no quoting): a plain split
+    is twice as fast as :class:`csv.DictReader` for the 260k HGNC terms every NER process loads."""
     try:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    except (OSError, EOFError, csv.Error) as exc:
+            header = fh.readline().rstrip("\r\n").split("\t")
+            rows = [dict(zip(header, line.rstrip("\r\n").split("\t"), strict=False)) for line in fh]
+        if any(len(r) != len(header) for r in rows):
+            raise ValueError(f"a row without the {len(header)} columns of the header")
+        return rows
+    except (OSError, EOFError, ValueError) as exc:
         raise InputError(str(path), f"cannot read vocabulary file ({exc}); rebuild it with "
                          "`python -m kg.vocab --hgnc ... --ctd ... --out DIR`") from exc
 

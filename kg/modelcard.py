@@ -81,7 +81,8 @@ def write_model_card(output: Path, *, config: dict[str, Any], result, command: s
                   + ", ".join(f"{cat} from " + ", ".join(f"`{Path(s.partition(':')[2]).name}`" for s in specs)
                               for cat, specs in sorted(lex.items()))
                   + ". CTD's MEDIC vocabulary: CTD terms of use (cite CTD, link to https://ctdbase.org/); "
-                  "HGNC: free to use, cite HGNC (see `kg/data/LICENSES.md`)."]
+                  "HGNC: free to use, cite HGNC; MeSH (`mesh_*` lists, made by `kg.mesh`): U.S. National Library "
+                  "of Medicine, free under NLM's terms (see `kg/data/LICENSES.md`)."]
     if final:
         lines += ["", "Trained on train **and** dev sets (`[training] final = true`) after tuning on dev; "
                   "the dev scores below come from the tuning run (see `tuning.json` if present)."]

@@ -62,6 +62,14 @@ def test_a_mention_links_by_its_own_text_not_by_a_cached_neighbour():
         assert concept["zzq"] != "hgnc:40"
 
 
+def test_mentions_without_a_letter_or_digit_are_no_concepts():
+    docs = [AnnotatedDoc("pmid:1", ((0, 40, 0),), (mention("+", "Sequence feature"), mention("STAT3", start=5),
+                                                   mention("%", "Chemical", start=12), mention("+/-", start=20)))]
+    table = assign_concepts(docs, linker=Linker.default())
+    assert table.mentions["text"].tolist() == ["STAT3"]
+    assert list(table.labels.values()) == ["STAT3"]
+
+
 def test_empty_input_gives_an_empty_table():
     table = assign_concepts([], linker=None)
     assert table.mentions.empty and list(table.mentions.columns) == MENTION_COLUMNS

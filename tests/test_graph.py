@@ -51,3 +51,34 @@ def test_evidence_rows_follow_the_plain_rule(seed):
     got = evidence_rows(m, edges, cap=3).reset_index(drop=True)
     want = _evidence_reference(m, edges, 3).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+@pytest.mark.parametrize("window", ["sentence", "document"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_edge_doc_ids_follow_the_plain_rule_and_consume_frees_the_table(window, seed):
+    from kg.concepts import ConceptTable
+    from kg.cooccur import count_pairs
+    from kg.graph import GraphOptions, build_graph
+
+    rng = np.random.default_rng(seed)
+    n = 500
+    m = pd.DataFrame({"doc": [f"d{i:02d}" for i in rng.integers(0, 30, n)], "para": 0,
+                      "sent": rng.integers(0, 4, n).astype(np.int32),
+                      "concept": [f"c{i}" for i in rng.integers(0, 10, n)]})
+    edges = count_pairs(m, window=window)
+    kw = {"sentence_text": lambda doc, sent: f"{doc}/{sent}", "doc_meta": lambda doc: {"pmid": doc},
+          "options": GraphOptions(window=window)}
+    kept = build_graph(ConceptTable(m.copy()), edges, **kw)
+    table = ConceptTable(m.copy())
+    consumed = build_graph(table, edges, **kw, consume=True)
+    assert table.mentions.empty and list(table.mentions.columns) == list(m.columns)
+    assert list(kept.edges(data=True)) == list(consumed.edges(data=True))
+    assert list(kept.nodes(data=True)) == list(consumed.nodes(data=True))
+    key = ["doc", "sent"] if window == "sentence" else ["doc"]
+    both = m.merge(m, on=key)
+    both = both[both["concept_x"] < both["concept_y"]]
+    want = both.groupby(["concept_x", "concept_y"])["doc"].agg(lambda v: sorted(set(v))).to_dict()
+    got = {tuple(sorted((a, b))): d["doc_ids"] for a, b, d in consumed.edges(data=True)}
+    assert got == want
+    for _, _, d in consumed.edges(data=True):
+        assert len(d["evidence"]) <= 5 and {e["doc_id"] for e in d["evidence"]} <= set(d["doc_ids"])

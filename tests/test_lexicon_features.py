@@ -87,7 +87,7 @@ def test_matches_never_overlap_within_a_category(gazetteer, words):
 
 def test_bad_source_names_the_problem(tmp_path):
     with pytest.raises(InputError, match="ctd:PATH"):
-        read_lexicon_source("mesh:/x")
+        read_lexicon_source("umls:/x")
     with pytest.raises(InputError, match="not found"):
         list(read_lexicon_source(f"ctd:{tmp_path / 'missing.tsv.gz'}"))
     bad = tmp_path / "genes.tsv"
