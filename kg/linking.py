@@ -110,7 +110,7 @@ def _read_tsv_gz(path: Path) -> list[dict[str, str]]:
     try:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             header = fh.readline().rstrip("\r\n").split("\t")
-            rows = [dict(zip(header, line.rstrip("\r\n").split("\t"), strict=False)) for line in fh]
+            rows = [dict(zip(header, line.rstrip("\r\n").split("\t"), strict=False)) for line in fh if line.strip()]
         if any(len(r) != len(header) for r in rows):
             raise ValueError(f"a row without the {len(header)} columns of the header")
         return rows

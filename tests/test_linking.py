@@ -186,3 +186,18 @@ def test_packaged_disease_labels(packaged: Linker) -> None:
 
 def test_default_is_shared(packaged: Linker) -> None:
     assert Linker.default() is packaged
+
+
+def test_vocabulary_rows_are_read_plainly_and_a_short_row_names_the_file(tmp_path):
+    import gzip
+
+    from kg.linking import _read_tsv_gz
+
+    good = tmp_path / "good.tsv.gz"
+    good.write_bytes(gzip.compress(b"id\tsymbol\tname\nHGNC:40\tABCB1\tATP binding cassette\n\n5\tA2M\t\n"))
+    assert _read_tsv_gz(good) == [{"id": "HGNC:40", "symbol": "ABCB1", "name": "ATP binding cassette"},
+                                  {"id": "5", "symbol": "A2M", "name": ""}]
+    bad = tmp_path / "bad.tsv.gz"
+    bad.write_bytes(gzip.compress(b"id\tsymbol\tname\nHGNC:40\tABCB1\n"))
+    with pytest.raises(InputError, match="bad.tsv.gz.*3 columns"):
+        _read_tsv_gz(bad)
