@@ -177,11 +177,11 @@ def build_graph(
     # each document once)
     wanted = np.unique(np.stack([ev_d, ev_sent], axis=1), axis=0) if len(ev_d) else np.empty((0, 2), np.int64)
     records: dict[tuple[int, int], dict] = {}
-    meta: dict = {}
-    for d, sent in wanted.tolist():
+    meta_doc, meta = None, {}
+    for d, sent in wanted.tolist():  # sorted by document: its metadata is asked for once
         doc = docs[d]
-        if meta.get("doc_id") != doc:
-            meta = {**doc_meta(doc), "doc_id": doc}
+        if doc != meta_doc:
+            meta_doc, meta = doc, doc_meta(doc)
         records[d, sent] = {"doc_id": doc, "sentence": sentence_text(doc, sent), "pmid": meta.get("pmid") or "",
                             "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
     del wanted

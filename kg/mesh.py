@@ -5,7 +5,7 @@ cellular-structure and organism types of BioNLP13CG and CRAFT have their own MeS
 a NER model sees only a small part of those vocabularies in its training sentences. This
 module cuts MeSH (descriptors with their tree numbers, and the supplementary chemical
 records mapped to them) into one term list per category, which :mod:`kg.lexicon_features`
-reads as ``terms:`` sources.
+reads as ``mesh:`` sources.
 
 Categories by tree number (Lipscomb 2000, "Medical Subject Headings (MeSH)", Bull Med Libr
 Assoc 88(3)); a descriptor belongs to every category one of its tree numbers falls under:
