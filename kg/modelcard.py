@@ -107,6 +107,10 @@ def write_model_card(output: Path, *, config: dict[str, Any], result, command: s
         "",
         f"Best epoch {result.best_epoch}; per-epoch losses and dev F1 in `training.json`.",
     ]
+    if getattr(result, "finetune", None):
+        lines += ["", "Second stage (`kg.finetune`): each head trained alone on the frozen shared tok2vec; epochs kept "
+                  "on dev by the tuning run: " + ", ".join(f"`{h}` {r['epoch']}" for h, r in result.finetune.items())
+                  + " (0: the first stage's weights)."]
     path = output / "README.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -20,11 +20,14 @@ The config has spaCy's ``[nlp]`` and ``[components]`` sections, plus:
 ``[training]``   ``seed``, ``max_epochs``, ``patience``, ``dropout``, ``batch_words``, ``final``,
                  ``lr_decay`` (``"constant"`` or ``"linear"``) and ``warmup`` (fraction of the run)
 ``[meta]``       name, version, description, license, author of the written pipeline
+``[optimizer]``  a registered thinc optimizer, e.g. ``Adam.v1``
+``[finetune]``   ``epochs`` and ``learn_rate`` of the second stage (:mod:`kg.finetune`): every head
+                 alone on the frozen tok2vec; ``epochs = 0`` or no section skips it
 
 With ``final = true`` (after tuning on the development sets) every head trains on its
-``train`` *and* ``dev`` files for exactly ``max_epochs`` epochs and the last epoch is saved;
-the dev scores it prints are then on sentences it has seen, and only show progress.
-``[optimizer]``  a registered thinc optimizer, e.g. ``Adam.v1``
+``train`` *and* ``dev`` files for exactly ``max_epochs`` epochs and the last epoch is saved,
+then fine-tunes for the epochs its tuning run (``--tuning``) kept; the dev scores it prints
+are then on sentences it has seen, and only show progress.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from kg.errors import InputError
 from kg.iob import read_examples
 
 __all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline",
-           "learn_rate_factor", "epoch_sample"]
+           "learn_rate_factor", "epoch_sample", "finetune_saved", "finish_training", "add_features", "word_batches"]
 
 
 @dataclass
@@ -64,6 +67,7 @@ class TrainResult:
     scores: dict[str, dict[str, Any]]
     history: list[dict[str, Any]] = field(default_factory=list)
     words_per_second: float = 0.0
+    finetune: dict[str, dict[str, Any]] | None = None
 
 
 def head_names(nlp: spacy.Language) -> list[str]:
@@ -87,7 +91,8 @@ def feature_components(nlp: spacy.Language) -> list[tuple[str, Callable]]:
             if not hasattr(proc, "model") and "token.tag" in nlp.get_pipe_meta(name).assigns]
 
 
-def _annotate(nlp: spacy.Language, docs):
+def add_features(nlp: spacy.Language, docs):
+    """Run the feature components (:func:`feature_components`) over ``docs``; returns them."""
     for _, proc in feature_components(nlp):
         docs = [proc(doc) for doc in docs]
     return docs
@@ -118,6 +123,24 @@ def epoch_sample(examples: list[Example], weight: float, rng: random.Random) -> 
     return chosen
 
 
+def word_batches(examples: list[Example], batch_words: int, rng: random.Random) -> list[list[Example]]:
+    """The examples shuffled and cut into batches of about ``batch_words`` words."""
+    order = list(examples)
+    rng.shuffle(order)
+    batches: list[list[Example]] = []
+    batch: list[Example] = []
+    words = 0
+    for eg in order:
+        batch.append(eg)
+        words += len(eg.predicted)
+        if words >= batch_words:
+            batches.append(batch)
+            batch, words = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
+
+
 def _interleaved_batches(
     examples: dict[str, list[Example]], rng: random.Random, batch_words: int,
     weights: dict[str, float] | None = None,
@@ -125,18 +148,8 @@ def _interleaved_batches(
     batches = []
     for head, exs in examples.items():
         weight = (weights or {}).get(head, 1.0)
-        exs = list(exs) if weight == 1.0 else epoch_sample(exs, weight, rng)
-        rng.shuffle(exs)
-        batch: list[Example] = []
-        words = 0
-        for eg in exs:
-            batch.append(eg)
-            words += len(eg.predicted)
-            if words >= batch_words:
-                batches.append((head, batch))
-                batch, words = [], 0
-        if batch:
-            batches.append((head, batch))
+        exs = exs if weight == 1.0 else epoch_sample(exs, weight, rng)
+        batches += [(head, batch) for batch in word_batches(exs, batch_words, rng)]
     rng.shuffle(batches)
     return batches
 
@@ -179,7 +192,7 @@ def evaluate_head(nlp, head: str, examples: list[Example], *, batch_size: int = 
     """Exact-span precision/recall/F1 of one head on gold examples (spaCy's NER scorer)."""
     tok2vec = nlp.get_pipe("tok2vec")
     ner = nlp.get_pipe(head)
-    docs = _annotate(nlp, [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples])
+    docs = add_features(nlp, [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples])
     preds = list(ner.pipe(tok2vec.pipe(docs, batch_size=batch_size), batch_size=batch_size))
     scored = [Example(pred, eg.reference) for pred, eg in zip(preds, examples, strict=False)]
     prf = get_ner_prf(scored)
@@ -255,7 +268,7 @@ def train(
     if feature_components(nlp):
         t0 = time.time()
         for h in heads:
-            _annotate(nlp, [eg.predicted for eg in train_ex[h]])
+            add_features(nlp, [eg.predicted for eg in train_ex[h]])
         log(f"input features ({', '.join(n for n, _ in feature_components(nlp))}) in {time.time() - t0:.0f}s")
     for h in heads:
         log(f"{h}: {len(train_ex[h])} train, {len(dev_ex[h])} dev sentences" + (" (final: dev included in train)" if final else ""))
@@ -301,14 +314,55 @@ def train(
             log(f"no dev improvement for {bad_epochs} epochs: stopping")
             break
     result = TrainResult(output=output, best_epoch=best_epoch, scores=best_scores, history=history)
+    if int(config.get("finetune", {}).get("epochs", 0)) > 0:
+        finetune_saved(output, config, result, final=final, tuning=tuning, log=log)
+    finish_training(output, config, result, final=final, tuning=tuning, overrides=overrides, config_path=config_path,
+                    dev_texts=[" ".join(t.text for t in eg.reference) for h in heads for eg in dev_ex[h][:2000]])
+    return result
+
+
+def finetune_saved(
+    output: Path, config: dict[str, Any], result: TrainResult, *, final: bool, tuning: str | Path | None,
+    log: Callable[[str], None] = print,
+) -> None:
+    """The second stage (:mod:`kg.finetune`) on the pipeline saved in ``output``; saves it again.
+
+    A tuning run lets each head keep its best dev epoch (up to ``[finetune] epochs``); a final
+    run trains each head for the epochs its tuning run kept (or ``[finetune] epochs`` without
+    ``--tuning``). ``result`` gets the fine-tuned dev scores and the ``finetune`` record.
+    """
+    from kg.finetune import finetune_heads, tuned_epochs
+
+    nlp = spacy.load(output)
+    heads = head_names(nlp)
+    n = int(config["finetune"]["epochs"])
+    epochs = (tuned_epochs(tuning, heads) if final and tuning is not None else None) or {h: n for h in heads}
+    train_ex = {h: read_examples(config["heads"][h]["train"], nlp.vocab) for h in heads}
+    dev_ex = {h: read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
+    if final:
+        train_ex = {h: train_ex[h] + read_examples(config["heads"][h]["dev"], nlp.vocab) for h in heads}
+    for h in heads:
+        add_features(nlp, [eg.predicted for eg in train_ex[h]])
+    report = finetune_heads(nlp, train_ex, dev_ex, config=config, epochs=epochs, select_on_dev=not final, log=log)
+    nlp.meta.update({k: v for k, v in config.get("meta", {}).items()})
+    save_pipeline(nlp, output)
+    result.scores = {h: r["dev_scores"] for h, r in report.items()}
+    result.finetune = {h: {"epoch": r["epoch"], "dev_f1_per_epoch": r["dev_f1_per_epoch"]} for h, r in report.items()}
+
+
+def finish_training(
+    output: Path, config: dict[str, Any], result: TrainResult, *, final: bool, tuning: str | Path | None,
+    overrides: dict[str, Any] | None, config_path: Path, dev_texts: list[str],
+) -> None:
+    """What follows training: ``training.json``, meta.json's scores, the speed and the model card."""
     (output / "training.json").write_text(json.dumps(
-        {"best_epoch": best_epoch, "final": final, "history": history,
-         "dev_scores": best_scores, "overrides": {k: str(v) for k, v in (overrides or {}).items()}},
+        {"best_epoch": result.best_epoch, "final": final, "history": result.history,
+         "dev_scores": result.scores, "overrides": {k: str(v) for k, v in (overrides or {}).items()}}
+        | ({"finetune": result.finetune} if result.finetune is not None else {}),
         indent=1, default=str))
     _record_performance(output, result, final=final)
     from kg.modelcard import measure_speed, write_model_card
 
-    dev_texts = [" ".join(t.text for t in eg.reference) for h in heads for eg in dev_ex[h][:2000]]
     result.words_per_second = measure_speed(output, dev_texts)
     args = " ".join(f"--{k} {v}" for k, v in (overrides or {}).items())
     command = f"kg train {config_path} --output {output} {args}".strip()
@@ -318,7 +372,6 @@ def train(
     else:
         write_model_card(output, config=config, result=result, words_per_second=result.words_per_second,
                          command=command)
-    return result
 
 
 def record_tuning(
@@ -342,7 +395,7 @@ def record_tuning(
         raise InputError(str(tuning), "this run trained on the dev sets (final = true); give the tuning run's folder")
     (output / "tuning.json").write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
     result = TrainResult(output=output, best_epoch=int(data["best_epoch"]), scores=data["dev_scores"],
-                         history=data["history"], words_per_second=words_per_second)
+                         history=data["history"], words_per_second=words_per_second, finetune=data.get("finetune"))
     meta_path = output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["performance"] = {f"{h}_dev_f1_tuning_run": round(100 * s["f1"], 2) for h, s in result.scores.items()} | {
