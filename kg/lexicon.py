@@ -78,50 +78,54 @@ class LexiconTagger:
 
     def tag(self, doc) -> list[tuple[int, int, str, str]]:
         """(start char, end char, type, ``"lexicon"``) of every match in ``doc``, longest first per position."""
+        # plain lists, read once: the scan below looks at each token several times
+        texts = [t.text for t in doc]
+        glued = [not t.whitespace_ for t in doc]  # no space between this token and the next
+        starts = [t.idx for t in doc]
+        text = doc.text
+        symbols, names, first_words = self.symbols, self.names, self.first_words
         found = []
-        n = len(doc)
+        n = len(texts)
         i = 0
         while i < n:
-            tok = doc[i]
-            best = None
+            best: tuple[int, int] | None = None  # token range [start, end)
             # joined symbols and curated names: up to five tokens with no spaces between them
             j = i
-            while j + 1 < n and j - i < 4 and not doc[j].whitespace_ and (doc[j + 1].text in _JOINERS or doc[j].text in _JOINERS):
+            while j + 1 < n and j - i < 4 and glued[j] and (texts[j + 1] in _JOINERS or texts[j] in _JOINERS):
                 j += 1
-                span = doc[i : j + 1]
-                if span[-1].text not in _JOINERS and span.text in self.symbols:
-                    best = span
+                if texts[j] not in _JOINERS and "".join(texts[i : j + 1]) in symbols:
+                    best = (i, j + 1)
             label = GENE
-            if tok.lower_ in self.first_words:
+            if texts[i].lower() in first_words:
                 for k in range(min(n, i + 4), i, -1):
-                    span = doc[i:k]
-                    if not span[-1].text[-1].isalnum():  # names end on a word: "3' UTR" yes, "miRNAs (" no
+                    if not texts[k - 1][-1].isalnum():  # names end on a word: "3' UTR" yes, "miRNAs (" no
                         continue
-                    if (best is None or len(span) > len(best)) and normalize_text(span.text) in self.names:
-                        best, label = span, self.names[normalize_text(span.text)]
+                    if best is not None and k - i <= best[1] - best[0]:
+                        continue
+                    key = normalize_text(text[starts[i] : starts[k - 1] + len(texts[k - 1])])
+                    if key in names:
+                        best, label = (i, k), names[key]
                         break
-            if best is None and tok.text in self.symbols and self._alone_or_composite(doc, i):
-                best = doc[i : i + 1]
+            if best is None and texts[i] in symbols and self._alone_or_composite(texts, glued, i):
+                best = (i, i + 1)
             if best is not None:
-                found.append((best.start_char, best.end_char, label, "lexicon"))
-                i = best.end
+                found.append((starts[best[0]], starts[best[1] - 1] + len(texts[best[1] - 1]), label, "lexicon"))
+                i = best[1]
             else:
                 i += 1
         return found
 
-
-    def _alone_or_composite(self, doc, i: int) -> bool:
+    def _alone_or_composite(self, texts: list[str], glued: list[bool], i: int) -> bool:
         """A symbol glued by ``-``/``/`` to other words counts only when all of them are symbols.
 
         "JAK2-STAT3" yields JAK2 and STAT3; "SDS-PAGE" yields nothing.
         """
         lo, hi = i, i
-        while lo > 0 and not doc[lo - 1].whitespace_ and (doc[lo - 1].text in _JOINERS or doc[lo].text in _JOINERS):
+        while lo > 0 and glued[lo - 1] and (texts[lo - 1] in _JOINERS or texts[lo] in _JOINERS):
             lo -= 1
-        while hi + 1 < len(doc) and not doc[hi].whitespace_ and (doc[hi + 1].text in _JOINERS or doc[hi].text in _JOINERS):
+        while hi + 1 < len(texts) and glued[hi] and (texts[hi + 1] in _JOINERS or texts[hi] in _JOINERS):
             hi += 1
-        parts = [t.text for t in doc[lo : hi + 1] if t.text not in _JOINERS]
-        return all(p in self.symbols for p in parts)
+        return all(p in self.symbols for p in texts[lo : hi + 1] if p not in _JOINERS)
 
 
 @lru_cache(maxsize=1)
