@@ -328,8 +328,9 @@ def finetune_saved(
     """The second stage (:mod:`kg.finetune`) on the pipeline saved in ``output``; saves it again.
 
     A tuning run lets each head keep its best dev epoch (up to ``[finetune] epochs``); a final
-    run trains each head for the epochs its tuning run kept (or ``[finetune] epochs`` without
-    ``--tuning``). ``result`` gets the fine-tuned dev scores and the ``finetune`` record.
+    run trains each head for the epochs its tuning run kept (``[finetune] epochs`` when there is
+    no ``--tuning`` run or it had no second stage). ``result`` gets the fine-tuned dev scores
+    and the ``finetune`` record.
     """
     from kg.finetune import finetune_heads, tuned_epochs
 
