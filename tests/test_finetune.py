@@ -56,3 +56,15 @@ def test_final_run_fine_tunes_for_the_tuning_runs_epochs(tuned, fixtures, tmp_pa
     _, lines = _train(fixtures, cfg, tmp_path / "final", tuning=out, **{"training.final": True, "finetune.epochs": 3})
     assert sum("finetune ner_bionlp13cg epoch=" in line for line in lines) == kept
     assert any(f"kept epoch {kept}," in line for line in lines)
+
+
+def test_tuning_record_without_a_head_is_named(tmp_path):
+    from kg.errors import InputError
+    from kg.finetune import tuned_epochs
+
+    (tmp_path / "training.json").write_text(json.dumps({"finetune": {"ner_a": {"epoch": 2}}}))
+    assert tuned_epochs(tmp_path, ["ner_a"]) == {"ner_a": 2}
+    with pytest.raises(InputError, match="no fine-tuning record for ner_b"):
+        tuned_epochs(tmp_path, ["ner_a", "ner_b"])
+    (tmp_path / "training.json").write_text(json.dumps({"best_epoch": 3}))  # a tuning run without the stage
+    assert tuned_epochs(tmp_path, ["ner_a"]) is None
