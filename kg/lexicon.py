@@ -25,6 +25,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.attrs import IDX, LENGTH, SPACY
+
 from kg.linking import DATA_DIR, Linker, read_term_supplement
 from kg.normalize import normalize_text
 
@@ -78,11 +80,12 @@ class LexiconTagger:
 
     def tag(self, doc) -> list[tuple[int, int, str, str]]:
         """(start char, end char, type, ``"lexicon"``) of every match in ``doc``, longest first per position."""
-        # plain lists, read once: the scan below looks at each token several times
-        texts = [t.text for t in doc]
-        glued = [not t.whitespace_ for t in doc]  # no space between this token and the next
-        starts = [t.idx for t in doc]
+        # plain lists read off the token arrays once (no Token objects): the scan looks at each token several times
         text = doc.text
+        arr = doc.to_array([IDX, LENGTH, SPACY]).reshape(-1, 3).tolist()
+        starts = [a[0] for a in arr]
+        texts = [text[a[0] : a[0] + a[1]] for a in arr]
+        glued = [not a[2] for a in arr]  # no space between this token and the next
         symbols, names, first_words = self.symbols, self.names, self.first_words
         found = []
         n = len(texts)
