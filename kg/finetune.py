@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.scorer import get_ner_prf
 from spacy.training import Example
 from spacy.util import fix_random_seed, registry
 
 from kg.errors import InputError
-from kg.train import add_features, word_batches
+from kg.train import input_docs, ner_scores, word_batches
 
 __all__ = ["finetune_heads", "tuned_epochs", "set_tensors"]
 
@@ -50,9 +49,7 @@ def _params(model) -> list[tuple[Any, str, Any]]:
 def _f1(nlp: spacy.Language, head: str, dev_docs: list, dev: list[Example]) -> dict[str, Any]:
     for doc in dev_docs:
         doc.ents = []  # spaCy's ner keeps entities already set: the last epoch's guesses would stay
-    preds = list(nlp.get_pipe(head).pipe(dev_docs, batch_size=256))
-    prf = get_ner_prf([Example(p, eg.reference) for p, eg in zip(preds, dev, strict=True)])
-    return {"precision": prf["ents_p"], "recall": prf["ents_r"], "f1": prf["ents_f"], "per_type": prf["ents_per_type"]}
+    return ner_scores(list(nlp.get_pipe(head).pipe(dev_docs, batch_size=256)), dev)
 
 
 def finetune_heads(
@@ -85,8 +82,7 @@ def finetune_heads(
             listener._batch_id = None  # read doc.tensor: the frozen path of spaCy's listener
         t0 = time.time()
         train_docs = [eg.predicted for eg in train_ex[head]]
-        dev_docs = [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in dev_ex[head]]
-        dev_docs = add_features(nlp, dev_docs)
+        dev_docs = input_docs(nlp, dev_ex[head])
         set_tensors(nlp, train_docs)
         set_tensors(nlp, dev_docs)
         sgd = registry.resolve({"optimizer": config["optimizer"]})["optimizer"]

@@ -55,7 +55,8 @@ from kg.errors import InputError
 from kg.iob import read_examples
 
 __all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline",
-           "learn_rate_factor", "epoch_sample", "finetune_saved", "finish_training", "add_features", "word_batches"]
+           "learn_rate_factor", "epoch_sample", "finetune_saved", "finish_training", "add_features", "word_batches",
+           "input_docs", "ner_scores"]
 
 
 @dataclass
@@ -192,16 +193,19 @@ def evaluate_head(nlp, head: str, examples: list[Example], *, batch_size: int = 
     """Exact-span precision/recall/F1 of one head on gold examples (spaCy's NER scorer)."""
     tok2vec = nlp.get_pipe("tok2vec")
     ner = nlp.get_pipe(head)
-    docs = add_features(nlp, [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples])
-    preds = list(ner.pipe(tok2vec.pipe(docs, batch_size=batch_size), batch_size=batch_size))
-    scored = [Example(pred, eg.reference) for pred, eg in zip(preds, examples, strict=False)]
-    prf = get_ner_prf(scored)
-    return {
-        "precision": prf["ents_p"],
-        "recall": prf["ents_r"],
-        "f1": prf["ents_f"],
-        "per_type": prf["ents_per_type"],
-    }
+    preds = list(ner.pipe(tok2vec.pipe(input_docs(nlp, examples), batch_size=batch_size), batch_size=batch_size))
+    return ner_scores(preds, examples)
+
+
+def input_docs(nlp, examples: list[Example]) -> list:
+    """Fresh docs of the examples' gold tokens, with the pipeline's input features, to predict on."""
+    return add_features(nlp, [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples])
+
+
+def ner_scores(predicted: list, examples: list[Example]) -> dict[str, Any]:
+    """Exact-span precision, recall, F1 and per-type scores of predicted docs against the examples' gold."""
+    prf = get_ner_prf([Example(pred, eg.reference) for pred, eg in zip(predicted, examples, strict=True)])
+    return {"precision": prf["ents_p"], "recall": prf["ents_r"], "f1": prf["ents_f"], "per_type": prf["ents_per_type"]}
 
 
 def _load(config_path: Path, overrides: dict[str, Any]):
