@@ -9,12 +9,14 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -202,7 +204,7 @@ class KnowledgeGraph:
 
     def save(
         self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int = 2000, title: str = "kg",
-        processes: int = 1,
+        max_edges: int = 10_000, processes: int = 1,
     ) -> dict[str, str]:
         """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path.
 
@@ -218,7 +220,8 @@ class KnowledgeGraph:
         out.mkdir(parents=True, exist_ok=True)
         paths = {kind: str(out / name) for kind, name in OUTPUT_FILES.items()}
         writers = {
-            "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes),
+            "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes,
+                                      max_edges=max_edges),
             "graphml": lambda: write_graphml(self.graph, paths["graphml"]),
             "csv": lambda: write_tables(self.graph, paths["nodes"], paths["edges"]),
             "gexf": lambda: write_gexf(self.graph, paths["gexf"]),
@@ -235,6 +238,26 @@ class KnowledgeGraph:
 
 #: Relative cost of each writer (GraphML and GEXF carry every attribute), to balance processes.
 _WRITE_COST = {"graphml": 3.0, "gexf": 3.0}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (the collector's previous state is restored after).
+
+    The stages after NER make millions of containers (edge attribute dicts, evidence and
+    document lists) that all stay alive in the graph, and the writers read them; CPython's
+    generational collector would traverse every surviving young object again and again while
+    they are made (a tenth of those stages' time on a 6k-abstract build) without finding
+    garbage: they hold no reference cycles to free. The NER pass keeps the collector (spaCy
+    documents may hold cycles; pausing it there gained nothing).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _peak_rss_mb() -> float:
@@ -278,6 +301,7 @@ def build(
     columns: Mapping[str, str] | None = None,
     batch_size: int = 64,
     max_nodes: int = 2000,
+    max_edges: int = 10_000,
     formats: Sequence[str] = DEFAULT_FORMATS,
     progress: bool = False,
     workers: int = 1,
@@ -366,57 +390,58 @@ def build(
         peaks[stage] = _peak_rss_mb()
         clock = now
 
-    # Only these columns are read from here on (offsets, texts and types live on in the
-    # concept table's labels, aliases and types): the mention table is the biggest thing held.
-    table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
-    generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
-    edges = count_pairs(drop_generic(table.mentions, generic), window=window)
-    score_name = score or DEFAULT_SCORE
-    if len(edges):
-        if score_name not in edges.columns:
-            raise KgError(f"unknown score {score_name!r}; choose one of {sorted(c for c in edges.columns if c not in ('source', 'target'))}")
-        edges["score"] = edges[score_name]
-    type_of = table.types
-    edges = filter_edges(edges, min_count=min_count, min_score=min_score, top_per_node=top_edges_per_node,
-                         types=set(types) if types else None, concept_types=type_of)
-    lap("edges")
+    with _gc_paused():  # the graph and the outputs: see _gc_paused
+        # Only these columns are read from here on (offsets, texts and types live on in the
+        # concept table's labels, aliases and types): the mention table is the biggest thing held.
+        table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
+        generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
+        edges = count_pairs(drop_generic(table.mentions, generic), window=window)
+        score_name = score or DEFAULT_SCORE
+        if len(edges):
+            if score_name not in edges.columns:
+                raise KgError(f"unknown score {score_name!r}; choose one of {sorted(c for c in edges.columns if c not in ('source', 'target'))}")
+            edges["score"] = edges[score_name]
+        type_of = table.types
+        edges = filter_edges(edges, min_count=min_count, min_score=min_score, top_per_node=top_edges_per_node,
+                             types=set(types) if types else None, concept_types=type_of)
+        lap("edges")
 
-    @functools.lru_cache(maxsize=1)  # build_graph asks for sentences document by document
-    def text_of(doc_id: str) -> str:
-        return zlib.decompress(texts[doc_id]).decode("utf-8")
+        @functools.lru_cache(maxsize=1)  # build_graph asks for sentences document by document
+        def text_of(doc_id: str) -> str:
+            return zlib.decompress(texts[doc_id]).decode("utf-8")
 
-    def sentence_text(doc_id: str, sent: int) -> str:
-        start, end = spans[doc_id][sent].tolist()
-        return " ".join(text_of(doc_id)[start:end].split())
+        def sentence_text(doc_id: str, sent: int) -> str:
+            start, end = spans[doc_id][sent].tolist()
+            return " ".join(text_of(doc_id)[start:end].split())
 
-    def doc_meta(doc_id: str) -> dict:
-        pmid, doi, url, title = metas[doc_id]
-        return {"pmid": pmid, "doi": doi, "url": url, "title": title}
+        def doc_meta(doc_id: str) -> dict:
+            pmid, doi, url, title = metas[doc_id]
+            return {"pmid": pmid, "doi": doi, "url": url, "title": title}
 
-    options = GraphOptions(window=window, score=score_name, min_count=min_count, min_score=min_score,
-                           top_edges_per_node=top_edges_per_node, types=tuple(types) if types else None,
-                           evidence_cap=evidence_cap)
-    n_mentions = len(table.mentions)
-    graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
-                        n_documents=len(texts), models=models, score_name=score_name, consume=True)
-    lap("graph")
-    stats = BuildStats(
-        documents=len(texts), mentions=n_mentions, nodes=graph.number_of_nodes(),
-        edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
-        files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
-        duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
-        flagged=[f"{i}: {flag}" for i, flag in report.flagged],
-        generic=sorted(table.labels.get(g, g) for g in generic), models=list(models), stage_seconds=stages,
-        stage_peak_mb=peaks,
-    )
-    kgraph = KnowledgeGraph(graph, stats)
-    del table, edges  # the graph holds what the writers need
-    texts.clear()
-    metas.clear()
-    spans.clear()
-    if out is not None:
-        kgraph.save(out, formats=formats, max_nodes=max_nodes, processes=workers if engine == "local" else 1)
-        lap("write")
+        options = GraphOptions(window=window, score=score_name, min_count=min_count, min_score=min_score,
+                               top_edges_per_node=top_edges_per_node, types=tuple(types) if types else None,
+                               evidence_cap=evidence_cap)
+        n_mentions = len(table.mentions)
+        graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
+                            n_documents=len(texts), models=models, score_name=score_name, consume=True)
+        lap("graph")
+        stats = BuildStats(
+            documents=len(texts), mentions=n_mentions, nodes=graph.number_of_nodes(),
+            edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
+            files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
+            duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
+            flagged=[f"{i}: {flag}" for i, flag in report.flagged],
+            generic=sorted(table.labels.get(g, g) for g in generic), models=list(models), stage_seconds=stages,
+            stage_peak_mb=peaks,
+        )
+        kgraph = KnowledgeGraph(graph, stats)
+        del table, edges  # the graph holds what the writers need
+        texts.clear()
+        metas.clear()
+        spans.clear()
+        if out is not None:
+            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=workers if engine == "local" else 1)
+            lap("write")
     stats.seconds = time.perf_counter() - started
     if out is not None:
         Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")

@@ -50,6 +50,7 @@ def build(
     column: Annotated[list[str] | None, typer.Option("--column", help="Map a CSV/JSONL column: OURS=THEIRS, e.g. abstract=AB.")] = None,
     no_link: Annotated[bool, typer.Option("--no-link", help="Do not link concepts to HGNC/MeSH.")] = False,
     max_nodes: Annotated[int, typer.Option(help="Most nodes drawn in graph.html (exports keep all).")] = 2000,
+    max_edges: Annotated[int, typer.Option(help="Most edges drawn in graph.html: each node's best, then the strongest (exports keep all).")] = 10_000,
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, all (default: html, graphml, csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
@@ -67,7 +68,7 @@ def build(
             paths, out=out, models=model or (), window=window, score=score, min_count=min_count,
             min_score=min_score, top_edges_per_node=top_edges_per_node, types=types,
             generic_terms=generic_terms, link=not no_link, columns=_parse_columns(column or []),
-            max_nodes=max_nodes, formats=fmt or DEFAULT_FORMATS, progress=not quiet and sys.stderr.isatty(),
+            max_nodes=max_nodes, max_edges=max_edges, formats=fmt or DEFAULT_FORMATS, progress=not quiet and sys.stderr.isatty(),
             workers=workers, engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
         )
     except KgError as err:

@@ -244,7 +244,23 @@ def _converter(kind: str, keys: tuple[str, ...], indent: str) -> Callable[[Any],
     encoder = json.JSONEncoder(ensure_ascii=False, default=_json_default)
     pre_text = f'{indent}<data key="{keys[1]}">'
 
+    # Evidence records are shared by every edge their sentence supports: each is encoded once
+    # (json.dumps of a list is its items' texts joined by ", "). The record is kept with its
+    # texts, so its id cannot be reused while the cache lives.
+    records: dict[int, tuple[dict, str, str]] = {}
+
+    def record_texts(r: dict) -> tuple[dict, str, str]:
+        got = records.get(id(r))
+        if got is None:
+            got = records[id(r)] = (r, escape_text(encoder.encode(r)), escape_text(evidence_text((r,))))
+        return got
+
     def coded(v: Any) -> str:
+        if type(v) is list and v and all(type(r) is dict for r in v):
+            parts = [record_texts(r) for r in v]
+            code = "[" + ", ".join([p[1] for p in parts]) + "]"
+            text = "\n".join([p[2] for p in parts])
+            return f"{pre}{code}{post}{pre_text}{text}{post}"
         v = _plain(v)
         code = escape_text(encoder.encode(v))
         text = escape_text(evidence_text(v)) if _looks_like_evidence(v) else code

@@ -224,3 +224,23 @@ def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, seeds_dir):
         subprocess.run([sys.executable, "-c", code, str(seeds_dir), str(tmp_path / seed)], check=True, env=env)
     for name in ("graph.html", "graph.graphml", "nodes.csv", "edges.csv"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_the_collector_is_paused_only_inside_and_its_state_restored(seeds_graph):
+    import gc
+
+    from kg.api import _gc_paused
+
+    assert gc.isenabled()  # after the seeds build too
+    with pytest.raises(RuntimeError, match="inside"):
+        with _gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("inside")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

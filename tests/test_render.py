@@ -17,6 +17,7 @@ from kg.render import (
     html_string,
     layout_positions,
     notebook_view,
+    strongest_edges,
     strongest_subgraph,
     write_html,
 )
@@ -222,6 +223,52 @@ def test_strongest_subgraph_keeps_the_hubs():
     assert all(G.degree(n) <= min_kept for n in set(G) - set(H))
     assert strongest_subgraph(G, None) is G
     assert strongest_subgraph(G, 10_000) is G
+
+
+def _score(d):
+    return d["score"]
+
+
+@pytest.mark.parametrize("max_edges", [1, 40, 150, 351])
+def test_strongest_edges_keeps_each_nodes_best_then_the_strongest(max_edges):
+    G = make_graph(120, seed=4)
+    assert G.number_of_edges() > max_edges
+    H = strongest_edges(G, max_edges)
+    assert list(H) == list(G) and H.number_of_edges() == max_edges
+    kept = {frozenset(e) for e in H.edges()}
+    assert [e for e in G.edges() if frozenset(e) in kept] == list(H.edges())  # G's order
+    best = {n: max(G.edges(n, data=True), key=lambda e: _score(e[2])) for n in G if G.degree(n)}
+    if max_edges >= len(G):  # room for every node's best edge
+        assert all(frozenset(e[:2]) in kept for e in best.values())
+        assert all(H.degree(n) for n in best)
+    # what is left out scores no higher than the weakest edge kept beyond the nodes' best
+    extra = [d["score"] for u, v, d in H.edges(data=True) if all(best[n][:2] not in ((u, v), (v, u)) for n in (u, v))]
+    dropped = [d["score"] for u, v, d in G.edges(data=True) if frozenset((u, v)) not in kept]
+    if extra and dropped:
+        assert max(dropped) <= min(extra)
+    u, v = next(iter(H.edges()))
+    assert H.edges[u, v]["evidence"] is G.edges[u, v]["evidence"]  # attribute values shared, not copied
+
+
+def test_strongest_edges_leaves_small_graphs_alone():
+    G = make_graph(50, seed=5)
+    assert strongest_edges(G, None) is G
+    assert strongest_edges(G, 0) is G
+    assert strongest_edges(G, G.number_of_edges()) is G
+    with pytest.raises(ValueError, match="max_edges"):
+        strongest_edges(G, -1)
+
+
+@pytest.mark.parametrize("max_nodes", [None, 100])
+def test_max_edges_banner(max_nodes):
+    G = make_graph(300, seed=1)
+    page = html_string(G, max_nodes=max_nodes, max_edges=50)
+    data = page_data(page)
+    assert len(data["edges"]) == 50
+    assert data["total"] == {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    text = lxml_html.document_fromstring(page).xpath('//div[@id="kg-banner"]')[0].text_content()
+    assert f"of {G.number_of_edges():,} edges" in text and "strongest" in text
+    assert "keep the whole graph" in text
 
 
 def test_negative_max_nodes_is_refused():

@@ -27,7 +27,9 @@ What the page shows:
 Big graphs: positions are computed in Python (:func:`layout_positions`, a seeded
 grid-accelerated Fruchterman-Reingold) and physics is off, so the browser draws at once.
 Beyond ``max_nodes`` nodes the page shows the most connected ones
-(:func:`strongest_subgraph`) and says so in a banner; exports keep everything.
+(:func:`strongest_subgraph`), beyond ``max_edges`` edges each node's best edge and then the
+strongest (:func:`strongest_edges`: tens of thousands of edges make a page that neither
+draws nor reads well), and says so in a banner; exports keep everything.
 
 The page sets ``window.kgNetwork`` (the ``vis.Network``) and ``window.kg`` (data sets,
 views, ``kg.search(name)``, ``kg.setMinScore(x)``, ``kg.setTypeVisible(type, bool)``,
@@ -58,6 +60,7 @@ __all__ = [
     "html_string",
     "layout_positions",
     "notebook_view",
+    "strongest_edges",
     "strongest_subgraph",
     "write_html",
 ]
@@ -71,6 +74,8 @@ PathOrFile = str | os.PathLike | IO[Any]
 _SPACING = 100.0
 _MIN_NODE, _MAX_NODE = 8.0, 40.0
 _MIN_EDGE, _MAX_EDGE = 0.5, 6.0
+#: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
+MAX_EDGES = 10_000
 
 
 # ----------------------------------------------------------------------------- selection
@@ -102,6 +107,54 @@ def strongest_subgraph(G: nx.Graph, max_nodes: int | None) -> nx.Graph:
         return (-degree(n), -strength[n], -(docs if isinstance(docs, (int, float)) else 0), str(n))
 
     return _induced_subgraph(G, sorted(G, key=rank)[:max_nodes])
+
+
+def _finite_score(d: Mapping[str, Any]) -> float:
+    s = d.get("score")
+    if (type(s) is float or isinstance(s, (int, float))) and not isinstance(s, bool) and math.isfinite(s):
+        return float(s)
+    return -math.inf
+
+
+def strongest_edges(G: nx.Graph, max_edges: int | None) -> nx.Graph:
+    """``G`` with at most ``max_edges`` edges: every node's best edge, then the best of the rest.
+
+    Edges rank by ``score`` (missing or not finite: last), then ``documents``, then ``G``'s
+    order. Each node keeps its best edge first, so no node that had an edge is left
+    isolated (as long as ``max_edges`` is at least half the number of nodes); the
+    remaining places go to the highest-ranked edges. This is what the page's minimum-score
+    slider would show anyway, at the score where that many edges are left. Returns ``G``
+    itself when it has few enough edges or ``max_edges`` is ``None`` or 0, else a new graph
+    with every node of ``G`` and the kept edges in ``G``'s order (attribute values shared,
+    not copied).
+    """
+    if max_edges is not None and max_edges < 0:
+        raise ValueError(f"max_edges must be a positive number, 0 or None (no limit), not {max_edges}")
+    if not max_edges or G.number_of_edges() <= max_edges:
+        return G
+    edges = list(G.edges(data=True))
+
+    def rank(i: int) -> tuple:
+        d = edges[i][2]
+        docs = d.get("documents")
+        return (-_finite_score(d), -(docs if isinstance(docs, (int, float)) else 0), i)
+
+    order = sorted(range(len(edges)), key=rank)
+    best: dict[Any, int] = {}
+    for i in order:
+        u, v, _ = edges[i]
+        best.setdefault(u, i)
+        best.setdefault(v, i)
+    keep = set(sorted(set(best.values()), key=rank)[:max_edges])
+    for i in order:
+        if len(keep) >= max_edges:
+            break
+        keep.add(i)
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from(edges[i] for i in sorted(keep))
+    return H
 
 
 def _induced_subgraph(G: nx.Graph, nodes: Any) -> nx.Graph:
@@ -360,6 +413,7 @@ def _page_context(
     *,
     title: str,
     max_nodes: int | None,
+    max_edges: int | None,
     max_evidence: int,
     positions: Mapping[Any, tuple[float, float]] | None,
     physics: bool,
@@ -371,7 +425,10 @@ def _page_context(
 
     if G.is_multigraph():
         G = nx.Graph(G)
-    H = strongest_subgraph(G, max_nodes)
+    S = strongest_subgraph(G, max_nodes)
+    H = strongest_edges(S, max_edges)
+    capped = H.number_of_edges() < S.number_of_edges()
+    del S
     n_total, e_total = G.number_of_nodes(), G.number_of_edges()
     n_shown, e_shown = H.number_of_nodes(), H.number_of_edges()
     if not physics and positions is None:
@@ -506,7 +563,14 @@ def _page_context(
     if n_shown < n_total:
         banner = (
             f"Showing {_fmt(n_shown)} of {_fmt(n_total)} nodes (the most connected) and "
-            f"{_fmt(e_shown)} of {_fmt(e_total)} edges. Exports (kg export) keep the whole graph."
+            f"{_fmt(e_shown)} of {_fmt(e_total)} edges"
+            + (" (each node's best, then the strongest)" if capped else "")
+            + ". Exports (kg export) keep the whole graph."
+        )
+    elif capped:
+        banner = (
+            f"Showing the {_fmt(e_shown)} strongest of {_fmt(e_total)} edges (each node's best, then by "
+            f"{score_name}). Exports (kg export) keep the whole graph."
         )
     subtitle_bits = []
     if G.graph.get("n_documents") is not None:
@@ -566,6 +630,7 @@ def html_string(
     *,
     title: str = "kg",
     max_nodes: int | None = 2000,
+    max_edges: int | None = MAX_EDGES,
     max_evidence: int = 3,
     positions: Mapping[Any, tuple[float, float]] | None = None,
     physics: bool = False,
@@ -574,7 +639,8 @@ def html_string(
     """The interactive page of ``G`` as one self-contained HTML string.
 
     ``max_nodes``: show at most this many nodes (the most connected, with a banner saying
-    so); ``None`` or 0 shows all. ``max_evidence``: evidence sentences per edge in the page.
+    so); ``None`` or 0 shows all. ``max_edges``: at most this many edges (each node's best, then the
+    strongest by ``score``; :func:`strongest_edges`). ``max_evidence``: evidence sentences per edge in the page.
     ``positions``: node -> (x, y) to use instead of :func:`layout_positions`.
     ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
     instead of computing positions in Python. ``seed`` fixes the layout.
@@ -584,6 +650,7 @@ def html_string(
             G,
             title=title,
             max_nodes=max_nodes,
+            max_edges=max_edges,
             max_evidence=max_evidence,
             positions=positions,
             physics=physics,
@@ -597,6 +664,7 @@ def _page_parts(
     *,
     title: str = "kg",
     max_nodes: int | None = 2000,
+    max_edges: int | None = MAX_EDGES,
     max_evidence: int = 3,
     positions: Mapping[Any, tuple[float, float]] | None = None,
     physics: bool = False,
@@ -610,6 +678,7 @@ def _page_parts(
         G,
         title=str(title),
         max_nodes=max_nodes,
+        max_edges=max_edges,
         max_evidence=max(0, int(max_evidence)),
         positions=positions,
         physics=physics,
