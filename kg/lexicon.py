@@ -78,10 +78,13 @@ class LexiconTagger:
     def default(cls) -> LexiconTagger:
         return _default()
 
-    def tag(self, doc) -> list[tuple[int, int, str, str]]:
-        """(start char, end char, type, ``"lexicon"``) of every match in ``doc``, longest first per position."""
+    def tag(self, doc, *, text: str | None = None) -> list[tuple[int, int, str, str]]:
+        """(start char, end char, type, ``"lexicon"``) of every match in ``doc``, longest first per position.
+
+        ``text``: ``doc.text`` when the caller has it (spaCy makes it again from every token).
+        """
         # plain lists read off the token arrays once (no Token objects): the scan looks at each token several times
-        text = doc.text
+        text = doc.text if text is None else text
         arr = doc.to_array([IDX, LENGTH, SPACY]).reshape(-1, 3).tolist()
         starts = [a[0] for a in arr]
         texts = [text[a[0] : a[0] + a[1]] for a in arr]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -102,7 +103,10 @@ def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_en
     """
     if not spans:
         return spans
+    # the spans are disjoint (merged), and so are the ones added: sorted starts and ends
+    # let one bisection find the only span that could overlap a candidate
     taken = sorted((s[0], s[1]) for s in spans)
+    taken_starts, taken_ends = [s for s, _ in taken], [e for _, e in taken]
     forms: dict[str, str] = {}
     for start, end, label, _source in spans:
         surface = text[start:end]
@@ -121,10 +125,12 @@ def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_en
         for start, end in found:
             if start not in token_starts or end not in token_ends:
                 continue
-            if any(s < end and start < e for s, e in taken):
+            i = bisect_left(taken_starts, end)  # spans from i on start at or after this one's end
+            if i and taken_ends[i - 1] > start:
                 continue
             added.append((start, end, label, "propagated"))
-            taken.append((start, end))
+            taken_starts.insert(i, start)
+            taken_ends.insert(i, end)
     return sorted([*spans, *added]) if added else spans
 
 
@@ -219,12 +225,12 @@ class NerPipeline:
             groups = [_char_spans(sdoc, self.models[0])]
             groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra, strict=False)]
             if self.lexicon is not None:
-                groups.append(self.lexicon.tag(sdoc))
+                groups.append(self.lexicon.tag(sdoc, text=texts[i]))
             out.append(self._record(docs[i], sdoc, groups))
         return out
 
     def _record(self, document: Document, sdoc, groups) -> AnnotatedDoc:
-        text = sdoc.text
+        text = document.text  # what sdoc was made from (sdoc.text would join every token again)
         paras = paragraph_starts(text)
         sents = _sentence_bounds(sdoc)
         sent_starts = [s for s, _ in sents]
