@@ -121,7 +121,7 @@ def strongest_edges(G: nx.Graph, max_edges: int | None) -> nx.Graph:
 
     Edges rank by ``score`` (missing or not finite: last), then ``documents``, then ``G``'s
     order. Each node keeps its best edge first, so no node that had an edge is left
-    isolated (as long as ``max_edges`` is at least half the number of nodes); the
+    isolated (as long as ``max_edges`` is at least the number of nodes); the
     remaining places go to the highest-ranked edges. This is what the page's minimum-score
     slider would show anyway, at the score where that many edges are left. Returns ``G``
     itself when it has few enough edges or ``max_edges`` is ``None`` or 0, else a new graph
