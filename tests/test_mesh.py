@@ -38,6 +38,9 @@ SUPPLEMENTS = [
         (["D27.505.954.248"], set()),  # drug classes are not chemical mentions
         (["D12.776"], set()),  # proteins are genes/gene products, not chemicals
         (["D12.125.67"], {"CHEM"}),
+        (["D12.644.548"], {"CHEM"}),  # peptide hormones
+        (["D12.644.276.374"], set()),  # cytokines and growth factors: BioNLP13CG's and CRAFT's gene products
+        (["D12.644.276.812.169", "D12.644.456.193"], {"CHEM"}),  # bradykinin is also a plain peptide
         (["A11.284.295"], {"COMP"}),  # cellular structures are not cell types
         (["A11.329.228"], {"CELL"}),
         (["A04.411"], {"ANAT"}),
