@@ -60,6 +60,8 @@ _XML_TYPES = {
     "json": "string",
 }
 _SEQUENCES = (list, tuple, set, frozenset)
+#: Most evidence records whose encoded texts a GraphML writer keeps at a time.
+_RECORD_CACHE = 65_536
 #: UTF-8 bytes of the characters XML 1.0 cannot hold (see ``kg.export._INVALID_XML``).
 _INVALID_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
@@ -246,12 +248,15 @@ def _converter(kind: str, keys: tuple[str, ...], indent: str) -> Callable[[Any],
 
     # Evidence records are shared by every edge their sentence supports: each is encoded once
     # (json.dumps of a list is its items' texts joined by ", "). The record is kept with its
-    # texts, so its id cannot be reused while the cache lives.
+    # texts, so its id cannot be reused while the cache lives; the cache starts again when it
+    # holds _RECORD_CACHE records (a 6k-abstract graph has 47k, a 100k one would hold ~0.5 GB).
     records: dict[int, tuple[dict, str, str]] = {}
 
     def record_texts(r: dict) -> tuple[dict, str, str]:
         got = records.get(id(r))
         if got is None:
+            if len(records) >= _RECORD_CACHE:
+                records.clear()
             got = records[id(r)] = (r, escape_text(encoder.encode(r)), escape_text(evidence_text((r,))))
         return got
 

@@ -644,6 +644,20 @@ def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path
     assert len(rec.parts) > 10 and max(map(len, rec.parts)) < len(want) / 5  # written in pieces
 
 
+@pytest.mark.parametrize("cache", [1, 3, 65_536])
+def test_graphml_shared_evidence_records_are_encoded_as_networkx_does(monkeypatch, cache):
+    import kg.graphml_writer
+    from kg.export import graphml_bytes
+
+    G = make_graph(80, seed=8)
+    records = [{"doc_id": f"d{i}", "sentence": f"S <{i}> & more", "pmid": str(i), "doi": "", "url": ""}
+               for i in range(5)]
+    for k, (_, _, d) in enumerate(G.edges(data=True)):  # shared, as build_graph shares them
+        d["evidence"] = [records[k % 5], records[(k + 2) % 5]] if k % 3 else []
+    monkeypatch.setattr(kg.graphml_writer, "_RECORD_CACHE", cache)  # the cache starts again when full
+    assert graphml_bytes(G) == _networkx_graphml(G)
+
+
 def test_graphml_mixed_values_round_trip(tmp_path, graphml_schema):
     from lxml import etree
 
