@@ -100,6 +100,7 @@ def propagate(text: str, spans: list[tuple], *, token_starts: set[int], token_en
     tagged surface form (three characters or more; from five characters case-insensitive
     and with its regular plural/singular) that starts and ends on token boundaries and
     overlaps no other span becomes a mention of the same type, with source ``"propagated"``.
+    ``spans`` must not overlap one another (as :func:`kg.entities.merge_spans` returns them).
     """
     if not spans:
         return spans
