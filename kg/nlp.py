@@ -258,11 +258,11 @@ class NerPipeline:
             elif surface in long_to_short:
                 typed.setdefault(long_to_short[surface], label)
         taken = [(s, e) for s, e, _, _ in spans]
-        extra = [
-            (s, e, typed[t], "abbreviation")
-            for s, e, t in short_spans
-            if t in typed and not any(s < te and ts < e for ts, te in taken)
-        ]
+        extra = []  # short forms that overlap no span and no short form already added: all disjoint
+        for s, e, t in short_spans:
+            if t in typed and not any(s < te and ts < e for ts, te in taken):
+                extra.append((s, e, typed[t], "abbreviation"))
+                taken.append((s, e))
         spans = sorted({(s[0], s[1]): s for s in [*spans, *extra]}.values())
         starts, lengths = _token_offsets(sdoc)
         spans = propagate(text, spans, token_starts=set(starts.tolist()), token_ends=set((starts + lengths).tolist()))
