@@ -4,7 +4,9 @@
 
 Prints, for the same texts: the bare bundled spaCy pipeline (``nlp.pipe``: tokenizer,
 sentences, shared tok2vec, three NER heads, merge), and kg's whole NER pass
-(:class:`kg.nlp.NerPipeline`: + abbreviations, lexicon, propagation, plain records).
+(:class:`kg.nlp.NerPipeline`: + abbreviations, lexicon, propagation, plain records), both with
+one BLAS thread (one core); then the bare pipeline built with thinc's default BLIS products
+instead of numpy's BLAS (:mod:`kg.blas`), and with numpy's BLAS on every core.
 Words are white-space separated words of title + abstract (the usual words/s measure).
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -36,24 +39,36 @@ def main() -> None:
     texts = [d.text for d in docs]
     words = sum(len(t.split()) for t in texts)
 
-    nlp = load_model(args.model)
-    list(nlp.pipe(texts[:20]))  # warm up
-    t0, c0 = time.perf_counter(), time.process_time()
-    n_ents = sum(len(d.ents) for d in nlp.pipe(texts, batch_size=args.batch_size))
-    bare, bare_cpu = time.perf_counter() - t0, time.process_time() - c0
+    from threadpoolctl import threadpool_limits
 
-    pipe = NerPipeline((args.model,), batch_size=args.batch_size)
-    list(pipe.annotate(docs[:20]))
-    t0, c0 = time.perf_counter(), time.process_time()
-    n_mentions = sum(len(a.mentions) for a in pipe.annotate(docs))
-    full, full_cpu = time.perf_counter() - t0, time.process_time() - c0
+    from kg.blas import BLAS_ENV, blas_library
 
-    print(f"{len(docs)} abstracts, {words} words, model {args.model}, 1 process")
-    print(f"{'stage':<30}{'wall s':>8}{'words/s':>10}{'CPU s':>8}{'words/CPU s':>13}{'entities':>10}")
-    for name, wall, cpu, n in (("bare nlp.pipe (3 NER heads)", bare, bare_cpu, n_ents),
-                               ("kg NER pass (NerPipeline)", full, full_cpu, n_mentions)):
-        print(f"{name:<30}{wall:>8.1f}{words / wall:>10.0f}{cpu:>8.1f}{words / cpu:>13.0f}{n:>10}")
-    print(f"ratio kg/bare (wall): {bare / full:.2f}   (words per CPU-second is the figure a busy machine does not distort)")
+    def bare(nlp) -> tuple[float, float, int]:
+        list(nlp.pipe(texts[:20]))  # warm up
+        t0, c0 = time.perf_counter(), time.process_time()
+        n = sum(len(d.ents) for d in nlp.pipe(texts, batch_size=args.batch_size))
+        return time.perf_counter() - t0, time.process_time() - c0, n
+
+    rows = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        nlp = load_model(args.model)
+        rows.append((f"bare nlp.pipe, {blas_library() or 'BLIS'}", *bare(nlp)))
+        pipe = NerPipeline((args.model,), batch_size=args.batch_size)
+        list(pipe.annotate(docs[:20]))
+        t0, c0 = time.perf_counter(), time.process_time()
+        n_mentions = sum(len(a.mentions) for a in pipe.annotate(docs))
+        rows.append(("kg NER pass (NerPipeline)", time.perf_counter() - t0, time.process_time() - c0, n_mentions))
+        os.environ[BLAS_ENV] = "blis"  # thinc's default: its bundled BLIS
+        rows.append(("bare nlp.pipe, thinc's BLIS", *bare(load_model.__wrapped__(args.model))))
+        del os.environ[BLAS_ENV]
+    rows.append((f"bare, BLAS on {os.cpu_count()} threads", *bare(nlp)))
+
+    print(f"{len(docs)} abstracts, {words} words, model {args.model}, 1 process, 1 BLAS thread unless said")
+    print(f"{'stage':<34}{'wall s':>8}{'words/s':>10}{'CPU s':>8}{'words/CPU s':>13}{'entities':>10}")
+    for name, wall, cpu, n in rows:
+        print(f"{name:<34}{wall:>8.1f}{words / wall:>10.0f}{cpu:>8.1f}{words / cpu:>13.0f}{n:>10}")
+    print(f"ratio kg/bare (wall): {rows[0][1] / rows[1][1]:.2f}   numpy BLAS/BLIS: {rows[2][1] / rows[0][1]:.2f}x"
+          "   (words per CPU-second is the figure a busy machine does not distort)")
 
 
 if __name__ == "__main__":

@@ -160,14 +160,22 @@ class Gazetteer:
         return sorted({c for table in (self.exact, self.lower) for cats in table.values() for c in cats})
 
     def _index(self) -> dict[str, int]:
+        """Longest entry (in tokens) per lowercased first two tokens, for entries of two tokens or more."""
         longest: dict[str, int] = {}
         for key in (*self.exact, *self.lower):
-            first = key.split(" ", 1)[0].lower()
-            longest[first] = max(longest.get(first, 0), key.count(" ") + 1)
+            parts = key.lower().split(" ", 2)
+            if len(parts) > 1:
+                bigram = f"{parts[0]} {parts[1]}"
+                longest[bigram] = max(longest.get(bigram, 0), key.count(" ") + 1)
         return longest
 
     def match(self, words: list[str]) -> dict[str, list[tuple[int, int]]]:
-        """Per category, the (start, end) token spans matched left to right, longest first."""
+        """Per category, the (start, end) token spans matched left to right, longest first.
+
+        Only lengths an entry can have are tried: the index gives, per first two tokens, the
+        longest entry that starts with them (most tokens start no entry of two tokens or more,
+        and a first-token index made common words such as "and" or "in" try 12 lengths).
+        """
         longest = self.__dict__.get("_longest")
         if longest is None:
             longest = self.__dict__["_longest"] = self._index()
@@ -175,12 +183,11 @@ class Gazetteer:
         n = len(words)
         found: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, int] = {}
+        lower, exact = self.lower, self.exact
         for i in range(n):
-            most = longest.get(lowers[i])
-            if not most:
-                continue
-            for length in range(min(most, n - i), 0, -1):
-                cats = self.lower.get(" ".join(lowers[i : i + length]), _EMPTY) | self.exact.get(
+            most = min(longest.get(f"{lowers[i]} {lowers[i + 1]}", 1), n - i) if i + 1 < n else 1
+            for length in range(most, 0, -1):
+                cats = lower.get(" ".join(lowers[i : i + length]), _EMPTY) | exact.get(
                     " ".join(words[i : i + length]), _EMPTY)
                 for cat in cats:
                     if taken.get(cat, 0) <= i:

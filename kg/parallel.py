@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kg.blas import single_threaded
 from kg.errors import KgError
 from kg.nlp import AnnotatedDoc, NerPipeline, annotate_records
 from kg.records import Document
@@ -96,6 +97,7 @@ def annotate_chunk(models: tuple[str, ...], documents: list[Document], batch_siz
     process is not meant to run in two threads at once).
     """
     with _LOCK:
+        single_threaded()  # this process shares the cores with other NER workers (kg.blas)
         return annotate_records(tuple(models), documents, batch_size)
 
 

@@ -51,6 +51,7 @@ import kg.entity_tagger  # noqa: F401
 import kg.lexicon_features  # noqa: F401
 import kg.sentences  # noqa: F401
 import kg.tokenizer  # noqa: F401
+from kg.blas import using_cpu_ops
 from kg.errors import InputError
 from kg.iob import read_examples
 
@@ -239,7 +240,8 @@ def train(
     seed = int(tcfg.get("seed", 0))
     fix_random_seed(seed)
     nlp_config = {k: v for k, v in config.items() if k in ("nlp", "components")}
-    nlp = load_model_from_config(nlp_config, auto_fill=True, validate=True)
+    with using_cpu_ops():  # kg.blas: numpy's BLAS for the matrix products
+        nlp = load_model_from_config(nlp_config, auto_fill=True, validate=True)
     heads = head_names(nlp)
     missing = [h for h in heads if h not in config.get("heads", {})]
     if missing:
@@ -338,7 +340,8 @@ def finetune_saved(
     """
     from kg.finetune import finetune_heads, tuned_epochs
 
-    nlp = spacy.load(output)
+    with using_cpu_ops():
+        nlp = spacy.load(output)
     heads = head_names(nlp)
     n = int(config["finetune"]["epochs"])
     epochs = (tuned_epochs(tuning, heads) if final and tuning is not None else None) or {h: n for h in heads}
