@@ -101,11 +101,30 @@ def load_model(name_or_path: str, *, exclude: tuple[str, ...] = ()):
             nlp = spacy.load(target, exclude=list(exclude))
     except (OSError, ValueError) as err:
         raise ModelError(f"could not load model {name_or_path!r} from {target}: {err}") from err
+    _use_greedy_ner(nlp)
     from kg.entity_tagger import is_ner_head
 
     if not any(is_ner_head(name, proc) for name, proc in nlp.pipeline):
         raise ModelError(f"model {name_or_path!r} has no NER component (pipeline: {nlp.pipe_names})")
     return nlp
+
+
+#: Set to ``spacy`` to run spaCy's own compiled loop for transition-based NER components.
+NER_DECODER_ENV = "KG_NER_DECODER"
+
+
+def _use_greedy_ner(nlp) -> None:
+    """Run spaCy ``ner`` components through :class:`kg.greedy_ner.GreedyNer` (same entities, less time)."""
+    import os
+
+    from kg.greedy_ner import GreedyNer, decodable
+
+    if os.environ.get(NER_DECODER_ENV, "").strip().lower() == "spacy":
+        return
+    components = nlp._components  # spaCy keeps (name, component) pairs here; pipeline/get_pipe read it
+    for i, (name, proc) in enumerate(components):
+        if decodable(proc):
+            components[i] = (name, GreedyNer(proc))
 
 
 def model_fingerprint(name_or_path: str) -> str:
