@@ -36,6 +36,7 @@ import numpy as np
 from spacy.attrs import ENT_IOB, IS_SPACE, SENT_START
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
+from thinc.api import NumpyOps
 
 __all__ = ["decodable", "greedy_decode", "GreedyNer"]
 
@@ -49,6 +50,8 @@ def decodable(proc: Any) -> bool:
     if not isinstance(proc, EntityRecognizer) or proc.cfg.get("beam_width", 1) != 1 or proc.postprocesses:
         return False
     model = proc.model
+    if not isinstance(model.ops, NumpyOps):  # arrays on a GPU: spaCy's own loop
+        return False
     try:
         lower, upper = model.get_ref("lower"), model.get_ref("upper")
         return bool(model.attrs.get("has_upper")) and lower.get_dim("nF") == 3 and upper.has_param("W")
