@@ -33,6 +33,16 @@ _PARA = re.compile(r"\n\s*\n\s*")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 
+def _word_before(text: str, stop: int) -> re.Match[str] | None:
+    """The run of non-space characters that ends at ``stop``: looked for in the 64 characters
+    before it first (searching from the text's start made long abstracts quadratic)."""
+    window = max(0, stop - 64)
+    before = _WORD_BEFORE.search(text, window, stop)
+    if before is not None and before.start() == window and window > 0:  # the word may go on to the left
+        before = _WORD_BEFORE.search(text, 0, stop)
+    return before
+
+
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where sentences start (always including 0 for non-empty text)."""
     if not text.strip():
@@ -43,7 +53,7 @@ def sentence_starts(text: str) -> list[int]:
             starts.add(m.end())
     for m in _END.finditer(text):
         stop = m.start()
-        before = _WORD_BEFORE.search(text, 0, stop)
+        before = _word_before(text, stop)
         word = before.group(1).lower().lstrip("([\"'") if before else ""
         if text[stop] == "." and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word)):
             continue

@@ -26,3 +26,12 @@ def test_sentence_boundaries(text, expected):
 
 def test_empty_text_has_no_sentences():
     assert sentence_starts("   ") == []
+
+
+@pytest.mark.parametrize("pad", [0, 10, 63, 64, 65, 200])
+def test_the_word_before_a_stop_is_found_whatever_its_length(pad):
+    # "e.g." (an abbreviation) never ends a sentence; a long word before "." does
+    text = "Some " + "y" * pad + " and e.g. More text. " + "x" * pad + ". Next sentence."
+    starts = sentence_starts(text)
+    assert text.index("More") not in starts
+    assert text.index("Next") in starts
