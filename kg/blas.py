@@ -4,8 +4,9 @@ thinc's ``NumpyOps`` multiplies matrices with the BLIS library that ``cython-bli
 into its wheel, and on CPUs whose micro-architecture that build does not pick a kernel for
 (this project's AMD EPYC VMs) BLIS runs at a third of numpy's OpenBLAS. Measured here, one
 thread, float32 4000x384 @ 384x384: BLIS 18.5 GFLOP/s, OpenBLAS 52.4 GFLOP/s; the bundled
-NER pipeline's shared CNN tok2vec went from 14.6 s to 6.5 s on 500 abstracts (93 k words), and
-the whole pipeline from 4,186 to 6,670 words/s (``benchmarks/ner_speed.py`` prints both).
+NER pipeline's shared CNN tok2vec went from 14.6 s to 6.5 s on 500 abstracts (93 k words, one
+thread, the other core busy), and the whole pipeline from 4,186 to 6,670 words/s
+(``benchmarks/ner_speed.py`` prints both).
 The weights, and so the predictions, are the same; only the summation order of the
 products differs (float32 rounding).
 
