@@ -33,6 +33,7 @@ __all__ = [
     "CHUNK_ELEMENTS",
     "attribute_kinds",
     "escape_attribute",
+    "edge_triples",
     "escape_text",
     "graphml_bytes",
     "graphml_id",
@@ -339,7 +340,7 @@ def _elements(
         yield "".join(buf)
 
 
-def _edges(G: nx.Graph) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
+def edge_triples(G: nx.Graph) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
     """``G.edges(data=True)``, in the same order, without its per-edge reporting call."""
     if G.is_directed():
         for u, nbrs in G.adjacency():
@@ -369,7 +370,7 @@ def _text_chunks(G: nx.Graph) -> Iterator[str]:
         added["node"].append("name")
     if not any("label" in d for d in nodes.values()):
         added["node"].append("label")
-    if G.number_of_edges() and not any("interaction" in d for *_, d in _edges(G)):
+    if G.number_of_edges() and not any("interaction" in d for *_, d in edge_triples(G)):
         added["edge"].append("interaction")
     add_name, add_label = "name" in added["node"], "label" in added["node"]
 
@@ -387,14 +388,14 @@ def _text_chunks(G: nx.Graph) -> Iterator[str]:
                 extra["label"] = str(n)
             yield n, {**d, **extra}
 
-    fill = any(d.get("interaction") is None for *_, d in _edges(G))
+    fill = any(d.get("interaction") is None for *_, d in edge_triples(G))
 
     def edge_rows() -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
         """Edges with ``interaction`` = ``"co-occurs"`` where it is missing or None."""
         if not fill:
-            yield from _edges(G)
+            yield from edge_triples(G)
             return
-        for u, v, d in _edges(G):
+        for u, v, d in edge_triples(G):
             yield u, v, (d if d.get("interaction") is not None else {**d, "interaction": "co-occurs"})
 
     graph_row = {k: v for k, v in G.graph.items() if k != _ENCODING_KEY}
