@@ -260,6 +260,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it, else the machine's)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _peak_rss_mb() -> float:
     try:
         import resource
@@ -308,13 +318,16 @@ def build(
     engine: str = "local",
     scheduler: str | None = None,
     cache: bool = True,
+    write_processes: int | None = None,
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
     With ``out`` the ``formats`` (default :data:`DEFAULT_FORMATS`) are written there, and NER output is cached in
     ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
-    documents. ``workers`` processes run NER locally (and then write the outputs); ``engine="dask"`` runs it on the
-    ``dask.distributed`` cluster at ``scheduler``. Raises
+    documents. ``workers`` processes run NER locally; ``engine="dask"`` runs it on the
+    ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
+    forked processes at once (default: as many as this process may use cores, at least ``workers``;
+    NER is over by then, so the cores are free: see :mod:`kg.forked`). Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build.
     """
@@ -440,7 +453,7 @@ def build(
         metas.clear()
         spans.clear()
         if out is not None:
-            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=workers if engine == "local" else 1)
+            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=write_processes or max(workers, available_cores()))
             lap("write")
     stats.seconds = time.perf_counter() - started
     if out is not None:

@@ -1,4 +1,4 @@
-"""Run independent jobs on several cores by forking: how ``kg build --workers N`` writes its outputs.
+"""Run independent jobs on several cores by forking: how ``kg build`` writes its output files at once.
 
 After the NER pass the graph is finished and every output file (HTML, GraphML, CSV, ...)
 is an independent job that only reads it. A forked child sees the parent's graph as it is,
@@ -69,7 +69,9 @@ def _child(jobs: Sequence[Job], write_fd: int) -> None:
             job.run()
     except BaseException as exc:  # noqa: BLE001  (reported to the parent, which raises it)
         code = 1
-        report = (current, type(exc).__name__, str(exc), isinstance(exc, KgError))
+        import traceback
+
+        report = (current, type(exc).__name__, str(exc), isinstance(exc, KgError), traceback.format_exc())
         try:
             os.write(write_fd, pickle.dumps(report))
         except OSError:
@@ -135,12 +137,12 @@ def run_jobs(jobs: Sequence[Job], *, processes: int = 1) -> None:
             reports.append(pickle.loads(data))
         elif code != 0:
             ended = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
-            reports.append((", ".join(j.name for j in group), "exit", f"the process {ended}", False))
+            reports.append((", ".join(j.name for j in group), "exit", f"the process {ended}", False, ""))
     if failure is not None:
         raise failure
     if reports:
-        name, kind, message, known = reports[0]
+        name, kind, message, known, trace = reports[0]
         if known:
             raise ExportError(message)
-        raise ExportError(f"writing {name} failed in a worker process ({kind}: {message}); "
-                          "rerun with --workers 1 to see the full traceback")
+        raise ExportError(f"writing {name} failed in a worker process ({kind}: {message})"
+                          + (f"; its traceback:\n{trace.rstrip()}" if trace else ""))

@@ -216,6 +216,7 @@ _BEFORE_PLUS = re.compile(r"(?<=\w)\s+\+(?=\s|$|[^\w])")
 _BEFORE_APOS = re.compile(r"\s+(['’])\s*(?=s\b)")
 
 
+@lru_cache(maxsize=1 << 16)  # linking and node labels ask for the same surface forms
 def rejoin(text: str) -> str:
     """Remove the spaces a tokenizer put around hyphens, slashes, brackets and ``+``.
 
@@ -232,7 +233,7 @@ def rejoin(text: str) -> str:
 
 
 def _n_upper(s: str) -> int:
-    return sum(c.isupper() for c in s)
+    return sum(map(str.isupper, s))
 
 
 def display_form(forms: Mapping[str, int] | Iterable[str]) -> str:
@@ -253,17 +254,18 @@ def display_form(forms: Mapping[str, int] | Iterable[str]) -> str:
         if form and n:
             counts[rejoin(form)] += int(n)
     counts.pop("", None)
-    if not counts:
-        return ""
+    if len(counts) <= 1:
+        return next(iter(counts), "")
     groups: dict[str, Counter[str]] = {}
     for form, n in counts.items():
         groups.setdefault(form.casefold(), Counter())[form] += n
 
-    def best_variant(group: Counter[str]) -> str:
-        return min(group, key=lambda f: (-group[f], -_n_upper(f), len(f), f))
+    def rank(form: str, n: int) -> tuple:
+        return (-n, -_n_upper(form), len(form), form)
 
-    best = min(
-        groups.values(),
-        key=lambda g: (-sum(g.values()), -_n_upper(best_variant(g)), len(best_variant(g)), best_variant(g)),
-    )
-    return best_variant(best)
+    # each group's best variant; then the best group: most mentions, then its variant's casing, length, text
+    ranked = []
+    for group in groups.values():
+        variant = min(group, key=lambda f, g=group: rank(f, g[f]))
+        ranked.append(rank(variant, sum(group.values())))
+    return min(ranked)[3]

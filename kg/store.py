@@ -217,10 +217,13 @@ def decode_annotations(doc_id: str, data: bytes) -> AnnotatedDoc:
     )
 
 
-def _doc_row(doc: Document) -> tuple:
-    """The ``documents`` row of ``doc`` up to ``row_sha1`` (a hash of the fields before it)."""
+def _doc_row(doc: Document, *, normalised_hash: str | None = None) -> tuple:
+    """The ``documents`` row of ``doc`` up to ``row_sha1`` (a hash of the fields before it).
+
+    ``normalised_hash`` is :func:`~kg.records.text_hash` of its title and abstract when the caller
+    already has it (a stored row whose exact text is this document's)."""
     dump = json.dumps
-    row = (doc.id, text_hash(doc.title, doc.abstract), exact_hash(doc), doc.title or "", doc.abstract or "",
+    row = (doc.id, normalised_hash or text_hash(doc.title, doc.abstract), exact_hash(doc), doc.title or "", doc.abstract or "",
            doc.doi, doc.pmid, doc.pmcid, dump(list(doc.authors), ensure_ascii=False), doc.journal, doc.year,
            dump(list(doc.keywords), ensure_ascii=False), dump(list(doc.mesh_terms), ensure_ascii=False),
            doc.language, doc.source or "", dump(list(doc.flags)), dump([list(g) for g in doc.gold_mentions]))
@@ -319,26 +322,27 @@ class MentionStore:
         Also names the hits whose other fields (authors, year, ...) changed since they were
         stored: pass them as ``documents=`` to :meth:`put_many` to refresh them.
         """
-        found: dict[str, tuple[str, str, bytes | None]] = {}
+        found: dict[str, tuple[str, str, str, bytes | None]] = {}
         ids = list(dict.fromkeys(d.id for d in documents))
         for part in _chunked(ids, _MAX_VARS):
             marks = ",".join("?" * len(part))
             rows = self._db.execute(
-                f"SELECT d.id, d.text_sha1, d.row_sha1, a.data FROM documents d LEFT JOIN annotations a "
+                f"SELECT d.id, d.text_sha1, d.text_hash, d.row_sha1, a.data FROM documents d LEFT JOIN annotations a "
                 f"ON a.doc_id = d.id AND a.fingerprint = ? WHERE d.id IN ({marks})",
                 (fingerprint, *part),
             )
-            for doc_id, sha, row_sha, data in rows:
-                found[doc_id] = (sha, row_sha, data)
+            for doc_id, sha, normalised, row_sha, data in rows:
+                found[doc_id] = (sha, normalised, row_sha, data)
         annotations: list[AnnotatedDoc | None] = []
         stale: list[Document] = []
         for doc in documents:
-            sha, row_sha, data = found.get(doc.id, (None, None, None))
+            sha, normalised, row_sha, data = found.get(doc.id, (None, None, None, None))
             if data is None or sha != exact_hash(doc):
                 annotations.append(None)
                 continue
             annotations.append(decode_annotations(doc.id, data))
-            if row_sha != _doc_row(doc)[-1]:
+            # the same exact text has the same normalised hash: the stored one is used
+            if row_sha != _doc_row(doc, normalised_hash=normalised)[-1]:
                 stale.append(doc)
         return Lookup(tuple(annotations), tuple(stale))
 

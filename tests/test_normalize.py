@@ -131,3 +131,35 @@ def test_display_form_groups_case_variants() -> None:
 def test_display_form_empty() -> None:
     assert display_form([]) == ""
     assert display_form(Counter()) == ""
+
+
+def _display_form_reference(forms):
+    """display_form as first written: every group's best variant recomputed in the sort key."""
+    from kg.normalize import _n_upper, rejoin
+
+    counts: Counter[str] = Counter()
+    items = forms.items() if isinstance(forms, dict) else ((f, 1) for f in forms)
+    for form, n in items:
+        if form and n:
+            counts[rejoin(form)] += int(n)
+    counts.pop("", None)
+    if not counts:
+        return ""
+    groups: dict[str, Counter[str]] = {}
+    for form, n in counts.items():
+        groups.setdefault(form.casefold(), Counter())[form] += n
+
+    def best_variant(group):
+        return min(group, key=lambda f: (-group[f], -_n_upper(f), len(f), f))
+
+    best = min(groups.values(),
+               key=lambda g: (-sum(g.values()), -_n_upper(best_variant(g)), len(best_variant(g)), best_variant(g)))
+    return best_variant(best)
+
+
+@given(st.lists(st.text(alphabet="aAbB -(/)+", max_size=6), max_size=8))
+def test_display_form_equals_its_reference(forms):
+    from kg.normalize import display_form
+
+    assert display_form(forms) == _display_form_reference(forms)
+    assert display_form(Counter(forms)) == _display_form_reference(dict(Counter(forms)))
