@@ -93,6 +93,14 @@ def evidence_hits(hits: SentenceHits, *, cap: int) -> tuple[np.ndarray, np.ndarr
     return hits.p[sel], hits.d[sel], hits.sent[sel]
 
 
+def _runs(codes: np.ndarray) -> zip:
+    """``(code, start, end)`` of each run of equal values in sorted ``codes`` (Python ints, for slicing lists)."""
+    if not len(codes):
+        return zip()
+    starts = np.flatnonzero(first_per_group(codes))
+    return zip(codes[starts].tolist(), starts.tolist(), [*starts[1:].tolist(), len(codes)], strict=True)
+
+
 def _sorted_groups(group: np.ndarray, value: np.ndarray, n_values: int) -> dict[int, np.ndarray]:
     """``{group code: sorted distinct value codes}`` by one unique and one split (no Python call per group)."""
     if not len(group):
@@ -156,17 +164,15 @@ def build_graph(
     # integer work first (sentence-level co-occurrences serve the evidence and, for the
     # sentence window, the doc ids); the codes are freed before the Python objects are made
     hits = sentence_hits(coded, edges)
-    sources, targets = hits.sources, hits.targets
+    sources, targets = hits.sources.tolist(), hits.targets.tolist()
     ev_p, ev_d, ev_sent = evidence_hits(hits, cap=options.evidence_cap)
     if options.window == "sentence":
         # a pair's distinct documents are its hits with within == 0, already in document order
         first = hits.within == 0
-        doc_p, doc_d = hits.p[first], hits.d[first]
+        doc_p, names = hits.p[first], docs[hits.d[first]].tolist()
         del hits, first
-        starts = np.flatnonzero(first_per_group(doc_p))
-        docs_of = {(sources[p], targets[p]): docs[ds].tolist()
-                   for p, ds in zip(doc_p[starts].tolist(), np.split(doc_d, starts[1:]), strict=True)}
-        del doc_p, doc_d, starts
+        docs_of = {(sources[p], targets[p]): names[a:b] for p, a, b in _runs(doc_p)}
+        del doc_p, names
     else:
         del hits
         docs_of = grouped_lists(cooccurrence_keys(coded, edges, window=options.window, max_per_pair=None),
@@ -185,10 +191,9 @@ def build_graph(
         records[d, sent] = {"doc_id": doc, "sentence": sentence_text(doc, sent), "pmid": meta.get("pmid") or "",
                             "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
     del wanted
-    evidence: dict[tuple[str, str], list[dict]] = {}
-    for p, d, sent in zip(ev_p.tolist(), ev_d.tolist(), ev_sent.tolist(), strict=True):
-        evidence.setdefault((sources[p], targets[p]), []).append(records[d, sent])
-    del records, ev_p, ev_d, ev_sent
+    chosen = list(map(records.__getitem__, zip(ev_d.tolist(), ev_sent.tolist(), strict=True)))
+    evidence = {(sources[p], targets[p]): chosen[a:b] for p, a, b in _runs(ev_p)}  # ev_p is sorted
+    del records, chosen, ev_p, ev_d, ev_sent
     score_cols = [c for c in edges.columns if c not in ("source", "target")]
     columns = [edges[c].tolist() for c in score_cols]  # Python ints/floats, so every exporter sees those
     for source, target, *values in zip(edges["source"].tolist(), edges["target"].tolist(), *columns, strict=True):
