@@ -154,7 +154,19 @@ class Vocabulary:
 
     @classmethod
     def load(cls, directory: str | Path, vocab: str, *, supplement: str | Path | None = None) -> Vocabulary:
-        """Read ``<vocab>_concepts.tsv.gz`` and ``<vocab>_terms.tsv.gz`` (see :mod:`kg.vocab`)."""
+        """Read ``<vocab>_concepts.tsv.gz`` and ``<vocab>_terms.tsv.gz`` (see :mod:`kg.vocab`), or
+        the vocabulary parsed from the same files before (:mod:`kg.datacache`)."""
+        from kg.datacache import cached
+
+        d = Path(directory)
+        sources = [d / f"{vocab}_concepts.tsv.gz", d / f"{vocab}_terms.tsv.gz"]
+        if supplement is not None and Path(supplement).exists():
+            sources.append(Path(supplement))
+        return cached(f"vocabulary-{vocab}", sources, lambda: cls.parse(d, vocab, supplement=supplement))
+
+    @classmethod
+    def parse(cls, directory: str | Path, vocab: str, *, supplement: str | Path | None = None) -> Vocabulary:
+        """:meth:`load` without the cache."""
         d = Path(directory)
         rows = _read_tsv_gz(d / f"{vocab}_concepts.tsv.gz")
         if vocab == "hgnc":
