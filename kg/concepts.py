@@ -32,6 +32,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -47,12 +48,21 @@ GENE = "Gene or gene product"
 _COMPOSITE = re.compile(r"\s*[-/]\s*")
 
 
+@lru_cache(maxsize=1 << 16)
+def _composite_parts(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each part of ``text`` joined by ``-`` or ``/``; empty unless there are two or more."""
+    parts = tuple((m.start(), m.end()) for m in re.finditer(r"[^-/\s]+", text))
+    if len(parts) < 2 or _COMPOSITE.sub("", text) == text:
+        return ()
+    return parts
+
+
 def split_composite(mention: Mention, linker: Linker | None) -> list[Mention]:
     """Split "JAK2-STAT3" into JAK2 and STAT3 when every part links as a gene; else ``[mention]``."""
     if linker is None or mention.type != GENE or mention.norm_text != mention.text:
         return [mention]
-    parts = [(m.start(), m.end()) for m in re.finditer(r"[^-/\s]+", mention.text)]
-    if len(parts) < 2 or _COMPOSITE.sub("", mention.text) == mention.text:
+    parts = _composite_parts(mention.text)
+    if not parts:
         return [mention]
     texts = [mention.text[s:e] for s, e in parts]
     if not all(len(t) >= 2 and linker.link(t, GENE) for t in texts):
