@@ -3,8 +3,8 @@
 Every build (and every NER worker) reads kg's vocabulary tables: ~300,000 HGNC and CTD
 terms, which take ~2.4 s to parse here and ~0.5 s to unpickle once parsed. :func:`cached`
 keeps the parsed object as a pickle in :func:`cache_dir`, named by a hash of the source
-files' contents, of the code that parses them (the module of ``make``), of kg's version and
-of Python's. A missing, stale or unreadable entry is made again; a folder that cannot be
+files' contents, of the code that parses them (the module of ``make`` and any module named
+in ``code``), of kg's version and of Python's. A missing, stale or unreadable entry is made again; a folder that cannot be
 written is not an error (the object is then simply not kept). The cache holds nothing that
 is not derived from kg's own installed files: deleting the folder is always safe.
 
@@ -41,18 +41,21 @@ def cache_dir() -> Path | None:
     return Path(base) / "kg"
 
 
-def _module_bytes(make: Callable) -> bytes:
-    module = sys.modules.get(getattr(make, "__module__", "") or "")
-    path = getattr(module, "__file__", None)
+def _module_bytes(module_name: str) -> bytes:
+    """The source of an imported module (empty if it has none on disk)."""
+    import importlib
+
     try:
+        path = getattr(importlib.import_module(module_name), "__file__", None)
         return Path(path).read_bytes() if path else b""
-    except OSError:
+    except (ImportError, OSError):
         return b""
 
 
-def entry_path(name: str, sources: Sequence[Path], make: Callable) -> Path | None:
+def entry_path(name: str, sources: Sequence[Path], make: Callable, *, code: Sequence[str] = ()) -> Path | None:
     """Where the entry of ``name`` made by ``make`` from ``sources`` lives (None: cache off, or a source
-    cannot be read, so the entry would have no key)."""
+    cannot be read, so the entry would have no key). ``code``: further modules whose source decides
+    what ``make`` makes."""
     folder = cache_dir()
     if folder is None:
         return None
@@ -61,7 +64,8 @@ def entry_path(name: str, sources: Sequence[Path], make: Callable) -> Path | Non
     digest = hashlib.sha1()
     for part in (_FORMAT, name, __version__, sys.version.split()[0], str(pickle.HIGHEST_PROTOCOL)):
         digest.update(part.encode() + b"\0")
-    digest.update(_module_bytes(make) + b"\0")
+    for module_name in (getattr(make, "__module__", None) or "", *code):
+        digest.update(module_name.encode() + b"\0" + _module_bytes(module_name) + b"\0")
     try:
         for source in sources:
             digest.update(Path(source).name.encode() + b"\0" + Path(source).read_bytes() + b"\0")
@@ -70,13 +74,14 @@ def entry_path(name: str, sources: Sequence[Path], make: Callable) -> Path | Non
     return folder / f"{name}-{digest.hexdigest()[:16]}.pickle"
 
 
-def cached(name: str, sources: Sequence[Path], make: Callable[[], T]) -> T:
+def cached(name: str, sources: Sequence[Path], make: Callable[[], T], *, code: Sequence[str] = ()) -> T:
     """``make()``, or the object it made before from the same ``sources`` (see the module docs).
 
-    ``name`` names the entry (letters, digits, ``-``); ``sources`` are every file ``make`` reads.
+    ``name`` names the entry (letters, digits, ``-``); ``sources`` are every file ``make`` reads;
+    ``code`` names the modules besides ``make``'s own whose functions it calls to make it.
     Errors of ``make`` (a missing or broken file) are raised as they are.
     """
-    path = entry_path(name, sources, make)
+    path = entry_path(name, sources, make, code=code)
     if path is not None and path.is_file():
         try:
             with open(path, "rb") as fh:

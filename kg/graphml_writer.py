@@ -32,8 +32,8 @@ from kg.errors import ExportError
 __all__ = [
     "CHUNK_ELEMENTS",
     "attribute_kinds",
-    "escape_attribute",
     "edge_triples",
+    "escape_attribute",
     "escape_text",
     "graphml_bytes",
     "graphml_id",

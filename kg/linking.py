@@ -162,7 +162,9 @@ class Vocabulary:
         sources = [d / f"{vocab}_concepts.tsv.gz", d / f"{vocab}_terms.tsv.gz"]
         if supplement is not None and Path(supplement).exists():
             sources.append(Path(supplement))
-        return cached(f"vocabulary-{vocab}", sources, lambda: cls.parse(d, vocab, supplement=supplement))
+        # the supplement's keys are made by kg.normalize; the rest by this module
+        return cached(f"vocabulary-{vocab}", sources, lambda: cls.parse(d, vocab, supplement=supplement),
+                      code=("kg.normalize",))
 
     @classmethod
     def parse(cls, directory: str | Path, vocab: str, *, supplement: str | Path | None = None) -> Vocabulary:

@@ -114,3 +114,19 @@ def test_the_packaged_vocabulary_from_the_cache_equals_a_fresh_parse(folder):
     loaded = Vocabulary.load(DATA_DIR, "ctd", supplement=DATA_DIR / "disease_supplement.tsv")
     assert fresh == made == loaded
     assert len(list(folder.glob("vocabulary-ctd-*.pickle"))) == 1
+
+
+def test_a_change_to_the_parsing_code_makes_it_again(folder, tmp_path, monkeypatch):
+    import kg.datacache
+
+    source = tmp_path / "terms.tsv"
+    source.write_text("x")
+    make, calls = _counting(6)
+    cached("terms", [source], make, code=("kg.normalize",))
+    before = entry_path("terms", [source], make, code=("kg.normalize",))
+    real = kg.datacache._module_bytes
+    monkeypatch.setattr(kg.datacache, "_module_bytes",
+                        lambda name: real(name) + (b"# edited" if name == "kg.normalize" else b""))
+    assert entry_path("terms", [source], make, code=("kg.normalize",)) != before
+    cached("terms", [source], make, code=("kg.normalize",))
+    assert len(calls) == 2
