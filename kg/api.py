@@ -260,6 +260,14 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _step_bar(steps: Sequence[str], *, enabled: bool):
+    """A tqdm line for the stages after NER: ``making the graph (2/3) [00:09]`` (nothing when not ``enabled``)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=len(steps), desc=steps[0] if steps else "", disable=not enabled, leave=False,
+                bar_format="{desc} ({n_fmt}/{total_fmt}) [{elapsed}]", dynamic_ncols=True)
+
+
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the OS tells it, else the machine's)."""
     import os
@@ -396,14 +404,23 @@ def build(
     peaks: dict[str, float] = {"ner+concepts": _peak_rss_mb()}
     clock = time.perf_counter()
 
+    # what the terminal shows after the NER bar: the step under way, its number and the time so far
+    steps = ["counting co-occurrences", "making the graph"]
+    if out is not None:
+        steps.append(f"writing {', '.join(_formats(formats)) or 'summary.json'}")
+    bar = _step_bar(steps, enabled=progress)
+
     def lap(stage: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         stages[stage] = round(now - clock, 3)
         peaks[stage] = _peak_rss_mb()
         clock = now
+        bar.update(1)
+        if bar.n < len(steps):
+            bar.set_description_str(steps[bar.n])
 
-    with _gc_paused():  # the graph and the outputs: see _gc_paused
+    with _gc_paused(), bar:  # the graph and the outputs: see _gc_paused
         # Only these columns are read from here on (offsets, texts and types live on in the
         # concept table's labels, aliases and types): the mention table is the biggest thing held.
         table.mentions = table.mentions[["doc", "para", "sent", "concept"]]

@@ -244,3 +244,14 @@ def test_the_collector_is_paused_only_inside_and_its_state_restored(seeds_graph)
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def test_progress_shows_ner_and_every_step_after_it_and_nothing_when_off(tmp_path, capfd):
+    import kg
+
+    kg.build(SEEDS, out=tmp_path / "on", progress=True)
+    err = capfd.readouterr().err
+    for step in ("NER", "counting co-occurrences", "making the graph", "writing html, graphml, csv"):
+        assert step in err
+    kg.build(SEEDS, out=tmp_path / "off")
+    assert capfd.readouterr().err == ""
