@@ -268,6 +268,10 @@ def _step_bar(steps: Sequence[str], *, enabled: bool):
                 bar_format="{desc} ({n_fmt}/{total_fmt}) [{elapsed}]", dynamic_ncols=True)
 
 
+def _write_processes(workers: int, engine: str) -> int:
+    return max(workers, available_cores()) if engine == "local" else 1
+
+
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the OS tells it, else the machine's)."""
     import os
@@ -334,8 +338,9 @@ def build(
     ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
     documents. ``workers`` processes run NER locally; ``engine="dask"`` runs it on the
     ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
-    forked processes at once (default: as many as this process may use cores, at least ``workers``;
-    NER is over by then, so the cores are free: see :mod:`kg.forked`). Raises
+    forked processes at once (default with the local engine: as many as this process may use cores, at
+    least ``workers``, since NER is over by then; with Dask one, as this process then runs dask's client
+    threads, which are not to be forked: see :mod:`kg.forked`). Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build.
     """
@@ -470,7 +475,7 @@ def build(
         metas.clear()
         spans.clear()
         if out is not None:
-            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=write_processes or max(workers, available_cores()))
+            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=write_processes or _write_processes(workers, engine))
             lap("write")
     stats.seconds = time.perf_counter() - started
     if out is not None:

@@ -54,7 +54,7 @@ def build(
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, all (default: html, graphml, csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="NER processes on this machine (each loads the model once). The output files are written in parallel on the free cores either way.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="NER processes on this machine (each loads the model once). With the local engine the output files are then written in parallel on the free cores.")] = 1,
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
