@@ -389,6 +389,11 @@ def build(
             yield a
 
     docs = remember(iter_documents(paths, report=report, columns=columns))
+    total = None
+    if progress:  # the bar's ETA: records counted in the files before the pass (cheap; only for a terminal)
+        from kg.ingest.counting import count_records
+
+        total = count_records(paths)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
     store = MentionStore(Path(out) / DEFAULT_STORE_NAME) if (out is not None and cache) else None
@@ -400,7 +405,7 @@ def build(
         # table does not depend on it), so the annotated documents are never all held
         table = assign_concepts(sentences_of(annotate_corpus(
             docs, models=models, store=store, workers=workers, engine=engine, scheduler=scheduler,
-            batch_size=batch_size, progress=progress, stats=ner)), linker=linker)
+            batch_size=batch_size, progress=progress, total=total, stats=ner)), linker=linker)
     finally:
         if store is not None:
             store.close()

@@ -253,5 +253,6 @@ def test_progress_shows_ner_and_every_step_after_it_and_nothing_when_off(tmp_pat
     err = capfd.readouterr().err
     for step in ("NER", "counting co-occurrences", "making the graph", "writing html, graphml, csv"):
         assert step in err
+    assert "5/5" in err  # the records were counted first: the bar has a total, so an ETA
     kg.build(SEEDS, out=tmp_path / "off")
     assert capfd.readouterr().err == ""

@@ -279,3 +279,40 @@ def test_report_summary_mentions_files_and_flags():
     text = report.summary()
     assert "5 document(s) from 2 file(s)" in text and "sample.tsv: tsv, 2 document(s)" in text
     assert "1 no-abstract" in text
+
+
+# --- counting records for the progress bar ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.iterdir()))
+def test_counted_records_are_the_documents_read(name):
+    from kg.ingest.counting import count_records
+
+    docs, _ = read_documents(DATA / name)
+    assert count_records(DATA / name) == len(docs)
+
+
+def test_counting_a_folder_adds_its_files_and_a_seed_page_is_one():
+    from kg.ingest.counting import count_records
+    from tests.conftest import SEEDS
+
+    assert count_records(SEEDS) == len(read_documents(SEEDS)[0])
+    assert count_records([DATA / "sample.tsv", DATA / "medline_sample.txt"]) == 2 + 3
+
+
+def test_counting_gives_none_for_a_json_array_or_too_many_bytes(tmp_path):
+    from kg.ingest.counting import count_records
+
+    array = tmp_path / "papers.json"
+    array.write_text(json.dumps([{"title": "A", "abstract": "B"}]))
+    assert count_records(array) is None
+    assert count_records(DATA / "abstracts_sample.jsonl", max_bytes=10) is None
+
+
+def test_counting_leaves_out_a_damaged_file(tmp_path):
+    from kg.ingest.counting import count_records
+
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(b'{"title": "A", "abstract": "B"}\n' * 50)[:60])
+    (tmp_path / "ok.jsonl").write_bytes((DATA / "abstracts_sample.jsonl").read_bytes())
+    assert count_records(tmp_path) == 3
