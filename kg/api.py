@@ -388,6 +388,8 @@ def build(
             spans[a.doc_id] = np.asarray(a.sentences, dtype=np.int32).reshape(-1, 3)[:, :2].copy()  # (start, end)
             yield a
 
+    if not isinstance(paths, (str, Path)) and not hasattr(paths, "__fspath__"):
+        paths = list(paths)  # read twice when the records are counted for the progress bar
     docs = remember(iter_documents(paths, report=report, columns=columns))
     total = None
     if progress:  # the bar's ETA: records counted in the files before the pass (cheap; only for a terminal)

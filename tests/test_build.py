@@ -256,3 +256,11 @@ def test_progress_shows_ner_and_every_step_after_it_and_nothing_when_off(tmp_pat
     assert "5/5" in err  # the records were counted first: the bar has a total, so an ETA
     kg.build(SEEDS, out=tmp_path / "off")
     assert capfd.readouterr().err == ""
+
+
+def test_paths_may_be_a_one_shot_iterator_with_progress_on(tmp_path, capfd):
+    import kg
+
+    g = kg.build(iter([SEEDS]), progress=True)
+    assert g.stats.documents == 5
+    assert "5/5" in capfd.readouterr().err
