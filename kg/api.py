@@ -395,7 +395,7 @@ def build(
     if progress:  # the bar's ETA: records counted in the files before the pass (cheap; only for a terminal)
         from kg.ingest.counting import count_records
 
-        total = count_records(paths)
+        total = count_records(paths, columns=columns)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
     store = MentionStore(Path(out) / DEFAULT_STORE_NAME) if (out is not None and cache) else None

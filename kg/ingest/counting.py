@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kg.ingest.detect import Detection, Format, detect, open_binary, open_text
@@ -51,8 +51,10 @@ def _count_file(path: Path, det: Detection) -> int | None:
 
 
 def count_records(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
-                  max_bytes: int = MAX_COUNT_BYTES) -> int | None:
+                  columns: Mapping[str, str] | None = None, max_bytes: int = MAX_COUNT_BYTES) -> int | None:
     """The number of records in ``paths`` (see the module docs), or None when it is not counted.
+
+    ``columns`` is the build's column mapping (it decides whether a table is recognised as one).
 
     Never raises for unreadable files (they are left out: the build reports them); a missing
     path raises :class:`kg.errors.InputError`, as the build would.
@@ -65,7 +67,7 @@ def count_records(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str
         return None
     total = 0
     for path in files:
-        det = detect(path)
+        det = detect(path, extra_columns=(columns or {}).values())
         if not det.ok or det.format is None:
             continue
         try:
