@@ -12,6 +12,7 @@ import functools
 import gc
 import json
 import logging
+import os
 import sys
 import time
 import zlib
@@ -274,8 +275,6 @@ def _write_processes(workers: int, engine: str) -> int:
 
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the OS tells it, else the machine's)."""
-    import os
-
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
@@ -388,7 +387,7 @@ def build(
             spans[a.doc_id] = np.asarray(a.sentences, dtype=np.int32).reshape(-1, 3)[:, :2].copy()  # (start, end)
             yield a
 
-    if not isinstance(paths, (str, Path)) and not hasattr(paths, "__fspath__"):
+    if not isinstance(paths, (str, os.PathLike)):
         paths = list(paths)  # read twice when the records are counted for the progress bar
     docs = remember(iter_documents(paths, report=report, columns=columns))
     total = None
