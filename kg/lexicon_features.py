@@ -159,55 +159,84 @@ class Gazetteer:
     def categories(self) -> list[str]:
         return sorted({c for table in (self.exact, self.lower) for cats in table.values() for c in cats})
 
-    def _index(self) -> dict[str, int]:
-        """Longest entry (in tokens) per lowercased first two tokens, for entries of two tokens or more."""
+    def _index(self) -> tuple[dict[str, int], frozenset[str]]:
+        """Longest entry (in tokens) per lowercased first two tokens, for entries of two tokens or more;
+        and the lowercased first tokens of those entries."""
         longest: dict[str, int] = {}
         for key in (*self.exact, *self.lower):
             parts = key.lower().split(" ", 2)
             if len(parts) > 1:
                 bigram = f"{parts[0]} {parts[1]}"
                 longest[bigram] = max(longest.get(bigram, 0), key.count(" ") + 1)
-        return longest
+        return longest, frozenset(b.partition(" ")[0] for b in longest)
 
     def match(self, words: list[str]) -> dict[str, list[tuple[int, int]]]:
         """Per category, the (start, end) token spans matched left to right, longest first.
 
         Only lengths an entry can have are tried: the index gives, per first two tokens, the
         longest entry that starts with them (most tokens start no entry of two tokens or more,
-        and a first-token index made common words such as "and" or "in" try 12 lengths).
+        and a first-token index made common words such as "and" or "in" try 12 lengths); a
+        token that starts no such entry is looked up alone, without joining or slicing.
         """
-        longest = self.__dict__.get("_longest")
-        if longest is None:
-            longest = self.__dict__["_longest"] = self._index()
+        index = self.__dict__.get("_longest")
+        if index is None:
+            index = self.__dict__["_longest"] = self._index()
+        longest, firsts = index
         lowers = [w.lower() for w in words]
         n = len(words)
         found: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, int] = {}
         lower, exact = self.lower, self.exact
         for i in range(n):
-            most = min(longest.get(f"{lowers[i]} {lowers[i + 1]}", 1), n - i) if i + 1 < n else 1
-            for length in range(most, 0, -1):
-                cats = lower.get(" ".join(lowers[i : i + length]), _EMPTY) | exact.get(
-                    " ".join(words[i : i + length]), _EMPTY)
-                for cat in cats:
-                    if taken.get(cat, 0) <= i:
-                        found.setdefault(cat, []).append((i, i + length))
-                        taken[cat] = i + length
+            low = lowers[i]
+            most = longest.get(f"{low} {lowers[i + 1]}") if (low in firsts and i + 1 < n) else None
+            if most is not None:  # some entry of two tokens or more starts with these two
+                most = min(most, n - i)
+                folded_keys, cased_keys = [low], [words[i]]  # the keys of 1, 2, ... tokens
+                for k in range(i + 1, i + most):
+                    folded_keys.append(f"{folded_keys[-1]} {lowers[k]}")
+                    cased_keys.append(f"{cased_keys[-1]} {words[k]}")
+                for length in range(most, 1, -1):
+                    folded, cased = lower.get(folded_keys[length - 1]), exact.get(cased_keys[length - 1])
+                    if folded is None:
+                        if cased is None:
+                            continue
+                        cats = cased
+                    else:
+                        cats = folded if cased is None else folded | cased
+                    for cat in cats:
+                        if taken.get(cat, 0) <= i:
+                            found.setdefault(cat, []).append((i, i + length))
+                            taken[cat] = i + length
+            folded, cased = lower.get(low), exact.get(words[i])  # one token
+            if folded is None:
+                if cased is None:
+                    continue
+                cats = cased
+            else:
+                cats = folded if cased is None else folded | cased
+            for cat in cats:
+                if taken.get(cat, 0) <= i:
+                    found.setdefault(cat, []).append((i, i + 1))
+                    taken[cat] = i + 1
         return found
 
     def features(self, words: list[str]) -> list[str]:
         """One feature string per token: BILUO positions of its matches by category, ``""`` if none."""
-        parts: list[list[str]] = [[] for _ in words]
+        parts: dict[int, list[str]] = {}  # only the matched tokens
         for cat, spans in sorted(self.match(words).items()):
             for start, end in spans:
                 if end - start == 1:
-                    parts[start].append(f"{cat}-U")
+                    parts.setdefault(start, []).append(f"{cat}-U")
                     continue
-                parts[start].append(f"{cat}-B")
+                parts.setdefault(start, []).append(f"{cat}-B")
                 for k in range(start + 1, end - 1):
-                    parts[k].append(f"{cat}-I")
-                parts[end - 1].append(f"{cat}-L")
-        return ["|".join(p) for p in parts]
+                    parts.setdefault(k, []).append(f"{cat}-I")
+                parts.setdefault(end - 1, []).append(f"{cat}-L")
+        out = [""] * len(words)
+        for k, p in parts.items():
+            out[k] = "|".join(p)
+        return out
 
     def to_bytes(self) -> bytes:
         rows = [f"{'|'.join(sorted(cats))}\t{mode}\t{key}"

@@ -85,6 +85,34 @@ def test_matches_never_overlap_within_a_category(gazetteer, words):
     assert len(feats_) == len(words)
 
 
+def _reference_match(gaz: Gazetteer, words: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """The rule of Gazetteer.match written plainly: at each token every length from the longest down."""
+    lowers = [w.lower() for w in words]
+    found: dict[str, list[tuple[int, int]]] = {}
+    taken: dict[str, int] = {}
+    for i in range(len(words)):
+        for length in range(min(12, len(words) - i), 0, -1):
+            cats = gaz.lower.get(" ".join(lowers[i : i + length]), frozenset()) | gaz.exact.get(
+                " ".join(words[i : i + length]), frozenset())
+            for cat in sorted(cats):
+                if taken.get(cat, 0) <= i:
+                    found.setdefault(cat, []).append((i, i + length))
+                    taken[cat] = i + length
+    return found
+
+
+_WORDS = ["lung", "Lung", "cancer", "non", "Non", "-", "small", "cell", "ABCB1", "abcb1", "P", "gp", "x", "MDR1",
+          "deficiency", "carcinoma", "SET", "ALL"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=30))
+def test_match_equals_the_plain_rule(gazetteer, words):
+    gaz = Gazetteer.from_bytes(gazetteer.to_bytes())
+    gaz.add_terms("DIS", [("MDR1 deficiency", False), ("cancer", False)])
+    gaz.add_terms("GENE", [("MDR1", True), ("P gp x", True)])
+    assert gaz.match(words) == _reference_match(gaz, words)
+
+
 def test_bad_source_names_the_problem(tmp_path):
     with pytest.raises(InputError, match="ctd:PATH"):
         read_lexicon_source("umls:/x")
