@@ -163,11 +163,17 @@ class Gazetteer:
         """Longest entry (in tokens) per lowercased first two tokens, for entries of two tokens or more;
         and the lowercased first tokens of those entries."""
         longest: dict[str, int] = {}
-        for key in (*self.exact, *self.lower):
-            parts = key.lower().split(" ", 2)
-            if len(parts) > 1:
-                bigram = f"{parts[0]} {parts[1]}"
-                longest[bigram] = max(longest.get(bigram, 0), key.count(" ") + 1)
+        for table, fold in ((self.exact, True), (self.lower, False)):  # lower's keys are lower case already
+            for key in table:
+                first, sep, rest = key.partition(" ")
+                if not sep:
+                    continue
+                bigram = f"{first} {rest.partition(' ')[0]}"
+                if fold:
+                    bigram = bigram.lower()
+                length = key.count(" ") + 1
+                if longest.get(bigram, 0) < length:
+                    longest[bigram] = length
         return longest, frozenset(b.partition(" ")[0] for b in longest)
 
     def match(self, words: list[str]) -> dict[str, list[tuple[int, int]]]:
@@ -247,9 +253,16 @@ class Gazetteer:
     @classmethod
     def from_bytes(cls, data: bytes) -> Gazetteer:
         gaz = cls()
-        for row in gzip.decompress(data).decode("utf-8").splitlines():
+        tables = {"exact": gaz.exact, "lower": gaz.lower}
+        sets: dict[str, frozenset[str]] = {}  # rows name a few category sets: one object each
+        for row in gzip.decompress(data).decode("utf-8").split("\n"):
+            if not row:
+                continue
             cats, mode, key = row.split("\t")
-            gaz._put(gaz.exact if mode == "exact" else gaz.lower, key, frozenset(cats.split("|")))
+            cat_set = sets.get(cats)
+            if cat_set is None:
+                cat_set = sets[cats] = gaz._sets.setdefault(frozenset(cats.split("|")), frozenset(cats.split("|")))
+            tables[mode][key] = cat_set
         return gaz
 
 
