@@ -27,6 +27,7 @@ tqdm when ``progress`` is true; the caller decides (off when stderr is not a ter
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -307,6 +308,22 @@ def annotate_corpus(
                    description=description, progress=progress, total=total, stats=stats)
 
 
+def _freeze_loaded() -> bool:
+    """Keep what is loaded now (the models, their vocabularies and lexicons) out of garbage collection.
+
+    A NER pass makes garbage fast, so CPython's collector runs often, and each full
+    collection walks every tracked object: the loaded pipeline alone is some 190,000. They
+    live as long as the process, so they are moved to the collector's permanent generation
+    (``gc.freeze``) for the pass and back after it (``gc.unfreeze``): full collections
+    cost 1.5 s per 2,000 abstracts before, 0.5 s after. Nothing is done if the caller froze
+    objects of its own (it may unfreeze them when it likes). True if frozen.
+    """
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
+
+
 def _stream(chunks: Iterator[list[Document]], *, make_runner: Callable[[], Any], store: MentionStore | None,
             fingerprint: str, description: str, progress: bool, total: int | None,
             stats: AnnotationStats) -> Iterator[AnnotatedDoc]:
@@ -343,7 +360,7 @@ def _stream(chunks: Iterator[list[Document]], *, make_runner: Callable[[], Any],
             stats.documents += 1
             yield annotated if annotated is not None else next(fresh)
 
-    completed = False
+    completed = frozen = False
     try:
         for chunk in chunks:
             if store is not None:
@@ -355,6 +372,7 @@ def _stream(chunks: Iterator[list[Document]], *, make_runner: Callable[[], Any],
             if todo:
                 if runner is None:
                     runner = make_runner()  # only now: a rebuild with nothing new loads no model
+                    frozen = _freeze_loaded()
                 handle = runner.submit(todo)
             pending.append((chunk, found, todo, handle))
             while len(pending) >= (runner.window if runner is not None else 1):
@@ -363,6 +381,8 @@ def _stream(chunks: Iterator[list[Document]], *, make_runner: Callable[[], Any],
             yield from finish(*pending.popleft())
         completed = True
     finally:
+        if frozen:
+            gc.unfreeze()
         if runner is not None:
             runner.close(cancel=not completed)
         bar.close()

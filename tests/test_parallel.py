@@ -79,6 +79,23 @@ def test_without_a_store_it_equals_the_pipeline(tiny, clean):
     assert sum(len(a.mentions) for a in clean) > 40  # a real model finding real entities
 
 
+def test_the_loaded_models_are_out_of_gc_during_the_pass_only(tiny, clean):
+    import gc
+
+    counts = []
+    stream = annotate_corpus(corpus(), models=(tiny,))
+    for _ in stream:
+        counts.append(gc.get_freeze_count())
+    assert counts[0] > 1000 and gc.get_freeze_count() == 0  # frozen while it ran, nothing frozen after
+    gc.freeze()  # objects the caller froze stay frozen, and the pass freezes nothing more
+    try:
+        mine = gc.get_freeze_count()
+        assert list(annotate_corpus(corpus(), models=(tiny,))) == clean
+        assert 0.9 * mine < gc.get_freeze_count() <= mine  # not unfrozen (some frozen objects were freed)
+    finally:
+        gc.unfreeze()
+
+
 def test_store_round_trip_and_a_rebuild_annotates_only_what_is_new(tiny, clean, tmp_path, monkeypatch):
     from kg.nlp import NerPipeline
 
