@@ -93,12 +93,30 @@ def evidence_hits(hits: SentenceHits, *, cap: int) -> tuple[np.ndarray, np.ndarr
     return hits.p[sel], hits.d[sel], hits.sent[sel]
 
 
-def _runs(codes: np.ndarray) -> zip:
-    """``(code, start, end)`` of each run of equal values in sorted ``codes`` (Python ints, for slicing lists)."""
-    if not len(codes):
-        return zip()
-    starts = np.flatnonzero(first_per_group(codes))
-    return zip(codes[starts].tolist(), starts.tolist(), [*starts[1:].tolist(), len(codes)], strict=True)
+def _bounds(codes: np.ndarray, n: int) -> np.ndarray:
+    """``(n + 1, 2)``: start and end of each code's run in sorted ``codes`` (``0, 0`` for codes not there)."""
+    out = np.zeros((n + 1, 2), np.int64)  # the last row: for pairs not there
+    if len(codes):
+        starts = np.flatnonzero(first_per_group(codes))
+        ends = np.r_[starts[1:], len(codes)]
+        out[codes[starts], 0], out[codes[starts], 1] = starts, ends
+    return out
+
+
+def _row_pairs(coded, pairs: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
+    """The index in ``pairs`` (:func:`kg.cooccur.sentence_hits`' sorted pair codes) of each edge
+    row, found as ``sentence_hits`` codes the edges; ``len(pairs)`` for a pair not there."""
+    src = edges["source"].astype(str).to_numpy(dtype=object)
+    tgt = edges["target"].astype(str).to_numpy(dtype=object)
+    index = coded.concepts.get_indexer
+    a, b = index(np.where(src <= tgt, src, tgt)), index(np.where(src <= tgt, tgt, src))
+    n = max(len(coded.concepts), 1)
+    keys = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]  # sorted, as pairs are
+    wanted = a.astype(np.int64) * n + b
+    pos = np.searchsorted(keys, wanted)
+    found = (pos < len(keys)) & (a >= 0) & (b >= 0)
+    found[found] &= keys[pos[found]] == wanted[found]
+    return np.where(found, pos, len(keys))
 
 
 def _sorted_groups(group: np.ndarray, value: np.ndarray, n_values: int) -> dict[int, np.ndarray]:
@@ -164,19 +182,28 @@ def build_graph(
     # integer work first (sentence-level co-occurrences serve the evidence and, for the
     # sentence window, the doc ids); the codes are freed before the Python objects are made
     hits = sentence_hits(coded, edges)
-    sources, targets = hits.sources.tolist(), hits.targets.tolist()
+    row_pair = _row_pairs(coded, hits.pairs, edges)  # edge row -> its pair code in hits
     ev_p, ev_d, ev_sent = evidence_hits(hits, cap=options.evidence_cap)
+    n_pairs = len(hits.pairs)
     if options.window == "sentence":
         # a pair's distinct documents are its hits with within == 0, already in document order
         first = hits.within == 0
         doc_p, names = hits.p[first], docs[hits.d[first]].tolist()
         del hits, first
-        docs_of = {(sources[p], targets[p]): names[a:b] for p, a, b in _runs(doc_p)}
-        del doc_p, names
+        doc_bounds = _bounds(doc_p, n_pairs)
+        del doc_p
     else:
+        sources, targets = hits.sources.tolist(), hits.targets.tolist()
         del hits
         docs_of = grouped_lists(cooccurrence_keys(coded, edges, window=options.window, max_per_pair=None),
                                 ["source", "target"], "doc")
+        # the same layout as the sentence window's: names[a:b] for pair p
+        names, doc_bounds = [], np.zeros((n_pairs + 1, 2), np.int64)
+        for p in range(n_pairs):
+            found = docs_of.get((sources[p], targets[p]), [])
+            doc_bounds[p] = len(names), len(names) + len(found)
+            names.extend(found)
+        del docs_of, sources, targets
     del coded
     # one evidence record per sentence, shared (read-only) by the edges it supports; sentences
     # are asked for document by document (the caller may keep texts compressed and unpack
@@ -192,13 +219,21 @@ def build_graph(
                             "doi": meta.get("doi") or "", "url": meta.get("url") or ""}
     del wanted
     chosen = list(map(records.__getitem__, zip(ev_d.tolist(), ev_sent.tolist(), strict=True)))
-    evidence = {(sources[p], targets[p]): chosen[a:b] for p, a, b in _runs(ev_p)}  # ev_p is sorted
-    del records, chosen, ev_p, ev_d, ev_sent
+    ev_bounds = _bounds(ev_p, n_pairs)  # ev_p is sorted
+    del records, ev_p, ev_d, ev_sent
+    # per edge row: where its evidence and documents are in chosen and names (0, 0 if none)
+    ev_a, ev_b = ev_bounds[row_pair].T.tolist() if len(row_pair) else ([], [])
+    doc_a, doc_b = doc_bounds[row_pair].T.tolist() if len(row_pair) else ([], [])
     score_cols = [c for c in edges.columns if c not in ("source", "target")]
     columns = [edges[c].tolist() for c in score_cols]  # Python ints/floats, so every exporter sees those
-    for source, target, *values in zip(edges["source"].tolist(), edges["target"].tolist(), *columns, strict=True):
+    adj = g._adj  # what Graph.add_edge fills (both ends share one dict), minus its copies of every attribute dict
+    for source, target, ea, eb, da, db, *values in zip(edges["source"].tolist(), edges["target"].tolist(),
+                                                        ev_a, ev_b, doc_a, doc_b, *columns, strict=True):
         attrs = dict(zip(score_cols, values, strict=True))
-        pair = (source, target)
-        attrs.update(evidence=evidence.get(pair, []), doc_ids=docs_of.get(pair, []), interaction="co-occurs")
-        g.add_edge(source, target, **attrs)
+        attrs["evidence"], attrs["doc_ids"], attrs["interaction"] = chosen[ea:eb], names[da:db], "co-occurs"
+        if source not in adj or target not in adj or source == target:
+            g.add_edge(source, target, **attrs)  # not made by kg (a concept without mentions, a loop): the slow way
+        else:
+            adj[source][target] = adj[target][source] = attrs
+    nx._clear_cache(g)
     return g

@@ -82,3 +82,22 @@ def test_edge_doc_ids_follow_the_plain_rule_and_consume_frees_the_table(window, 
     assert got == want
     for _, _, d in consumed.edges(data=True):
         assert len(d["evidence"]) <= 5 and {e["doc_id"] for e in d["evidence"]} <= set(d["doc_ids"])
+
+
+@pytest.mark.parametrize("window", ["sentence", "document"])
+def test_edges_given_in_either_order_or_without_mentions_are_kept(window):
+    """build_graph takes any edge frame: (target, source) order, or a concept no mention names."""
+    from kg.concepts import ConceptTable
+    from kg.cooccur import count_pairs
+    from kg.graph import GraphOptions, build_graph
+
+    m = pd.DataFrame({"doc": ["d1", "d1", "d1", "d2", "d2"], "para": 0, "sent": np.int32([0, 0, 1, 0, 0]),
+                      "concept": ["b", "a", "c", "a", "b"]})
+    edges = count_pairs(m, window=window)
+    flipped = edges.rename(columns={"source": "target", "target": "source"})
+    extra = pd.concat([flipped, flipped.iloc[:1].assign(source="a", target="nowhere")], ignore_index=True)
+    g = build_graph(ConceptTable(m.copy()), extra, sentence_text=lambda doc, sent: f"{doc}/{sent}",
+                    doc_meta=lambda doc: {}, options=GraphOptions(window=window))
+    assert g["a"]["b"]["doc_ids"] == ["d1", "d2"]
+    assert [e["sentence"] for e in g["a"]["b"]["evidence"]] == ["d1/0", "d2/0"]
+    assert g["a"]["nowhere"]["doc_ids"] == [] and g["a"]["nowhere"]["evidence"] == []
