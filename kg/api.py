@@ -270,15 +270,9 @@ def _step_bar(steps: Sequence[str], *, enabled: bool):
 
 
 def _write_processes(workers: int, engine: str) -> int:
+    from kg.parallel import available_cores
+
     return max(workers, available_cores()) if engine == "local" else 1
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the OS tells it, else the machine's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 def _peak_rss_mb() -> float:
@@ -325,7 +319,7 @@ def build(
     max_edges: int = 10_000,
     formats: Sequence[str] = DEFAULT_FORMATS,
     progress: bool = False,
-    workers: int = 1,
+    workers: int | str = 1,
     engine: str = "local",
     scheduler: str | None = None,
     cache: bool = True,
@@ -335,7 +329,9 @@ def build(
 
     With ``out`` the ``formats`` (default :data:`DEFAULT_FORMATS`) are written there, and NER output is cached in
     ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
-    documents. ``workers`` processes run NER locally; ``engine="dask"`` runs it on the
+    documents. ``workers`` processes run NER locally (``"auto"``: one per core as memory allows, none
+    for a corpus that fits one chunk; the workers are spawned, so a script calling this needs the
+    ``if __name__ == "__main__":`` guard); ``engine="dask"`` runs it on the
     ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
     forked processes at once (default with the local engine: as many as this process may use cores, at
     least ``workers``, since NER is over by then; with Dask one, as this process then runs dask's client
@@ -481,7 +477,7 @@ def build(
         metas.clear()
         spans.clear()
         if out is not None:
-            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=write_processes or _write_processes(workers, engine))
+            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=write_processes or _write_processes(ner.workers, engine))
             lap("write")
     stats.seconds = time.perf_counter() - started
     if out is not None:

@@ -35,6 +35,15 @@ def _parse_columns(values: list[str]) -> dict[str, str]:
     return columns
 
 
+def _parse_workers(value: str) -> int | str:
+    value = value.strip().lower()
+    if value == "auto":
+        return value
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise typer.BadParameter(f"--workers takes a number >= 1 or auto, not {value!r}")
+
+
 @app.command()
 def build(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns to read.")],
@@ -54,7 +63,7 @@ def build(
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, all (default: html, graphml, csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="NER processes on this machine (each loads the model once). With the local engine the output files are then written in parallel on the free cores.")] = 1,
+    workers: Annotated[str, typer.Option("--workers", "-j", metavar="N|auto", help="NER processes on this machine (each loads the model once): a number, or auto: one per core as memory allows (1.2 GB each), none for a corpus of one chunk (~250 kB of text). The output files are written in parallel on the free cores.")] = "auto",
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
@@ -69,7 +78,7 @@ def build(
             min_score=min_score, top_edges_per_node=top_edges_per_node, types=types,
             generic_terms=generic_terms, link=not no_link, columns=_parse_columns(column or []),
             max_nodes=max_nodes, max_edges=max_edges, formats=fmt or DEFAULT_FORMATS, progress=not quiet and sys.stderr.isatty(),
-            workers=workers, engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
+            workers=_parse_workers(workers), engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
         )
     except KgError as err:
         _fail(err)

@@ -10,6 +10,9 @@ Where NER runs (``engine``, ``workers``):
 
 ``local``, 1 worker   in this process, with :class:`kg.nlp.NerPipeline` (the model loads
                       once per process, and only when a document has to be annotated).
+``local``, "auto"     as many workers as this process may use cores and available memory
+                      allows (:func:`auto_workers`); in this process when the corpus is one
+                      chunk (starting workers would take longer than annotating it).
 ``local``, N workers  N processes started with ``spawn`` (safe with spaCy/thinc and on every
                       OS); each loads the models once, chunks go out ``2 N`` at a time and
                       results are put back in input order, so the graph is the one a
@@ -28,6 +31,7 @@ tqdm when ``progress`` is true; the caller decides (off when stderr is not a ter
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import threading
 import time
@@ -42,13 +46,17 @@ from kg.nlp import AnnotatedDoc, NerPipeline, annotate_records
 from kg.records import Document
 from kg.store import Lookup, MentionStore, describe_stack, fingerprint_of
 
-__all__ = ["AnnotationStats", "annotate_corpus", "annotate_chunk", "iter_chunks", "ENGINES", "CHUNK_BYTES"]
+__all__ = ["AUTO", "AnnotationStats", "annotate_corpus", "auto_workers", "available_cores", "annotate_chunk", "iter_chunks", "ENGINES", "CHUNK_BYTES"]
 
 #: Where the NER pass can run.
 ENGINES = ("local", "dask")
 #: Default text per chunk: local worker processes get ~180 abstracts (seconds of NER: fine-grained
 #: enough to balance 2-8 workers and to lose little to a kill), Dask workers a few MB per task.
 CHUNK_BYTES = {"local": 250_000, "dask": 2_000_000}
+#: ``workers="auto"``: see :func:`auto_workers`.
+AUTO = "auto"
+#: Memory one local NER worker may need, in MB (the bundled model peaks at ~940 MB on PubMed abstracts).
+WORKER_MB = 1200
 _DASK_HINT = 'engine "dask" needs dask.distributed, which is not installed: pip install "kg[dask]"'
 
 
@@ -84,6 +92,37 @@ def iter_chunks(documents: Iterable[Document], *, chunk_bytes: int, max_docs: in
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it, else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def available_memory_mb() -> float | None:
+    """Memory available for new processes (Linux's MemAvailable, else free pages), in MB; None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") / 2**20
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def auto_workers() -> int:
+    """NER processes for ``workers="auto"``: one per available core, at most one per :data:`WORKER_MB`
+    of available memory, at least one."""
+    cores = available_cores()
+    memory = available_memory_mb()
+    return max(1, min(cores, cores if memory is None else int(memory // WORKER_MB)))
 
 
 # -- the unit of work -----------------------------------------------------------------------------
@@ -239,7 +278,7 @@ def annotate_corpus(
     *,
     models: Sequence[str],
     store: MentionStore | None = None,
-    workers: int = 1,
+    workers: int | str = 1,
     engine: str = "local",
     scheduler: Any = None,
     batch_size: int = 64,
@@ -252,7 +291,8 @@ def annotate_corpus(
 
     With a ``store``, documents whose exact text was already annotated by the same model
     stack are read from it, and new annotations are written to it in one transaction per
-    chunk. ``workers`` processes run NER with ``engine="local"``; with ``engine="dask"``,
+    chunk. ``workers`` processes run NER with ``engine="local"`` (``"auto"``: :func:`auto_workers`,
+    none for a corpus of one chunk); with ``engine="dask"``,
     ``scheduler`` is the address of a running ``dask.distributed`` scheduler (or a
     ``Client``/``LocalCluster``) and ``workers`` is not used. ``chunk_bytes`` is the amount
     of text per chunk sent to a worker (default :data:`CHUNK_BYTES` for the engine: a few
@@ -268,8 +308,8 @@ def annotate_corpus(
     models = tuple(models) or (DEFAULT_MODEL,)
     if engine not in ENGINES:
         raise KgError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if not isinstance(workers, int) or workers < 1:
-        raise KgError(f"workers must be a whole number >= 1, not {workers!r}")
+    if workers != AUTO and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise KgError(f'workers must be a whole number >= 1 or "auto", not {workers!r}')
     if chunk_bytes is None:
         chunk_bytes = CHUNK_BYTES[engine]
     if batch_size < 1 or chunk_bytes < 1:
@@ -293,19 +333,30 @@ def annotate_corpus(
     if total is None and hasattr(documents, "__len__"):
         total = len(documents)  # type: ignore[arg-type]
     stats = stats if stats is not None else AnnotationStats()
+    in_process = engine == "local" and workers == 1
+    chunks = iter_chunks(documents, chunk_bytes=chunk_bytes, max_docs=4 * batch_size if in_process else None)
     stats.engine, stats.workers = engine, workers if engine == "local" else 0
+    if engine == "local" and workers == AUTO:
+        chunks = _decide_workers(chunks, stats)
 
     def make_runner():
         if engine == "dask":
             return _Dask(models, batch_size, scheduler)
-        if workers > 1:
-            return _ProcessPool(models, batch_size, workers)
+        if stats.workers > 1:
+            return _ProcessPool(models, batch_size, stats.workers)
         return _InProcess(models, batch_size)
 
-    in_process = engine == "local" and workers == 1
-    chunks = iter_chunks(documents, chunk_bytes=chunk_bytes, max_docs=4 * batch_size if in_process else None)
     return _stream(chunks, make_runner=make_runner, store=store, fingerprint=fingerprint,
                    description=description, progress=progress, total=total, stats=stats)
+
+
+def _decide_workers(chunks: Iterator[list[Document]], stats: AnnotationStats) -> Iterator[list[Document]]:
+    """``workers="auto"``: with the first two chunks read, ``stats.workers`` is 1 for a corpus of
+    one chunk (annotated in this process), else :func:`auto_workers`; then the chunks."""
+    head = list(itertools.islice(chunks, 2))
+    stats.workers = auto_workers() if len(head) > 1 else 1
+    yield from head
+    yield from chunks
 
 
 def _freeze_loaded() -> bool:

@@ -49,3 +49,9 @@ def test_unknown_model_fails_with_the_install_command(tmp_path):
     res = CliRunner().invoke(app, ["build", str(SEEDS), "--out", str(tmp_path), "--model", "en_ner_bc5cdr_md"])
     assert res.exit_code != 0
     assert "pip install" in res.output and "en_ner_bc5cdr_md" in res.output
+
+
+@pytest.mark.parametrize("bad", ["0", "two", "-1"])
+def test_workers_takes_a_number_or_auto(seeds_dir, tmp_path, bad):
+    res = CliRunner().invoke(app, ["build", str(seeds_dir), "--out", str(tmp_path), "--workers", bad])
+    assert res.exit_code == 2 and "number >= 1 or auto" in res.output

@@ -197,13 +197,38 @@ def test_the_fingerprint_names_the_models_in_order_and_their_versions(tiny, tmp_
 def test_arguments_are_checked_before_anything_runs(tiny, monkeypatch):
     with pytest.raises(KgError, match="engine must be one of"):
         annotate_corpus([], models=(tiny,), engine="spark")
-    with pytest.raises(KgError, match="workers"):
-        annotate_corpus([], models=(tiny,), workers=0)
+    for bad in (0, "many", True, 1.5):
+        with pytest.raises(KgError, match="workers"):
+            annotate_corpus([], models=(tiny,), workers=bad)
     with pytest.raises(KgError, match="only used with engine"):
         annotate_corpus([], models=(tiny,), scheduler="tcp://localhost:8786")
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(KgError, match=r'pip install "kg\[dask\]"'):
         annotate_corpus([], models=(tiny,), engine="dask", scheduler="tcp://localhost:8786")
+
+
+def test_auto_workers_follow_cores_and_memory(monkeypatch):
+    import kg.parallel as parallel
+
+    monkeypatch.setattr(parallel, "available_cores", lambda: 8)
+    for memory, want in ((None, 8), (100_000, 8), (3 * parallel.WORKER_MB, 3), (100, 1)):
+        monkeypatch.setattr(parallel, "available_memory_mb", lambda m=memory: m)
+        assert parallel.auto_workers() == want
+    assert parallel.available_memory_mb() is None or parallel.available_memory_mb() > 0
+
+
+@pytest.mark.parametrize(("chunk_bytes", "auto", "want"),
+                         [(10**9, 2, 1), (2000, 1, 1), pytest.param(2000, 2, 2, marks=pytest.mark.slow)])
+def test_auto_annotates_in_this_process_a_corpus_of_one_chunk(tiny, clean, monkeypatch, chunk_bytes, auto, want):
+    """One chunk: no worker to start whatever the machine; several: auto_workers() processes."""
+    import kg.parallel as parallel
+
+    monkeypatch.setattr(parallel, "auto_workers", lambda: auto)
+    if want == 1:
+        monkeypatch.setattr(parallel, "_ProcessPool", None)  # a pool would fail: none is started
+    stats = AnnotationStats()
+    assert list(annotate_corpus(corpus(), models=(tiny,), workers="auto", chunk_bytes=chunk_bytes, stats=stats)) == clean
+    assert stats.workers == want and (stats.chunks > 1) == (chunk_bytes == 2000)
 
 
 def test_an_unknown_model_fails_at_the_call():
