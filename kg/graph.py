@@ -104,8 +104,8 @@ def _bounds(codes: np.ndarray, n: int) -> np.ndarray:
 
 
 def _row_pairs(coded, pairs: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
-    """The index in ``pairs`` (:func:`kg.cooccur.sentence_hits`' sorted pair codes) of each edge
-    row, found as ``sentence_hits`` codes the edges; ``len(pairs)`` for a pair not there."""
+    """The index in ``pairs`` (:func:`kg.cooccur.sentence_hits`' sorted pair codes) of each edge row,
+    its two concepts coded as ``sentence_hits`` codes them; ``len(pairs)`` for a pair not there."""
     src = edges["source"].astype(str).to_numpy(dtype=object)
     tgt = edges["target"].astype(str).to_numpy(dtype=object)
     index = coded.concepts.get_indexer
@@ -235,5 +235,7 @@ def build_graph(
             g.add_edge(source, target, **attrs)  # not made by kg (a concept without mentions, a loop): the slow way
         else:
             adj[source][target] = adj[target][source] = attrs
-    nx._clear_cache(g)
+    clear_cache = getattr(nx, "_clear_cache", None)  # networkx >= 3.3 keeps backend caches per graph
+    if clear_cache is not None:
+        clear_cache(g)
     return g

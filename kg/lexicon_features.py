@@ -261,7 +261,8 @@ class Gazetteer:
             cats, mode, key = row.split("\t")
             cat_set = sets.get(cats)
             if cat_set is None:
-                cat_set = sets[cats] = gaz._sets.setdefault(frozenset(cats.split("|")), frozenset(cats.split("|")))
+                new = frozenset(cats.split("|"))
+                cat_set = sets[cats] = gaz._sets.setdefault(new, new)
             tables[mode][key] = cat_set
         return gaz
 

@@ -46,7 +46,8 @@ from kg.nlp import AnnotatedDoc, NerPipeline, annotate_records
 from kg.records import Document
 from kg.store import Lookup, MentionStore, describe_stack, fingerprint_of
 
-__all__ = ["AUTO", "AnnotationStats", "annotate_corpus", "auto_workers", "available_cores", "annotate_chunk", "iter_chunks", "ENGINES", "CHUNK_BYTES"]
+__all__ = ["AUTO", "AnnotationStats", "annotate_corpus", "annotate_chunk", "auto_workers", "available_cores",
+           "available_memory_mb", "iter_chunks", "ENGINES", "CHUNK_BYTES", "WORKER_MB"]
 
 #: Where the NER pass can run.
 ENGINES = ("local", "dask")
@@ -73,7 +74,8 @@ class AnnotationStats:
     chunks: int = 0
     seconds: float = 0.0
     engine: str = "local"
-    workers: int = 1
+    workers: int | str = 1
+    """NER processes (0 on Dask); ``"auto"`` until the pass has read its first chunks and decided."""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -366,7 +368,7 @@ def _freeze_loaded() -> bool:
     collection walks every tracked object: the loaded pipeline alone is some 190,000. They
     live as long as the process, so they are moved to the collector's permanent generation
     (``gc.freeze``) for the pass and back after it (``gc.unfreeze``): full collections
-    cost 1.5 s per 2,000 abstracts before, 0.5 s after. Nothing is done if the caller froze
+    cost 1.5 s per 2,000 abstracts before, 0.7 s after. Nothing is done if the caller froze
     objects of its own (it may unfreeze them when it likes). True if frozen.
     """
     if gc.get_freeze_count():
