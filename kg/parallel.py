@@ -11,8 +11,9 @@ Where NER runs (``engine``, ``workers``):
 ``local``, 1 worker   in this process, with :class:`kg.nlp.NerPipeline` (the model loads
                       once per process, and only when a document has to be annotated).
 ``local``, "auto"     as many workers as this process may use cores and available memory
-                      allows (:func:`auto_workers`); in this process when the corpus is one
-                      chunk (starting workers would take longer than annotating it).
+                      allows (:func:`auto_workers`); in this process when the first chunk with
+                      documents to annotate is the last chunk (a corpus of one chunk, a rebuild
+                      whose new documents come at the end: starting workers would take longer).
 ``local``, N workers  N processes started with ``spawn`` (safe with spaCy/thinc and on every
                       OS); each loads the models once, chunks go out ``2 N`` at a time and
                       results are put back in input order, so the graph is the one a
@@ -31,7 +32,6 @@ tqdm when ``progress`` is true; the caller decides (off when stderr is not a ter
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 import threading
 import time
@@ -74,8 +74,8 @@ class AnnotationStats:
     chunks: int = 0
     seconds: float = 0.0
     engine: str = "local"
-    workers: int | str = 1
-    """NER processes (0 on Dask); ``"auto"`` until the pass has read its first chunks and decided."""
+    workers: int = 1
+    """NER processes (0 on Dask; with ``"auto"``, what it came to: 1 until NER was needed)."""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -294,7 +294,7 @@ def annotate_corpus(
     With a ``store``, documents whose exact text was already annotated by the same model
     stack are read from it, and new annotations are written to it in one transaction per
     chunk. ``workers`` processes run NER with ``engine="local"`` (``"auto"``: :func:`auto_workers`,
-    none for a corpus of one chunk); with ``engine="dask"``,
+    none when the first chunk to annotate is the last); with ``engine="dask"``,
     ``scheduler`` is the address of a running ``dask.distributed`` scheduler (or a
     ``Client``/``LocalCluster``) and ``workers`` is not used. ``chunk_bytes`` is the amount
     of text per chunk sent to a worker (default :data:`CHUNK_BYTES` for the engine: a few
@@ -338,12 +338,18 @@ def annotate_corpus(
     in_process = engine == "local" and workers == 1
     chunks = iter_chunks(documents, chunk_bytes=chunk_bytes, max_docs=4 * batch_size if in_process else None)
     stats.engine, stats.workers = engine, workers if engine == "local" else 0
+    ahead = {"more": False}
     if engine == "local" and workers == AUTO:
-        chunks = _decide_workers(chunks, stats)
+        stats.workers = 1  # until NER is needed
+        chunks = _one_ahead(chunks, ahead)
 
     def make_runner():
         if engine == "dask":
             return _Dask(models, batch_size, scheduler)
+        if workers == AUTO:
+            # the first chunk with documents to annotate is the last one (a small corpus, or a
+            # rebuild whose new documents came at the end): here, no worker to start; else one a core
+            stats.workers = auto_workers() if ahead["more"] else 1
         if stats.workers > 1:
             return _ProcessPool(models, batch_size, stats.workers)
         return _InProcess(models, batch_size)
@@ -352,13 +358,18 @@ def annotate_corpus(
                    description=description, progress=progress, total=total, stats=stats)
 
 
-def _decide_workers(chunks: Iterator[list[Document]], stats: AnnotationStats) -> Iterator[list[Document]]:
-    """``workers="auto"``: with the first two chunks read, ``stats.workers`` is 1 for a corpus of
-    one chunk (annotated in this process), else :func:`auto_workers`; then the chunks."""
-    head = list(itertools.islice(chunks, 2))
-    stats.workers = auto_workers() if len(head) > 1 else 1
-    yield from head
-    yield from chunks
+def _one_ahead(chunks: Iterator[list[Document]], state: dict[str, bool]) -> Iterator[list[Document]]:
+    """The chunks, each read one ahead: while a chunk is being handled ``state["more"]`` says
+    whether another follows (``workers="auto"`` starts no worker for the last chunk)."""
+    prev = None
+    for chunk in chunks:
+        if prev is not None:
+            state["more"] = True
+            yield prev
+        prev = chunk
+    if prev is not None:
+        state["more"] = False
+        yield prev
 
 
 def _freeze_loaded() -> bool:

@@ -220,7 +220,7 @@ def test_auto_workers_follow_cores_and_memory(monkeypatch):
 @pytest.mark.parametrize(("chunk_bytes", "auto", "want"),
                          [(10**9, 2, 1), (2000, 1, 1), pytest.param(2000, 2, 2, marks=pytest.mark.slow)])
 def test_auto_annotates_in_this_process_a_corpus_of_one_chunk(tiny, clean, monkeypatch, chunk_bytes, auto, want):
-    """One chunk: no worker to start whatever the machine; several: auto_workers() processes."""
+    """One chunk: no worker to start whatever the machine; several to annotate: auto_workers() processes."""
     import kg.parallel as parallel
 
     monkeypatch.setattr(parallel, "auto_workers", lambda: auto)
@@ -229,6 +229,25 @@ def test_auto_annotates_in_this_process_a_corpus_of_one_chunk(tiny, clean, monke
     stats = AnnotationStats()
     assert list(annotate_corpus(corpus(), models=(tiny,), workers="auto", chunk_bytes=chunk_bytes, stats=stats)) == clean
     assert stats.workers == want and (stats.chunks > 1) == (chunk_bytes == 2000)
+
+
+@pytest.mark.parametrize(("at", "want"), [(40, 1), pytest.param(0, 2, marks=pytest.mark.slow)])
+def test_auto_starts_workers_only_when_chunks_to_annotate_follow(tiny, clean, monkeypatch, tmp_path, at, want):
+    """A rebuild whose one new document is in the last chunk annotates it here; at the start, workers."""
+    import kg.parallel as parallel
+
+    monkeypatch.setattr(parallel, "auto_workers", lambda: 2)
+    if want == 1:
+        monkeypatch.setattr(parallel, "_ProcessPool", None)  # a pool would fail: none is started
+    docs = corpus()
+    with MentionStore(tmp_path / "kg.sqlite") as store:
+        assert list(annotate_corpus(docs, models=(tiny,), store=store)) == clean
+        new = corpus(1, start=40)[0]
+        stats = AnnotationStats()
+        out = list(annotate_corpus([*docs[:at], new, *docs[at:]], models=(tiny,), store=store, workers="auto",
+                                   chunk_bytes=2000, stats=stats))
+    assert (stats.annotated, stats.workers) == (1, want) and stats.chunks > 1
+    assert out[at].doc_id == new.id and [*out[:at], *out[at + 1:]] == clean
 
 
 def test_an_unknown_model_fails_at_the_call():
