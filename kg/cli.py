@@ -63,7 +63,7 @@ def build(
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, all (default: html, graphml, csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
-    workers: Annotated[str, typer.Option("--workers", "-j", metavar="N|auto", help="NER processes on this machine (each loads the model once): a number, or auto: one per core as memory allows (1.2 GB each), none for a corpus of one chunk (~250 kB of text). The output files are written in parallel on the free cores.")] = "auto",
+    workers: Annotated[str, typer.Option("--workers", "-j", metavar="N|auto", help="NER processes on this machine (each loads the model once): a number, or auto: one per core as memory allows (1.2 GB each), none when what needs NER fits the last chunk (~250 kB of text: a small corpus, a rebuild with new documents at the end). The output files are written in parallel on the free cores.")] = "auto",
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
