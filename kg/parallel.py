@@ -347,8 +347,8 @@ def annotate_corpus(
         if engine == "dask":
             return _Dask(models, batch_size, scheduler)
         if workers == AUTO:
-            # the first chunk with documents to annotate is the last one (a small corpus, or a
-            # rebuild whose new documents came at the end): here, no worker to start; else one a core
+            # no worker when the first chunk to annotate is the last (a small corpus, a rebuild
+            # whose new documents came at the end); else one per core (auto_workers)
             stats.workers = auto_workers() if ahead["more"] else 1
         if stats.workers > 1:
             return _ProcessPool(models, batch_size, stats.workers)
