@@ -330,7 +330,7 @@ def build(
     With ``out`` the ``formats`` (default :data:`DEFAULT_FORMATS`) are written there, and NER output is cached in
     ``out/kg.sqlite`` (``cache=False`` to skip it): a rebuild runs NER only on new or changed
     documents. ``workers`` processes run NER locally (``"auto"``: one per core as memory allows, none
-    for a corpus that fits one chunk; the workers are spawned, so a script calling this needs the
+    when the first chunk to annotate is the last, as for a small corpus; the workers are spawned, so a script calling this needs the
     ``if __name__ == "__main__":`` guard); ``engine="dask"`` runs it on the
     ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
     forked processes at once (default with the local engine: as many as this process may use cores, at

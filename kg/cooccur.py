@@ -44,6 +44,7 @@ __all__ = [
     "count_pairs",
     "cooccurrence_keys",
     "sentence_hits",
+    "row_codes",
     "SentenceHits",
     "first_per_group",
     "rank_in_group",
@@ -443,7 +444,8 @@ class SentenceHits:
         return self.coded.concepts[self.pairs[:, 1]].to_numpy(dtype=object)
 
 
-def _pair_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> np.ndarray:
+def row_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each given pair's concept codes in ``c``, the lesser concept name first (-1: a concept without mentions)."""
     if isinstance(pairs, pd.DataFrame):
         src = pairs["source"].astype(str).to_numpy(dtype=object)
         tgt = pairs["target"].astype(str).to_numpy(dtype=object)
@@ -452,7 +454,11 @@ def _pair_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> n
         src = np.array([str(p[0]) for p in lst], dtype=object)
         tgt = np.array([str(p[1]) for p in lst], dtype=object)
     a, b = np.where(src <= tgt, src, tgt), np.where(src <= tgt, tgt, src)
-    ia, ib = c.concepts.get_indexer(a), c.concepts.get_indexer(b)
+    return c.concepts.get_indexer(a), c.concepts.get_indexer(b)
+
+
+def _pair_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> np.ndarray:
+    ia, ib = row_codes(c, pairs)
     ok = (ia >= 0) & (ib >= 0) & (ia != ib)
     return np.unique(np.stack([ia[ok], ib[ok]], axis=1).astype(np.int64).reshape(-1, 2), axis=0)
 

@@ -24,6 +24,7 @@ from kg.cooccur import (
     cooccurrence_keys,
     first_per_group,
     rank_in_group,
+    row_codes,
     sentence_hits,
 )
 
@@ -106,10 +107,7 @@ def _bounds(codes: np.ndarray, n: int) -> np.ndarray:
 def _row_pairs(coded, pairs: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
     """The index in ``pairs`` (:func:`kg.cooccur.sentence_hits`' sorted pair codes) of each edge row,
     its two concepts coded as ``sentence_hits`` codes them; ``len(pairs)`` for a pair not there."""
-    src = edges["source"].astype(str).to_numpy(dtype=object)
-    tgt = edges["target"].astype(str).to_numpy(dtype=object)
-    index = coded.concepts.get_indexer
-    a, b = index(np.where(src <= tgt, src, tgt)), index(np.where(src <= tgt, tgt, src))
+    a, b = row_codes(coded, edges)
     n = max(len(coded.concepts), 1)
     keys = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]  # sorted, as pairs are
     wanted = a.astype(np.int64) * n + b
