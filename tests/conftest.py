@@ -33,6 +33,16 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny(tmp_path_factory) -> str:
+    """A one-head model trained on the committed fixture (seconds), for tests of the NER pass's plumbing."""
+    from kg.train import train
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    train(FIXTURES / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(FIXTURES / "ner")}, log=lambda _: None)
+    return str(out)
+
+
+@pytest.fixture(scope="session")
 def bundled_nlp():
     """kg's bundled NER pipeline, loaded once for the whole session."""
     from kg.models import DEFAULT_MODEL, load_model

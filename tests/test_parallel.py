@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -16,46 +15,10 @@ from kg.errors import KgError
 from kg.parallel import AnnotationStats, annotate_corpus, iter_chunks
 from kg.records import Document
 from kg.store import MentionStore
+from tests.synthetic import corpus, write_jsonl
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # scispaCy warns once per process when a text has no abbreviation candidates; not what these tests are about
 pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> str:
-    """A one-head model trained on the committed fixture (seconds)."""
-    from kg.train import train
-
-    out = tmp_path_factory.mktemp("tiny-model")
-    train(FIXTURES / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(FIXTURES / "ner")}, log=lambda _: None)
-    return str(out)
-
-
-def _sentences() -> list[str]:
-    sents, words = [], []
-    for path in ("tiny_train.tsv", "tiny_dev.tsv"):
-        for line in (FIXTURES / "ner" / path).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                words.append(line.split("\t")[0])
-            elif words:
-                sents.append(" ".join(words))
-                words = []
-    if words:
-        sents.append(" ".join(words))
-    return sents
-
-
-def corpus(n: int = 40, *, start: int = 0) -> list[Document]:
-    """``n`` synthetic abstracts of 3-5 fixture sentences each (entity-rich, all different)."""
-    sents = _sentences()
-    docs = []
-    for i in range(start, start + n):
-        k = 3 + i % 3
-        body = [sents[(i * 7 + j * 3) % len(sents)] for j in range(k)]
-        docs.append(Document(id=f"pmid:{1000 + i}", title=sents[i % len(sents)], abstract=" ".join(body),
-                             pmid=str(1000 + i)))
-    return docs
 
 
 @pytest.fixture(scope="module")
@@ -154,9 +117,7 @@ RESUME = textwrap.dedent("""
 
 def test_a_build_killed_mid_way_resumes_to_the_same_annotations(tiny, clean, tmp_path):
     docs = corpus()
-    docs_file = tmp_path / "docs.jsonl"
-    docs_file.write_text("".join(json.dumps({"id": d.id, "title": d.title, "abstract": d.abstract, "pmid": d.pmid})
-                                 + "\n" for d in docs), encoding="utf-8")
+    docs_file = write_jsonl(docs, tmp_path / "docs.jsonl")
     path = tmp_path / "kg.sqlite"
     proc = subprocess.Popen([sys.executable, "-c", RESUME, tiny, str(path), str(docs_file)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
