@@ -34,8 +34,10 @@ keeps the records read before the error and reports the line where it stopped.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -168,63 +170,94 @@ def _record_fields(record: etree._Element) -> dict[str, object]:
     }
 
 
-def _declared_entities(elem: etree._Element) -> list[str]:
-    dtd = elem.getroottree().docinfo.internalDTD
-    return [entity.name for entity in dtd.iterentities()] if dtd is not None else []
+_CHUNK = 64 * 1024
+#: How far into a file the DOCTYPE is looked for (the prolog of an efetch or baseline file is a few hundred bytes).
+_PROLOG_LIMIT = 1 << 20
+
+
+def _prolog(head: bytes) -> bytes | None:
+    """The prolog (what precedes the root element) when ``head`` holds it whole and it may declare
+    entities; ``None`` once the root element is seen without any, or past the first megabyte."""
+    root = re.search(rb"<(?![?!])", head)
+    if root is not None:
+        prolog = head[: root.start()]
+        return prolog if b"<!ENTITY" in prolog else None
+    return head if len(head) < _PROLOG_LIMIT else None
+
+
+def _entity_names(head: bytes) -> list[str]:
+    return [m.decode("utf-8", "replace") for m in re.findall(rb"<!ENTITY\s+%?\s*([^\s\"'>]+)", head)]
+
+
+def _chunks(stream: BinaryIO) -> Iterator[bytes]:
+    while chunk := stream.read(_CHUNK):
+        yield chunk
+
+
+def _record(elem: etree._Element, source: str, location: str) -> Document | Skipped:
+    if next(elem.iter(etree.Entity), None) is not None:
+        return Skipped(source, "record contains an unexpanded XML entity reference; skipped", location)
+    fields = _record_fields(elem)
+    if not fields:
+        return Skipped(source, f"<{elem.tag}> without MedlineCitation/BookDocument; skipped", location)
+    return make_document(source=source, location=location, **fields)  # type: ignore[arg-type]
+
+
+def _release(elem: etree._Element) -> None:
+    """Free a record already read, and the siblings before it, so memory stays flat."""
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+def _damage(source: str, records: int, line: int | None, what: str) -> Skipped:
+    where = f"line {line}" if line else f"after record {records}"
+    return Skipped(
+        source,
+        f"malformed or truncated XML ({what}); the {records} record(s) before {where} were kept and the rest of the "
+        "file was skipped. Re-download the file or fix the XML there",
+        where,
+    )
 
 
 def read_pubmed_xml(path: str | Path, *, source: str) -> Iterator[Document | Skipped]:
     """Stream the records of a PubMed XML file (plain or compressed) as Documents.
 
     Yields a :class:`Skipped` for a record without title and abstract, and one for the rest
-    of the file when the XML is malformed, truncated or declares entities.
+    of the file when the XML is malformed, truncated or declares entities. The file is fed to
+    an :class:`lxml.etree.XMLPullParser` in 64 kB chunks and the events are drained after every
+    chunk and after a parse error, so every complete record before the damage is kept whatever
+    libxml2's buffering (lxml 5 and 6 report errors at different points of the stream).
     """
     stream, _ = open_binary(path)
     records = 0
+    parser = etree.XMLPullParser(events=("end",), tag=_RECORD_TAGS, **PARSER_OPTIONS)
+    prolog: bytes | None = b""  # None once the root element has been seen without entity declarations
+    error: etree.XMLSyntaxError | None = None
     with stream:
-        events = etree.iterparse(
-            stream, events=("start", "end"), tag=("PubmedArticleSet", *_RECORD_TAGS), **PARSER_OPTIONS
-        )
-        try:
-            checked = False
-            for event, elem in events:
-                if not checked:
-                    checked = True
-                    names = _declared_entities(elem)
-                    if names:
-                        yield Skipped(
-                            source,
-                            _ENTITY_REASON.format(names=", ".join(names[:5])),
-                            f"line {elem.sourceline}",
-                        )
-                        return
-                if event != "end" or elem.tag not in _RECORD_TAGS:
-                    continue
+        for chunk in _chunks(stream):
+            if prolog is not None and (prolog := _prolog(prolog + chunk)) is not None and b"<!ENTITY" in prolog:
+                names = ", ".join(_entity_names(prolog)[:5])
+                line = prolog[: prolog.index(b"<!ENTITY")].count(b"\n") + 1
+                yield Skipped(source, _ENTITY_REASON.format(names=names), f"line {line}")
+                return
+            try:
+                parser.feed(chunk)
+            except etree.XMLSyntaxError as exc:
+                error = exc
+            for _, elem in parser.read_events():
                 records += 1
-                location = f"line {elem.sourceline}" if elem.sourceline else f"record {records}"
-                if next(elem.iter(etree.Entity), None) is not None:
-                    yield Skipped(
-                        source, "record contains an unexpanded XML entity reference; skipped", location
-                    )
-                else:
-                    fields = _record_fields(elem)
-                    if fields:
-                        yield make_document(source=source, location=location, **fields)  # type: ignore[arg-type]
-                    else:
-                        yield Skipped(
-                            source, f"<{elem.tag}> without MedlineCitation/BookDocument; skipped", location
-                        )
-                elem.clear(keep_tail=False)
-                parent = elem.getparent()
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-        except etree.XMLSyntaxError as exc:
-            line = exc.position[0] if exc.position else exc.lineno
-            yield Skipped(
-                source,
-                f"malformed or truncated XML ({exc.msg}); the {records} record(s) before line {line} were kept and the rest of the "
-                "file was skipped. Re-download the file or fix the XML there",
-                f"line {line}",
-            )
+                yield _record(elem, source, f"line {elem.sourceline}" if elem.sourceline else f"record {records}")
+                _release(elem)
+            if error is not None:
+                break
+        else:
+            try:
+                parser.close()
+            except etree.XMLSyntaxError as exc:
+                error = exc
+    if error is not None:
+        yield _damage(source, records, error.position[0] if error.position else error.lineno, error.msg)
     logger.debug("%s: %d PubMed records", source, records)
