@@ -1,8 +1,8 @@
 """The NER pass: documents in, plain mention records out.
 
 For each document the primary pipeline (kg's bundled one by default) tokenises,
-splits sentences (:mod:`kg.sentences`), finds abbreviation definitions with scispaCy's
-:class:`~scispacy.abbreviation.AbbreviationDetector` (Schwartz & Hearst 2003) and tags
+splits sentences (:mod:`kg.sentences`), finds abbreviation definitions (Schwartz & Hearst
+2003, scispaCy's detector with a linear candidate step: :mod:`kg.abbreviations`) and tags
 entities. Further models (``--model`` given more than once) run on the same texts with
 their own tokenizers; their entities are merged with the primary ones at the character
 level by the rule of :func:`kg.entities.merge_spans` (longest span wins, then the model
@@ -16,6 +16,11 @@ long form as ``norm_text`` ("NSCLC" -> "non-small cell lung cancer"), and every
 occurrence of a short form whose long form (or another occurrence) was tagged becomes a
 mention too, so the abbreviation counts wherever it is used.
 
+A text longer than :data:`PIECE_CHARS` is annotated in pieces cut at paragraph, else
+sentence, else word boundaries (:func:`pieces`), and the pieces' records are joined with
+their offsets, so memory follows the piece, not the document, and spaCy's
+``max_length`` is never reached. Abbreviations are then defined per piece.
+
 The output, :class:`AnnotatedDoc`, holds only plain values: it pickles cheaply to and
 from worker processes or Dask workers, and is what the store keeps per document.
 """
@@ -27,7 +32,7 @@ import sys
 import warnings
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -39,9 +44,23 @@ from kg.normalize import normalize_text
 from kg.records import Document
 from kg.schema import readable_type
 
-__all__ = ["Mention", "AnnotatedDoc", "NerPipeline", "annotate_records", "head_spans", "paragraph_starts", "propagate"]
+__all__ = [
+    "Mention",
+    "AnnotatedDoc",
+    "NerPipeline",
+    "PIECE_CHARS",
+    "annotate_records",
+    "head_spans",
+    "paragraph_starts",
+    "pieces",
+    "propagate",
+]
 
 _PARA = re.compile(r"\n\s*\n")
+#: Texts longer than this are annotated in pieces of at most this many characters (spaCy's
+#: ``max_length`` is 1,000,000, and its memory grows with the length of one text).
+PIECE_CHARS = 100_000
+_CUTS = (re.compile(r"\n\s*\n"), re.compile(r"[.!?]\s+"), re.compile(r"\s+"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,51 @@ class AnnotatedDoc:
 def paragraph_starts(text: str) -> list[int]:
     """Character offsets where paragraphs start: 0 and after every blank line."""
     return [0, *(m.end() for m in _PARA.finditer(text))]
+
+
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
+    """``text`` cut into ``(offset, piece)`` of at most ``limit`` characters.
+
+    Each cut is the last paragraph break before the limit, else the last sentence end,
+    else the last white space, else the limit itself; the pieces join back to ``text``.
+
+    >>> pieces("one. two. three.", limit=10)
+    [(0, 'one. two. '), (10, 'three.')]
+    """
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = limit
+        for pattern in _CUTS:
+            ends = [m.end() for m in pattern.finditer(window)]
+            if ends:
+                cut = ends[-1]
+                break
+        out.append((start, window[:cut]))
+        start += cut
+    out.append((start, text[start:]))
+    return out
+
+
+def _join(doc_id: str, text: str, parts: Sequence[tuple[int, AnnotatedDoc]]) -> AnnotatedDoc:
+    """One record for a text annotated in pieces: offsets moved by each piece's start."""
+    if len(parts) == 1:
+        return replace(parts[0][1], doc_id=doc_id)
+    paras = paragraph_starts(text)
+    sentences: list[tuple[int, int, int]] = []
+    mentions: list[Mention] = []
+    abbreviations: dict[str, str] = {}
+    for offset, part in parts:
+        first = len(sentences)
+        sentences += [(s + offset, e + offset, _index(paras, s + offset)) for s, e, _ in part.sentences]
+        mentions += [
+            replace(m, start=m.start + offset, end=m.end + offset, sent=m.sent + first, para=_index(paras, m.start + offset))
+            for m in part.mentions
+        ]
+        for short, long_form in part.abbreviations:
+            abbreviations.setdefault(short, long_form)
+    return AnnotatedDoc(doc_id, tuple(sentences), tuple(mentions), tuple(sorted(abbreviations.items())))
 
 
 def _index(offsets: Sequence[int], pos: int) -> int:
@@ -189,7 +253,7 @@ class NerPipeline:
 
     @staticmethod
     def _prepare(nlp, *, primary: bool):
-        import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
+        import kg.abbreviations  # noqa: F401  (registers kg_abbreviation_detector)
 
         # scispaCy's detector runs an empty matcher on documents without abbreviations.
         warnings.filterwarnings("ignore", message=r".*\[W036\]")
@@ -203,8 +267,8 @@ class NerPipeline:
         if primary:
             if "kg_sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
                 nlp.add_pipe("kg_sentencizer", first=True)
-            if "abbreviation_detector" not in nlp.pipe_names:
-                nlp.add_pipe("abbreviation_detector")
+            if not {"abbreviation_detector", "kg_abbreviation_detector"} & set(nlp.pipe_names):
+                nlp.add_pipe("kg_abbreviation_detector")
         return nlp
 
     def annotate(self, docs: Iterable[Document]) -> Iterator[AnnotatedDoc]:
@@ -219,19 +283,24 @@ class NerPipeline:
             yield from self._annotate_batch(batch)
 
     def _annotate_batch(self, docs: list[Document]) -> list[AnnotatedDoc]:
-        texts = [d.text for d in docs]
+        cut = [pieces(d.text) for d in docs]
+        texts = [piece for parts in cut for _, piece in parts]
         extra = [list(nlp.pipe(texts, batch_size=self.batch_size)) for nlp in self.others]
-        out = []
+        records = []
         for i, sdoc in enumerate(self.primary.pipe(texts, batch_size=self.batch_size)):
             groups = [_char_spans(sdoc, self.models[0])]
             groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra, strict=False)]
             if self.lexicon is not None:
                 groups.append(self.lexicon.tag(sdoc, text=texts[i]))
-            out.append(self._record(docs[i], sdoc, groups))
-        return out
+            records.append(self._record(texts[i], sdoc, groups))
+        annotated = iter(records)
+        return [
+            _join(doc.id, doc.text, [(offset, next(annotated)) for offset, _ in parts])
+            for doc, parts in zip(docs, cut, strict=True)
+        ]
 
-    def _record(self, document: Document, sdoc, groups) -> AnnotatedDoc:
-        text = document.text  # what sdoc was made from (sdoc.text would join every token again)
+    def _record(self, text: str, sdoc, groups) -> AnnotatedDoc:
+        # text is what sdoc was made from (sdoc.text would join every token again)
         paras = paragraph_starts(text)
         sents = _sentence_bounds(sdoc)
         sent_starts = [s for s, _ in sents]
@@ -284,7 +353,7 @@ class NerPipeline:
                 )
             )
         sentences = tuple((s, e, _index(paras, s)) for s, e in sents)
-        return AnnotatedDoc(document.id, sentences, tuple(mentions), tuple(sorted(abbrevs.items())))
+        return AnnotatedDoc("", sentences, tuple(mentions), tuple(sorted(abbrevs.items())))
 
 
 @lru_cache(maxsize=4)
