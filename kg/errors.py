@@ -12,6 +12,8 @@ __all__ = [
     "ModelNotFoundError",
     "ModelError",
     "ExportError",
+    "OutputError",
+    "OutputLockedError",
 ]
 
 
@@ -47,3 +49,11 @@ class ModelError(KgError):
 
 class ExportError(KgError):
     """A graph could not be written or read back in the requested format."""
+
+
+class OutputError(KgError):
+    """The output folder cannot be used: not a folder, not writable, or a write failed (the old outputs stay)."""
+
+
+class OutputLockedError(OutputError):
+    """Another kg build holds the output folder's lock."""
