@@ -33,8 +33,8 @@ _EDGE_COLUMNS = (
 )
 
 
-#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP).
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection): OWASP's list.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
@@ -155,17 +155,17 @@ def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) ->
     Rows are written as they are made (a path is removed again if writing fails).
     """
     nodes = G.nodes
+    ids = {n: _quoted(_text_cell(str(n))) for n in nodes}  # ids neutralised too: "+catechin", "-1"
     columns = list(_NODE_COLUMNS[1:]) + sorted(_columns(nodes.values()) - set(_NODE_COLUMNS))
     _write_csv(
         nodes_path,
         ["id", *columns],
-        ([_quoted(str(n)), *map(_field, map(_fast_cell, map(d.get, columns)))] for n, d in nodes(data=True)),
+        ([ids[n], *map(_field, map(_fast_cell, map(d.get, columns)))] for n, d in nodes(data=True)),
     )
     skip = set(_EDGE_COLUMNS) | {"evidence", "doc_ids"}
     edge_extra = sorted(_columns(d for *_, d in edge_triples(G)) - skip)
     eheader = list(_EDGE_COLUMNS) + edge_extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
     values = ["score", "count", "documents", *edge_extra]
-    ids = {n: _quoted(str(n)) for n in nodes}
     labels = {n: _field(_fast_cell(d.get("label"))) for n, d in nodes(data=True)}
     co_occurs = _field("co-occurs")
     interactions: dict[str, str] = {}

@@ -508,7 +508,25 @@ def test_multigraph_is_refused_with_a_fix(tmp_path):
         write_graphml(G, tmp_path / "m.graphml")
 
 
-def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
+_PAYLOADS = ["=HYPERLINK(\"http://evil\")", "+cmd", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\tx", "+catechin", "-1"]
+
+
+def _spreadsheet_value(cell: str) -> str:
+    """What a spreadsheet shows for a CSV cell: a leading ' marks text; a formula start would be run."""
+    if cell.startswith("'"):
+        return cell[1:]
+    try:
+        float(cell)  # a number is a number, not a formula
+        return cell
+    except ValueError:
+        pass
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{cell!r} would run as a formula"
+    return cell
+
+
+@pytest.mark.parametrize("payload", _PAYLOADS)
+def test_csv_cells_never_become_spreadsheet_formulas(tmp_path, payload):
+    """OWASP's rule on every text cell, ids, sources and targets included, and the text comes back."""
     import csv
 
     import networkx as nx
@@ -516,16 +534,17 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
     from kg.export import write_tables
 
     g = nx.Graph()
-    g.add_node("a", label="=HYPERLINK(\"http://evil\")", type="Gene or gene product", aliases=["@SUM(1)", "ok"])
-    g.add_node("b", label="+cmd", type="Chemical", aliases=[])
-    g.add_edge("a", "b", score=-0.5, count=1, documents=1, interaction="co-occurs",
-               evidence=[{"doc_id": "d", "sentence": "=1+1 is evidence", "url": ""}], doc_ids=["d"])
+    g.add_node(payload, label=payload, type="Gene or gene product", aliases=[payload, "ok"])
+    g.add_node("b", label="plain", type="Chemical", aliases=[])
+    g.add_edge(payload, "b", score=-0.5, count=1, documents=1, interaction="co-occurs",
+               evidence=[{"doc_id": "d", "sentence": payload, "url": ""}], doc_ids=["d"])
     write_tables(g, tmp_path / "n.csv", tmp_path / "e.csv")
-    nodes = list(csv.DictReader(open(tmp_path / "n.csv", encoding="utf-8")))
-    edges = list(csv.DictReader(open(tmp_path / "e.csv", encoding="utf-8")))
-    assert {n["label"] for n in nodes} == {"'=HYPERLINK(\"http://evil\")", "'+cmd"}
-    assert edges[0]["evidence"] == "'=1+1 is evidence" and edges[0]["score"] == "-0.5"
-    assert all(not v.startswith(("=", "+", "@")) for row in nodes + edges for v in row.values())
+    nodes = list(csv.DictReader(open(tmp_path / "n.csv", encoding="utf-8", newline="")))
+    edges = list(csv.DictReader(open(tmp_path / "e.csv", encoding="utf-8", newline="")))
+    shown = [{k: _spreadsheet_value(v) for k, v in row.items()} for row in nodes + edges]
+    assert {n["id"] for n in shown[:2]} == {payload, "b"} and {n["label"] for n in shown[:2]} == {payload, "plain"}
+    assert {shown[2]["source"], shown[2]["target"]} == {payload, "b"} and shown[2]["evidence"] == payload
+    assert edges[0]["score"] == "-0.5"  # numbers are not text: never prefixed
 
 
 # ----------------------------------------------------------------------------- streaming GraphML
