@@ -236,3 +236,51 @@ def test_notebook_iframe_runs_the_page(tmp_path, open_file):
     frame.wait_for_function("() => window.kg && window.kg.ready === true", timeout=30_000)
     assert frame.evaluate("kg.drawnCounts()") == {"nodes": 3, "edges": 2}
     assert opened.errors == [] and opened.blocked == []
+
+
+def test_tooltip_after_search_is_inside_the_viewport_beside_the_node(tmp_path, open_file):
+    G = make_graph(300, seed=21, probe=False)
+    opened = open_file(_write(tmp_path, G))
+    for target in sorted(G)[:: max(1, len(G) // 6)]:
+        assert opened.js(f"kg.search({G.nodes[target]['label']!r})") is not None
+        opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {target!r}", timeout=5_000)
+        tip = opened.page.locator("#kg-tooltip")
+        tip.wait_for(state="visible", timeout=5_000)
+        box = tip.bounding_box()
+        node = opened.js(
+            f"(() => {{ const p = kgNetwork.canvasToDOM(kgNetwork.getPosition({target!r}));"
+            " const r = document.getElementById('kg-canvas').getBoundingClientRect();"
+            " return {x: p.x + r.left, y: p.y + r.top}; })()"
+        )
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 1280 and 0 <= box["y"] and box["y"] + box["height"] <= 800
+        assert abs(box["x"] - node["x"]) < box["width"] + 40 and abs(box["y"] - node["y"]) < box["height"] + 40
+    assert opened.errors == []
+
+
+def test_hover_tooltip_hides_when_the_pointer_leaves_the_canvas(tmp_path, open_file):
+    G = tiny_graph()
+    opened = open_file(_write(tmp_path, G))
+    node = next(iter(G))
+    pos = opened.js(
+        f"(() => {{ const p = kgNetwork.canvasToDOM(kgNetwork.getPosition({node!r}));"
+        " const r = document.getElementById('kg-canvas').getBoundingClientRect();"
+        " return {x: p.x + r.left, y: p.y + r.top}; })()"
+    )
+    opened.page.mouse.move(pos["x"], pos["y"])
+    tip = opened.page.locator("#kg-tooltip")
+    tip.wait_for(state="visible", timeout=5_000)
+    opened.page.mouse.move(2, 2)  # the page's corner, outside the canvas
+    tip.wait_for(state="hidden", timeout=5_000)
+
+
+def test_a_search_that_finds_clears_the_no_match_status(tmp_path, open_file):
+    G = make_graph(60, seed=22, probe=False)
+    opened = open_file(_write(tmp_path, G))
+    box = opened.page.locator("#kg-search")
+    box.fill("zzz-no-such-node")
+    box.press("Enter")
+    assert "no node matches" in opened.page.locator("#kg-status").inner_text()
+    box.fill(G.nodes[sorted(G)[3]]["label"])
+    box.press("Enter")
+    opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {sorted(G)[3]!r}", timeout=5_000)
+    assert "no node matches" not in opened.page.locator("#kg-status").inner_text()

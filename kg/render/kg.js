@@ -192,14 +192,19 @@
     tip.classList.toggle("kg-pinned", !!pin);
     tip.hidden = false;
     var rect = container.getBoundingClientRect();
-    var x = rect.left + (pointer ? pointer.x : rect.width / 2) + 14;
-    var y = rect.top + (pointer ? pointer.y : rect.height / 2) + 14;
-    var w = tip.offsetWidth, h = tip.offsetHeight;
-    if (x + w > window.innerWidth - 4) x = Math.max(4, x - w - 28);
-    if (y + h > window.innerHeight - 4) y = Math.max(4, window.innerHeight - h - 4);
-    tip.style.left = x + "px";
-    tip.style.top = y + "px";
+    placeTip(rect.left + (pointer ? pointer.x : rect.width / 2), rect.top + (pointer ? pointer.y : rect.height / 2));
     if (pin) pinned = { kind: kind, id: id };
+  }
+
+  // Beside the point (x, y) of the viewport, flipped to its left when it would cross the right
+  // edge, and always whole inside the viewport.
+  function placeTip(x, y) {
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    var vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+    var left = x + 14 + w > vw - 4 ? x - w - 14 : x + 14;
+    var top = y + 14;
+    tip.style.left = Math.max(4, Math.min(left, vw - w - 4)) + "px";
+    tip.style.top = Math.max(4, Math.min(top, vh - h - 4)) + "px";
   }
 
   function hideTip() {
@@ -220,6 +225,9 @@
     return !tip.hidden;
   };
 
+  container.addEventListener("mouseleave", function (ev) {
+    if (ev.relatedTarget !== tip && !tip.contains(ev.relatedTarget)) hideTip();
+  });
   tip.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
   tip.addEventListener("mouseleave", hideTip);
   document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") unpin(); });
@@ -335,11 +343,13 @@
     if (hiddenTypes.has(n.type)) setTypeVisible(n.type, true);
     network.selectNodes([id]);
     var shown = false;
-    function tipAtNode() {
+    function tipAtNode() {  // where the node is once the view has moved
       if (shown) return;
       shown = true;
       showTip("node", id, network.canvasToDOM(network.getPosition(id)), true);
     }
+    unpin();
+    updateStatus();  // a new search clears the last one's "no node matches"
     network.once("animationFinished", tipAtNode);
     setTimeout(tipAtNode, 600);  // in case the view did not move
     network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
