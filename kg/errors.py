@@ -12,6 +12,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelError",
     "ExportError",
+    "FetchError",
 ]
 
 
@@ -47,3 +48,19 @@ class ModelError(KgError):
 
 class ExportError(KgError):
     """A graph could not be written or read back in the requested format."""
+
+
+class FetchError(KgError):
+    """Fetching from NCBI E-utilities failed, or a fetch option or folder is wrong.
+
+    ``eutil`` names the E-utility (``esearch``, ``efetch``) when a request failed, ``status`` the
+    last HTTP status (``None`` for a network error or a bad body) and ``attempts`` what each try got.
+    """
+
+    def __init__(
+        self, message: str, *, eutil: str | None = None, status: int | None = None, attempts: tuple[str, ...] = ()
+    ) -> None:
+        self.eutil = eutil
+        self.status = status
+        self.attempts = attempts
+        super().__init__(message)
