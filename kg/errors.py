@@ -58,7 +58,12 @@ class FetchError(KgError):
     """
 
     def __init__(
-        self, message: str, *, eutil: str | None = None, status: int | None = None, attempts: tuple[str, ...] = ()
+        self,
+        message: str,
+        *,
+        eutil: str | None = None,
+        status: int | None = None,
+        attempts: tuple[str, ...] = (),
     ) -> None:
         self.eutil = eutil
         self.status = status

@@ -69,8 +69,9 @@ class ReplayServer:
         self._faults: dict[str, list[object]] = {}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._timer = threading.Timer(lifetime, self._httpd.shutdown)
         self._timer.daemon = True
 
@@ -116,9 +117,14 @@ class ReplayServer:
             records = [r for r in records if low <= _date(r["edat"]) <= high]
         start, size = int(params.get("retstart", 0)), int(params.get("retmax", 20))
         answer = json.loads((FIXTURES / "esearch.json").read_text(encoding="utf-8"))
-        page = [r["pmid"] for r in records[start:start + size]]
-        answer["esearchresult"].update(count=str(len(records)), retmax=str(len(page)), retstart=str(start),
-                                       idlist=page, querytranslation=search["querytranslation"])
+        page = [r["pmid"] for r in records[start : start + size]]
+        answer["esearchresult"].update(
+            count=str(len(records)),
+            retmax=str(len(page)),
+            retstart=str(start),
+            idlist=page,
+            querytranslation=search["querytranslation"],
+        )
         return 200, "application/json; charset=UTF-8", json.dumps(answer).encode()
 
     def _efetch(self, params: dict[str, str]) -> tuple[int, str, bytes]:
@@ -126,7 +132,11 @@ class ReplayServer:
         if not ids:
             return 200, "text/xml; charset=UTF-8", (FIXTURES / "efetch_error.xml").read_bytes()
         body = b"".join(self.records[i] + b"\n" for i in ids if i in self.records)
-        return 200, "text/xml; charset=UTF-8", _PROLOG + b"<PubmedArticleSet>\n" + body + b"</PubmedArticleSet>\n"
+        return (
+            200,
+            "text/xml; charset=UTF-8",
+            _PROLOG + b"<PubmedArticleSet>\n" + body + b"</PubmedArticleSet>\n",
+        )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

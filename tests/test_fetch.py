@@ -7,6 +7,7 @@ spaces the requests (0.1 s with an API key, 0.37 s without).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import socket
 
@@ -17,7 +18,15 @@ from hypothesis import strategies as st
 
 import kg
 from kg.errors import FetchError, KgError
-from kg.ingest.fetch import MANIFEST_NAME, RetryPolicy, fetch, read_manifest, update_fetched
+from kg.ingest.fetch import (
+    LOCK_NAME,
+    MANIFEST_NAME,
+    RetryPolicy,
+    fetch,
+    fetched_folders,
+    read_manifest,
+    update_fetched,
+)
 from tests.eutils_replay import CUT, GARBLE, OK, QUERY, ReplayServer, load_records, load_searches
 
 KEY = "replay-test-key"
@@ -46,8 +55,17 @@ def pmids_read(folder) -> list[str]:
 def test_pages_through_esearch_and_batches_efetch(server, tmp_path):
     result = run(server, tmp_path, batch_size=3, search_page=4)
     searches = server.calls("esearch")
-    assert [(c.params["retstart"], c.params["retmax"]) for c in searches] == [("0", "4"), ("4", "4"), ("8", "2")]
-    assert [c.params["id"].split(",") for c in server.calls("efetch")] == [ALL[0:3], ALL[3:6], ALL[6:9], ALL[9:]]
+    assert [(c.params["retstart"], c.params["retmax"]) for c in searches] == [
+        ("0", "4"),
+        ("4", "4"),
+        ("8", "2"),
+    ]
+    assert [c.params["id"].split(",") for c in server.calls("efetch")] == [
+        ALL[0:3],
+        ALL[3:6],
+        ALL[6:9],
+        ALL[9:],
+    ]
     assert result.found == 10 and result.new_pmids == tuple(ALL)
     assert result.cached_pmids == () and result.missing_pmids == ()
     assert [p.name for p in result.files] == [f"pubmed-0001-000{i}.xml" for i in range(1, 5)]
@@ -78,7 +96,7 @@ def test_second_call_asks_efetch_only_for_new_pmids(server, tmp_path):
     server.publish(QUERY, "90000011", "2025/01/02")  # records of the fixture that ESearch did not list yet
     server.publish(QUERY, "90000012", "2025/01/03")
     result = update_fetched(tmp_path, api_key=KEY, email=EMAIL, base_url=server.url, retry=NO_WAIT)
-    assert server.efetched()[len(before):] == ["90000012", "90000011"]
+    assert server.efetched()[len(before) :] == ["90000012", "90000011"]
     assert result.new_pmids == ("90000012", "90000011") and result.cached_pmids == tuple(ALL)
     assert [p.name for p in result.files] == ["pubmed-0002-0001.xml"]
     assert pmids_read(tmp_path) == sorted([*ALL, "90000011", "90000012"])
@@ -98,8 +116,11 @@ def test_nothing_new_means_no_efetch_and_no_file(server, tmp_path):
 
 
 @pytest.mark.parametrize("eutil", ["esearch", "efetch"])
-@pytest.mark.parametrize("faults", [(429,), (500,), (503,), (CUT,), (GARBLE,), (429, 502)],
-                         ids=["429", "500", "503", "cut-short", "garbled", "429-then-502"])
+@pytest.mark.parametrize(
+    "faults",
+    [(429,), (500,), (503,), (CUT,), (GARBLE,), (429, 502)],
+    ids=["429", "500", "503", "cut-short", "garbled", "429-then-502"],
+)
 def test_transient_failures_are_retried_then_succeed(server, tmp_path, eutil, faults):
     server.fail(eutil, *faults)
     result = run(server, tmp_path)
@@ -110,8 +131,12 @@ def test_transient_failures_are_retried_then_succeed(server, tmp_path, eutil, fa
 
 @pytest.mark.parametrize(
     ("fault", "status", "said"),
-    [(429, 429, "set NCBI_API_KEY"), (503, 503, "retry later"), (CUT, None, "IncompleteRead"),
-     (GARBLE, None, "cut short or garbled")],
+    [
+        (429, 429, "set NCBI_API_KEY"),
+        (503, 503, "retry later"),
+        (CUT, None, "IncompleteRead"),
+        (GARBLE, None, "cut short or garbled"),
+    ],
     ids=["429", "503", "cut-short", "garbled"],
 )
 def test_retries_exhausted_raise_a_fetch_error_that_says_the_fix(server, tmp_path, fault, status, said):
@@ -138,8 +163,14 @@ def test_an_unreachable_server_says_so(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(FetchError, match="check the network connection, proxy and base URL"):
-        fetch(QUERY, tmp_path, api_key=KEY, email=EMAIL, base_url=f"http://127.0.0.1:{port}/eutils",
-              retry=RetryPolicy(max_tries=2, backoff=0.0))
+        fetch(
+            QUERY,
+            tmp_path,
+            api_key=KEY,
+            email=EMAIL,
+            base_url=f"http://127.0.0.1:{port}/eutils",
+            retry=RetryPolicy(max_tries=2, backoff=0.0),
+        )
 
 
 def test_an_interrupted_fetch_resumes_with_the_pmids_it_lacks(server, tmp_path):
@@ -159,10 +190,14 @@ def test_an_empty_result_writes_no_file_but_saves_the_query(server, tmp_path):
     assert result.found == 0 and result.new_pmids == () and result.files == ()
     assert not server.calls("efetch")
     assert read_manifest(tmp_path).saved.query == "no such topic xyzzy"
-    assert [p.name for p in tmp_path.iterdir()] == [MANIFEST_NAME]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, LOCK_NAME]
+    said = f"'no such topic xyzzy': 0 record(s) match; 0 new fetched into {tmp_path} (0 file(s)), 0 already there"
+    assert result.summary() == said
 
 
-@pytest.mark.parametrize(("since", "sent"), [("2021", "2021"), ("2021-06", "2021/06"), ("2022/9/9", "2022/09/09")])
+@pytest.mark.parametrize(
+    ("since", "sent"), [("2021", "2021"), ("2021-06", "2021/06"), ("2022/9/9", "2022/09/09")]
+)
 def test_since_maps_to_mindate_on_the_entrez_date(server, tmp_path, since, sent):
     result = run(server, tmp_path, since=since)
     params = server.calls("esearch")[0].params
@@ -189,19 +224,23 @@ def test_max_records_takes_the_first_n(server, tmp_path):
 
 def test_api_key_and_email_are_sent_with_every_request(server, tmp_path):
     run(server, tmp_path, batch_size=5)
-    assert {(c.params.get("api_key"), c.params.get("email"), c.params.get("tool")) for c in server.requests} == {
-        (KEY, EMAIL, "kg")
-    }
+    assert {
+        (c.params.get("api_key"), c.params.get("email"), c.params.get("tool")) for c in server.requests
+    } == {(KEY, EMAIL, "kg")}
 
 
 def test_api_key_and_email_come_from_the_environment(server, tmp_path, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", "key-from-env")
     monkeypatch.setenv("NCBI_EMAIL", "env@example.org")
     fetch(QUERY, tmp_path, base_url=server.url, retry=NO_WAIT, max_records=2)
-    assert {(c.params["api_key"], c.params["email"]) for c in server.requests} == {("key-from-env", "env@example.org")}
+    assert {(c.params["api_key"], c.params["email"]) for c in server.requests} == {
+        ("key-from-env", "env@example.org")
+    }
 
 
-def test_without_a_key_no_key_is_sent_and_requests_are_spaced_for_three_per_second(server, tmp_path, monkeypatch):
+def test_without_a_key_no_key_is_sent_and_requests_are_spaced_for_three_per_second(
+    server, tmp_path, monkeypatch
+):
     monkeypatch.delenv("NCBI_API_KEY", raising=False)
     fetch(QUERY, tmp_path, email=EMAIL, base_url=server.url, retry=NO_WAIT, batch_size=4)
     assert all("api_key" not in c.params for c in server.requests)
@@ -229,6 +268,33 @@ def test_another_query_into_the_same_folder_is_refused(server, tmp_path):
         run(server, tmp_path, query="BRCA1")
 
 
+def test_a_folder_another_fetch_is_writing_to_is_refused(server, tmp_path):
+    with open(tmp_path / LOCK_NAME, "a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(FetchError, match="another kg fetch or update is writing to this folder"):
+            run(server, tmp_path)
+    assert server.requests == []  # the lock is taken before any request
+    run(server, tmp_path, max_records=2)  # once released
+    assert pmids_read(tmp_path) == sorted(ALL[:2])
+
+
+def test_fetched_folders_are_those_with_a_saved_query(server, tmp_path):
+    fetched, other = tmp_path / "fetched", tmp_path / "other"
+    other.mkdir()
+    run(server, fetched, max_records=1)
+    assert fetched_folders([fetched, other, tmp_path / "missing"]) == [fetched]
+    assert fetched_folders(str(fetched)) == [fetched]
+
+
+def test_summary_says_what_was_fetched(server, tmp_path):
+    server.publish(QUERY, "90000099", "2025/02/02")
+    result = run(server, tmp_path, max_records=3)
+    assert result.summary() == (
+        f"{QUERY!r}: 11 record(s) match; 2 new fetched into {tmp_path} (1 file(s)), "
+        "0 already there, 1 not returned by EFetch (asked again next time)"
+    )
+
+
 def test_update_of_a_folder_without_a_saved_query(tmp_path):
     with pytest.raises(FetchError, match="run `kg fetch QUERY --out"):
         update_fetched(tmp_path)
@@ -242,10 +308,20 @@ def test_a_damaged_manifest_names_the_file_and_the_fix(tmp_path):
 
 @pytest.mark.parametrize(
     ("options", "said"),
-    [({"query": "  "}, "give a PubMed query"), ({"max_records": 0}, "--max N"), ({"max_records": 20_000}, "--max N"),
-     ({"batch_size": 0}, "batch_size"), ({"search_page": 10_001}, "search_page"), ({"since": "2021-13"}, "YYYY"),
-     ({"since": "last week"}, "YYYY/MM/DD"), ({"datetype": "xdat"}, "edat"), ({"base_url": "ftp://x"}, "http(s)"),
-     ({"email": "nobody"}, "e-mail"), ({"api_key": "two words"}, "API key"), ({"timeout": 0}, "timeout")],
+    [
+        ({"query": "  "}, "give a PubMed query"),
+        ({"max_records": 0}, "--max N"),
+        ({"max_records": 20_000}, "--max N"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"search_page": 10_001}, "search_page"),
+        ({"since": "2021-13"}, "YYYY"),
+        ({"since": "last week"}, "YYYY/MM/DD"),
+        ({"datetype": "xdat"}, "edat"),
+        ({"base_url": "ftp://x"}, "http(s)"),
+        ({"email": "nobody"}, "e-mail"),
+        ({"api_key": "two words"}, "API key"),
+        ({"timeout": 0}, "timeout"),
+    ],
 )
 def test_options_are_checked_before_any_request(server, tmp_path, options, said):
     with pytest.raises(FetchError, match=said.replace("(", r"\(").replace(")", r"\)")):
@@ -254,14 +330,20 @@ def test_options_are_checked_before_any_request(server, tmp_path, options, said)
 
 
 def test_too_many_matches_for_esearch_say_how_to_narrow(server, tmp_path):
-    server.searches[QUERY]["records"] = [{"pmid": str(40_000_000 + i), "edat": "2024/01/01"} for i in range(10_001)]
+    server.searches[QUERY]["records"] = [
+        {"pmid": str(40_000_000 + i), "edat": "2024/01/01"} for i in range(10_001)
+    ]
     with pytest.raises(FetchError, match="at most the first 10,000; narrow it"):
         run(server, tmp_path)
     assert len(server.requests) == 1
 
 
-@given(retry=st.integers(1, 30), backoff=st.floats(0, 10), cap=st.floats(0, 100),
-       after=st.none() | st.floats(0, 1000))
+@given(
+    retry=st.integers(1, 30),
+    backoff=st.floats(0, 10),
+    cap=st.floats(0, 100),
+    after=st.none() | st.floats(0, 1000),
+)
 def test_retry_waits_are_bounded_and_grow(retry, backoff, cap, after):
     policy = RetryPolicy(max_tries=3, backoff=backoff, max_wait=cap)
     wait = policy.wait(retry, after)

@@ -47,7 +47,15 @@ from lxml import etree
 from kg.errors import FetchError
 from kg.ingest.pubmed_xml import PARSER_OPTIONS
 
-__all__ = ["NCBI_EUTILS", "ESEARCH_LIMIT", "RetryPolicy", "DEFAULT_RETRY", "Eutils", "SearchResult", "PubmedBatch"]
+__all__ = [
+    "NCBI_EUTILS",
+    "ESEARCH_LIMIT",
+    "RetryPolicy",
+    "DEFAULT_RETRY",
+    "Eutils",
+    "SearchResult",
+    "PubmedBatch",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +88,9 @@ class RetryPolicy:
         if not isinstance(self.max_tries, int) or self.max_tries < 1:
             raise FetchError(f"retry max_tries must be a whole number >= 1, not {self.max_tries!r}")
         if self.backoff < 0 or self.max_wait < 0:
-            raise FetchError(f"retry backoff and max_wait must be >= 0, not {self.backoff!r}, {self.max_wait!r}")
+            raise FetchError(
+                f"retry backoff and max_wait must be >= 0, not {self.backoff!r}, {self.max_wait!r}"
+            )
 
     def wait(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to sleep before retry number ``retry`` (1 for the first)."""
@@ -134,7 +144,9 @@ def _entrez_settings(entrez, timeout: float) -> Iterator[None]:
         socket.setdefaulttimeout(timeout)
         try:
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r"\s*Email address is not specified", category=UserWarning)
+                warnings.filterwarnings(
+                    "ignore", message=r"\s*Email address is not specified", category=UserWarning
+                )
                 yield
         finally:
             entrez.max_tries = saved_tries
@@ -218,7 +230,9 @@ class Eutils:
                     raise FetchError(
                         f"{eutil} at {url} rejected the request (HTTP {exc.code}: {body or exc.reason}); check the "
                         "query and the API key (NCBI_API_KEY: an invalid key is refused)",
-                        eutil=eutil, status=exc.code, attempts=(*attempts, f"HTTP {exc.code}"),
+                        eutil=eutil,
+                        status=exc.code,
+                        attempts=(*attempts, f"HTTP {exc.code}"),
                     ) from exc
                 retry_after = _retry_after(exc.headers)
                 attempts.append(f"HTTP {exc.code}" + (f" ({body})" if body else ""))
@@ -230,14 +244,26 @@ class Eutils:
                 attempts.append(f"a bad body ({exc})")
             if attempt < self.retry.max_tries:
                 pause = self.retry.wait(attempt, retry_after)
-                logger.info("%s: %s; try %d of %d in %.1f s", eutil, attempts[-1], attempt + 1,
-                            self.retry.max_tries, pause)
+                logger.info(
+                    "%s: %s; try %d of %d in %.1f s",
+                    eutil,
+                    attempts[-1],
+                    attempt + 1,
+                    self.retry.max_tries,
+                    pause,
+                )
                 time.sleep(pause)
-        raise FetchError(_failure(eutil, url, attempts, status), eutil=eutil, status=status,
-                         attempts=tuple(attempts))
+        raise FetchError(
+            _failure(eutil, url, attempts, status), eutil=eutil, status=status, attempts=tuple(attempts)
+        )
 
     def search(
-        self, term: str, *, mindate: str | None = None, datetype: str = "edat", limit: int | None = None,
+        self,
+        term: str,
+        *,
+        mindate: str | None = None,
+        datetype: str = "edat",
+        limit: int | None = None,
         page: int = ESEARCH_LIMIT,
     ) -> SearchResult:
         """The PMIDs of ``term`` (ESearch, ``retstart`` paging, ``page`` per request), at most ``limit``.
@@ -257,13 +283,16 @@ class Eutils:
             raise FetchError(
                 f"the query matches {count:,} PubMed records and ESearch returns at most the first "
                 f"{ESEARCH_LIMIT:,}; narrow it (a date range with since=/--since, more terms) or cap it "
-                f"with max_records=/--max {ESEARCH_LIMIT}", eutil="esearch",
+                f"with max_records=/--max {ESEARCH_LIMIT}",
+                eutil="esearch",
             )
         seen = dict.fromkeys(pmids)
         retstart = len(pmids)
         while len(seen) < want and retstart < want:  # at most ceil(want / step) pages
             _, more, _ = self.call(
-                "esearch", {**params, "retstart": retstart, "retmax": min(step, want - retstart)}, _parse_esearch
+                "esearch",
+                {**params, "retstart": retstart, "retmax": min(step, want - retstart)},
+                _parse_esearch,
             )  # type: ignore[misc]
             if not more:
                 break
@@ -280,8 +309,10 @@ def _failure(eutil: str, url: str, attempts: list[str], status: int | None) -> s
     tries = f"{len(attempts)} tr{'y' if len(attempts) == 1 else 'ies'}"
     seen = "; ".join(attempts)
     if status == 429:
-        fix = ("NCBI allows 3 requests per second without an API key and 10 with one: set NCBI_API_KEY "
-               "(an NCBI account's API key), or retry later")
+        fix = (
+            "NCBI allows 3 requests per second without an API key and 10 with one: set NCBI_API_KEY "
+            "(an NCBI account's API key), or retry later"
+        )
     elif status is not None:
         fix = "the service is down or overloaded: retry later"
     elif all(a.startswith("a bad body") for a in attempts):
@@ -300,12 +331,15 @@ def _parse_esearch(body: bytes) -> tuple[int, tuple[str, ...], str]:
     result = data.get("esearchresult") if isinstance(data, dict) else None
     if not isinstance(result, dict):
         if isinstance(data, dict) and data.get("error"):
-            raise FetchError(f"esearch answered with an error: {_excerpt(str(data['error']))}", eutil="esearch")
+            raise FetchError(
+                f"esearch answered with an error: {_excerpt(str(data['error']))}", eutil="esearch"
+            )
         raise _BadBody(f"no 'esearchresult' in ESearch JSON: {_excerpt(body)}")
     if result.get("ERROR"):
         raise FetchError(
             f"esearch reported an error for the query: {_excerpt(str(result['ERROR']))}; check the query syntax "
-            "(PubMed search tags such as [tiab], [mh], AND/OR/NOT in capitals)", eutil="esearch",
+            "(PubMed search tags such as [tiab], [mh], AND/OR/NOT in capitals)",
+            eutil="esearch",
         )
     try:
         count = int(result["count"])
@@ -328,6 +362,10 @@ def _parse_efetch(body: bytes) -> PubmedBatch:
         if error:
             raise FetchError(f"efetch answered with an error: {_excerpt(error)}", eutil="efetch")
         raise _BadBody(f"<{root.tag}> where EFetch sends <PubmedArticleSet>")
-    pmids = [p.strip() for p in root.xpath("PubmedArticle/MedlineCitation/PMID/text()"
-                                           " | PubmedBookArticle/BookDocument/PMID/text()")]
+    pmids = [
+        p.strip()
+        for p in root.xpath(
+            "PubmedArticle/MedlineCitation/PMID/text() | PubmedBookArticle/BookDocument/PMID/text()"
+        )
+    ]
     return PubmedBatch(xml=body, pmids=tuple(dict.fromkeys(pmids)))

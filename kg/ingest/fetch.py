@@ -10,11 +10,13 @@ records per request. Each answer is written as NCBI sent it, one file per batch
 (``pubmed-RRRR-BBBB.xml``: run and batch number), atomically: a temporary file, then
 :func:`os.replace`. kg's ingest reads these files as they are (:mod:`kg.ingest.pubmed_xml`).
 
-The folder's manifest, ``.kg-fetch.json``, keeps the query, ``since``, the PMIDs fetched, the files
+The folder's manifest, ``.kg-fetch.json`` (:mod:`kg.ingest.fetch_manifest`), keeps the query, ``since``, the PMIDs fetched, the files
 and the date of every run. It is rewritten (atomically) after every batch, so an interrupted fetch
 loses at most the batch in flight, and the next call asks EFetch only for PMIDs it does not list.
 Its name starts with a dot so that ``kg build corpus/`` does not try to read it as a document
-(folders are walked without hidden files, :mod:`kg.ingest.paths`).
+(folders are walked without hidden files, :mod:`kg.ingest.paths`). While a fetch writes, it
+holds an exclusive lock on ``.kg-fetch.lock`` in the folder, so a second fetch of the same folder
+fails at once instead of interleaving with it.
 
 ESearch does not use the history server (``usehistory``): EFetch is given explicit PMID lists,
 which is what lets a second call ask for the new PMIDs only.
@@ -23,21 +25,32 @@ which is what lets a second call ask for the new PMIDs only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from kg.errors import FetchError
 from kg.ingest.eutils import DEFAULT_RETRY, ESEARCH_LIMIT, NCBI_EUTILS, Eutils, RetryPolicy
+from kg.ingest.fetch_manifest import (
+    LOCK_NAME,
+    MANIFEST_NAME,
+    FetchRun,
+    Manifest,
+    SavedQuery,
+    fetched_folders,
+    folder_lock,
+    read_manifest,
+    utc_now,
+    write_atomic,
+)
 
 __all__ = [
     "MANIFEST_NAME",
+    "LOCK_NAME",
     "SavedQuery",
     "FetchRun",
     "Manifest",
@@ -46,73 +59,17 @@ __all__ = [
     "fetch",
     "update_fetched",
     "read_manifest",
+    "fetched_folders",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: The manifest of a fetched folder (hidden, so that ingest does not read it as a document).
-MANIFEST_NAME = ".kg-fetch.json"
-_FORMAT = "kg-fetch/1"
 _FILE = "pubmed-{run:04d}-{batch:04d}.xml"
 _FILE_RE = re.compile(r"^pubmed-\d{4}-\d{4}\.xml$")
 _DATETYPES = ("edat", "pdat", "mdat")
 _SINCE_RE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?$")
 #: EFetch serves at most 10,000 records per request; NCBI suggests a few hundred ids per request.
 MAX_BATCH = 10_000
-
-
-@dataclass(frozen=True)
-class SavedQuery:
-    """What :func:`update_fetched` runs again: the query and its options."""
-
-    query: str
-    since: str | None = None
-    datetype: str = "edat"
-    max_records: int | None = None
-
-
-@dataclass(frozen=True)
-class FetchRun:
-    """One call of :func:`fetch`: when, how many records matched, how many were new, the files it wrote."""
-
-    at: str
-    found: int
-    new: int
-    files: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """The state of a fetched folder (``.kg-fetch.json``)."""
-
-    saved: SavedQuery
-    created: str
-    pmids: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
-    runs: tuple[FetchRun, ...] = ()
-
-    def to_json(self) -> str:
-        data = {"format": _FORMAT, **asdict(self.saved), "created": self.created,
-                "updated": self.runs[-1].at if self.runs else self.created,
-                "pmids": list(self.pmids), "files": list(self.files), "runs": [asdict(r) for r in self.runs]}
-        return json.dumps(data, indent=1) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str, source: Path) -> Manifest:
-        try:
-            data = json.loads(text)
-            if data.get("format") != _FORMAT:
-                raise ValueError(f"format {data.get('format')!r} is not {_FORMAT!r}")
-            saved = SavedQuery(query=str(data["query"]), since=data.get("since"),
-                               datetype=data.get("datetype", "edat"), max_records=data.get("max_records"))
-            runs = tuple(FetchRun(at=r["at"], found=int(r["found"]), new=int(r["new"]), files=tuple(r["files"]))
-                         for r in data.get("runs", ()))
-            return cls(saved=saved, created=str(data["created"]), pmids=tuple(map(str, data["pmids"])),
-                       files=tuple(map(str, data["files"])), runs=runs)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise FetchError(
-                f"{source}: not a kg fetch manifest ({exc}); delete it to fetch the folder's query from scratch"
-            ) from exc
 
 
 @dataclass(frozen=True)
@@ -133,23 +90,15 @@ class FetchResult:
     files: tuple[Path, ...]
     manifest: Path
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a hidden temporary file in the same folder and :func:`os.replace`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    def summary(self) -> str:
+        """One line for the user: what matched, what was fetched where, what was there already."""
+        text = (
+            f"{self.saved.query!r}: {self.found:,} record(s) match; {len(self.new_pmids):,} new fetched into "
+            f"{self.out_dir} ({len(self.files)} file(s)), {len(self.cached_pmids):,} already there"
+        )
+        if self.missing_pmids:
+            text += f", {len(self.missing_pmids):,} not returned by EFetch (asked again next time)"
+        return text
 
 
 def _since(value: str | dt.date | None) -> str | None:
@@ -166,12 +115,17 @@ def _since(value: str | dt.date | None) -> str | None:
         except ValueError:
             match = None
         else:
-            return "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate((year, month, day)) if p is not None)
-    raise FetchError(f"since={value!r} is not a date; write YYYY, YYYY/MM or YYYY/MM/DD (e.g. --since 2020/01/31)")
+            return "/".join(
+                f"{p:02d}" if i else str(p) for i, p in enumerate((year, month, day)) if p is not None
+            )
+    raise FetchError(
+        f"since={value!r} is not a date; write YYYY, YYYY/MM or YYYY/MM/DD (e.g. --since 2020/01/31)"
+    )
 
 
-def _client(api_key: str | None, email: str | None, base_url: str | None, retry: RetryPolicy,
-            timeout: float) -> Eutils:
+def _client(
+    api_key: str | None, email: str | None, base_url: str | None, retry: RetryPolicy, timeout: float
+) -> Eutils:
     api_key = api_key if api_key is not None else os.environ.get("NCBI_API_KEY") or None
     email = email if email is not None else os.environ.get("NCBI_EMAIL") or None
     base_url = base_url or os.environ.get("KG_EUTILS_URL") or NCBI_EUTILS
@@ -179,40 +133,41 @@ def _client(api_key: str | None, email: str | None, base_url: str | None, retry:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FetchError(f"base_url={base_url!r} is not an http(s) URL; give e.g. {NCBI_EUTILS}")
     if api_key is not None and (not api_key.strip() or any(c.isspace() for c in api_key)):
-        raise FetchError("the NCBI API key is empty or holds spaces; copy it again from your NCBI account settings")
+        raise FetchError(
+            "the NCBI API key is empty or holds spaces; copy it again from your NCBI account settings"
+        )
     if email is not None and "@" not in email:
-        raise FetchError(f"email={email!r} is not an e-mail address; NCBI uses it to contact you before blocking")
+        raise FetchError(
+            f"email={email!r} is not an e-mail address; NCBI uses it to contact you before blocking"
+        )
     if not isinstance(retry, RetryPolicy):
         raise FetchError(f"retry must be a kg.ingest.fetch.RetryPolicy, not {type(retry).__name__}")
     if not timeout or timeout <= 0:
         raise FetchError(f"timeout must be a number of seconds > 0, not {timeout!r}")
     if email is None:
-        logger.warning("no e-mail for NCBI: pass email= or set NCBI_EMAIL (NCBI asks for one with every request)")
+        logger.warning(
+            "no e-mail for NCBI: pass email= or set NCBI_EMAIL (NCBI asks for one with every request)"
+        )
     return Eutils(base_url=base_url, api_key=api_key, email=email, retry=retry, timeout=float(timeout))
 
 
 def _check_options(query: object, max_records: object, datetype: str, batch_size: object) -> None:
     if not isinstance(query, str) or not query.strip():
-        raise FetchError(f"the query is {query!r}; give a PubMed query, e.g. \"STAT3 AND drug resistance\"")
-    if max_records is not None and (not isinstance(max_records, int) or isinstance(max_records, bool)
-                                    or not 1 <= max_records <= ESEARCH_LIMIT):
-        raise FetchError(f"max_records={max_records!r}; give a whole number from 1 to {ESEARCH_LIMIT:,} (--max N)")
+        raise FetchError(f'the query is {query!r}; give a PubMed query, e.g. "STAT3 AND drug resistance"')
+    if max_records is not None and (
+        not isinstance(max_records, int)
+        or isinstance(max_records, bool)
+        or not 1 <= max_records <= ESEARCH_LIMIT
+    ):
+        raise FetchError(
+            f"max_records={max_records!r}; give a whole number from 1 to {ESEARCH_LIMIT:,} (--max N)"
+        )
     if datetype not in _DATETYPES:
         raise FetchError(f"datetype={datetype!r}; use one of {', '.join(_DATETYPES)} (edat: added to PubMed)")
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or not 1 <= batch_size <= MAX_BATCH:
-        raise FetchError(f"batch_size={batch_size!r}; give a whole number from 1 to {MAX_BATCH:,} (200 is usual)")
-
-
-def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest | None:
-    """The manifest of a fetched folder, or None when the folder has none (was not made by :func:`fetch`)."""
-    path = Path(out_dir) / MANIFEST_NAME
-    if not path.is_file():
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FetchError(f"{path}: cannot be read ({exc}); check its permissions, or delete it to start over") from exc
-    return Manifest.from_json(text, path)
+        raise FetchError(
+            f"batch_size={batch_size!r}; give a whole number from 1 to {MAX_BATCH:,} (200 is usual)"
+        )
 
 
 def _drop_orphans(folder: Path, manifest: Manifest) -> None:
@@ -220,13 +175,16 @@ def _drop_orphans(folder: Path, manifest: Manifest) -> None:
     listed = set(manifest.files)
     for path in folder.iterdir():
         if _FILE_RE.match(path.name) and path.name not in listed:
-            logger.warning("%s: written by an interrupted fetch and not in %s; removed (fetched again)",
-                           path, MANIFEST_NAME)
+            logger.warning(
+                "%s: written by an interrupted fetch and not in %s; removed (fetched again)",
+                path,
+                MANIFEST_NAME,
+            )
             path.unlink()
 
 
 def _batches(items: Sequence[str], size: int) -> list[Sequence[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def fetch(
@@ -263,63 +221,86 @@ def fetch(
     reached or keeps failing after ``retry.max_tries`` tries, with what each try got and the fix.
     """
     _check_options(query, max_records, datetype, batch_size)
-    if not isinstance(search_page, int) or isinstance(search_page, bool) or not 1 <= search_page <= ESEARCH_LIMIT:
+    if (
+        not isinstance(search_page, int)
+        or isinstance(search_page, bool)
+        or not 1 <= search_page <= ESEARCH_LIMIT
+    ):
         raise FetchError(f"search_page={search_page!r}; give a whole number from 1 to {ESEARCH_LIMIT:,}")
     saved = SavedQuery(query=query.strip(), since=_since(since), datetype=datetype, max_records=max_records)
     client = _client(api_key, email, base_url, retry, timeout)
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise FetchError(f"{folder} is a file; give a folder for the fetched records (--out DIR)")
+    _check_query(folder, saved)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(
+            f"{folder}: cannot make the folder ({exc}); check the path and its permissions"
+        ) from exc
+    with folder_lock(folder):
+        manifest = _check_query(folder, saved)  # again: another fetch may have written it meanwhile
+        if manifest is None:
+            manifest = Manifest(saved=saved, created=utc_now())
+        else:
+            _drop_orphans(folder, manifest)
+            manifest = replace(manifest, saved=saved)
+        return _run(client, folder, manifest, batch_size, search_page)
+
+
+def _check_query(folder: Path, saved: SavedQuery) -> Manifest | None:
+    """The folder's manifest; FetchError if it holds another query's records."""
     manifest = read_manifest(folder)
     if manifest is not None and manifest.saved.query != saved.query:
         raise FetchError(
             f"{folder} holds the records of another query ({manifest.saved.query!r}); fetch {saved.query!r} into "
             "a new folder, or run `kg update` on this one"
         )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FetchError(f"{folder}: cannot make the folder ({exc}); check the path and its permissions") from exc
-    if manifest is None:
-        manifest = Manifest(saved=saved, created=_now())
-    else:
-        _drop_orphans(folder, manifest)
-        manifest = replace(manifest, saved=saved)
-    return _run(client, folder, manifest, batch_size, search_page)
+    return manifest
 
 
 def _run(client: Eutils, folder: Path, manifest: Manifest, batch_size: int, search_page: int) -> FetchResult:
     saved = manifest.saved
-    search = client.search(saved.query, mindate=saved.since, datetype=saved.datetype, limit=saved.max_records,
-                           page=search_page)
+    search = client.search(
+        saved.query, mindate=saved.since, datetype=saved.datetype, limit=saved.max_records, page=search_page
+    )
     held = set(manifest.pmids)
     new = [p for p in search.pmids if p not in held]
     cached = tuple(p for p in search.pmids if p in held)
-    logger.info("%r: %d record(s) match, %d taken, %d new", saved.query, search.count, len(search.pmids), len(new))
+    logger.info(
+        "%r: %d record(s) match, %d taken, %d new", saved.query, search.count, len(search.pmids), len(new)
+    )
     number = len(manifest.runs) + 1
     earlier = manifest.runs
-    run = FetchRun(at=_now(), found=search.count, new=0)
+    run = FetchRun(at=utc_now(), found=search.count, new=0)
     path = folder / MANIFEST_NAME
     fetched: list[str] = []
     written: list[Path] = []
-    _write_atomic(path, replace(manifest, runs=(*earlier, run)).to_json().encode("utf-8"))
+    write_atomic(path, replace(manifest, runs=(*earlier, run)).to_json().encode("utf-8"))
     for index, batch in enumerate(_batches(new, batch_size), start=1):
         answer = client.fetch_pubmed(batch)
         asked = set(batch)
         got = [p for p in answer.pmids if p in asked and p not in held]
         target = folder / _FILE.format(run=number, batch=index)
-        _write_atomic(target, answer.xml)
+        write_atomic(target, answer.xml)
         written.append(target)
         fetched.extend(got)
         held.update(got)
         run = replace(run, new=len(fetched), files=(*run.files, target.name))
         manifest = replace(manifest, pmids=(*manifest.pmids, *got), files=(*manifest.files, target.name))
-        _write_atomic(path, replace(manifest, runs=(*earlier, run)).to_json().encode("utf-8"))
+        write_atomic(path, replace(manifest, runs=(*earlier, run)).to_json().encode("utf-8"))
         logger.info("%s: %d record(s)", target.name, len(got))
     got_all = set(fetched)
     return FetchResult(
-        saved=saved, out_dir=folder, found=search.count, new_pmids=tuple(fetched), cached_pmids=cached,
-        missing_pmids=tuple(p for p in new if p not in got_all), files=tuple(written), manifest=path,
+        saved=saved,
+        out_dir=folder,
+        found=search.count,
+        new_pmids=tuple(fetched),
+        cached_pmids=cached,
+        missing_pmids=tuple(p for p in new if p not in got_all),
+        files=tuple(written),
+        manifest=path,
     )
 
 
@@ -344,6 +325,16 @@ def update_fetched(
             f"`kg fetch QUERY --out {out_dir}` first"
         )
     saved = manifest.saved
-    return fetch(saved.query, out_dir, max_records=saved.max_records, since=saved.since, datetype=saved.datetype,
-                 api_key=api_key, email=email, base_url=base_url, batch_size=batch_size, retry=retry,
-                 timeout=timeout)
+    return fetch(
+        saved.query,
+        out_dir,
+        max_records=saved.max_records,
+        since=saved.since,
+        datetype=saved.datetype,
+        api_key=api_key,
+        email=email,
+        base_url=base_url,
+        batch_size=batch_size,
+        retry=retry,
+        timeout=timeout,
+    )
