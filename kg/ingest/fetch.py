@@ -48,19 +48,9 @@ from kg.ingest.fetch_manifest import (
     write_atomic,
 )
 
-__all__ = [
-    "MANIFEST_NAME",
-    "LOCK_NAME",
-    "SavedQuery",
-    "FetchRun",
-    "Manifest",
-    "FetchResult",
-    "RetryPolicy",
-    "fetch",
-    "update_fetched",
-    "read_manifest",
-    "fetched_folders",
-]
+# fetch and update here; the folder's state (manifest, lock) is kg.ingest.fetch_manifest's, re-exported.
+__all__ = ["fetch", "update_fetched", "FetchResult", "RetryPolicy", "SavedQuery", "read_manifest"]
+__all__ += ["fetched_folders", "MANIFEST_NAME", "LOCK_NAME"]
 
 logger = logging.getLogger(__name__)
 
