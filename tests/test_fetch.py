@@ -13,7 +13,7 @@ import socket
 
 import pytest
 from Bio import Entrez
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kg
@@ -262,6 +262,25 @@ def test_efetch_leaving_out_a_record_reports_it_missing(server, tmp_path):
     assert "90000099" not in read_manifest(tmp_path).pmids
 
 
+def test_a_batch_efetch_returns_nothing_of_writes_no_file(server, tmp_path):
+    for pmid in ("90000097", "90000098", "90000099"):
+        server.publish(QUERY, pmid, "2025/02/02")  # three PMIDs EFetch has no record for, first in the list
+    result = run(server, tmp_path, batch_size=3, max_records=5)
+    assert result.missing_pmids == ("90000099", "90000098", "90000097")
+    assert result.new_pmids == tuple(ALL[:2]) and [p.name for p in result.files] == ["pubmed-0001-0002.xml"]
+    assert sorted(p.name for p in tmp_path.glob("pubmed-*.xml")) == ["pubmed-0001-0002.xml"]
+
+
+def test_files_of_an_interrupted_write_are_cleared_and_others_kept(server, tmp_path):
+    run(server, tmp_path, max_records=2)
+    (tmp_path / "pubmed-0001-0009.xml").write_bytes(b"<PubmedArticleSet>")  # written, never listed
+    (tmp_path / "my-notes.txt").write_text("mine")
+    run(server, tmp_path, max_records=3)
+    names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert names == ["my-notes.txt", "pubmed-0001-0001.xml", "pubmed-0002-0001.xml"]
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
 def test_another_query_into_the_same_folder_is_refused(server, tmp_path):
     run(server, tmp_path, max_records=1)
     with pytest.raises(FetchError, match="holds the records of another query"):
@@ -336,6 +355,26 @@ def test_too_many_matches_for_esearch_say_how_to_narrow(server, tmp_path):
     with pytest.raises(FetchError, match="at most the first 10,000; narrow it"):
         run(server, tmp_path)
     assert len(server.requests) == 1
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None)
+@given(first=st.integers(1, 10), appear=st.integers(0, 2), batch=st.integers(2, 6))
+def test_repeated_fetches_never_ask_twice_and_hold_what_esearch_listed(
+    tmp_path_factory, first, appear, batch
+):
+    """Invariant: over fetches with records appearing in between, EFetch is asked for each PMID once
+    and the folder holds exactly the PMIDs ESearch listed."""
+    out = tmp_path_factory.mktemp("fetched")
+    with ReplayServer() as replay:
+        run(replay, out, max_records=first, batch_size=batch)
+        for pmid, day in [("90000011", "2025/01/02"), ("90000012", "2025/01/03")][:appear]:
+            replay.publish(QUERY, pmid, day)
+        run(replay, out, max_records=first + appear, batch_size=batch)
+        asked = replay.efetched()
+    listed = [r["pmid"] for r in replay.searches[QUERY]["records"]][: first + appear]
+    assert len(asked) == len(set(asked)) and set(asked) == set(listed)
+    assert pmids_read(out) == sorted(listed)
 
 
 @given(

@@ -272,6 +272,9 @@ def _run(client: Eutils, folder: Path, manifest: Manifest, batch_size: int, sear
         answer = client.fetch_pubmed(batch)
         asked = set(batch)
         got = [p for p in answer.pmids if p in asked and p not in held]
+        if not got:  # none of the batch came back (withdrawn records): no empty file for ingest to report
+            logger.warning("EFetch returned none of %d PMID(s) asked (%s...)", len(batch), batch[0])
+            continue
         target = folder / _FILE.format(run=number, batch=index)
         write_atomic(target, answer.xml)
         written.append(target)
