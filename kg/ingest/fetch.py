@@ -194,8 +194,9 @@ def fetch(
 ) -> FetchResult:
     """Fetch the PubMed records of ``query`` into ``out_dir``; only PMIDs it does not hold yet.
 
-    * ``max_records``: take at most the first N PMIDs of ESearch's answer (its default order,
-      most recent first); without it every match (at most 10,000, ESearch's limit).
+    * ``max_records``: take at most the first N PMIDs of ESearch's answer, in the order PubMed's
+      ESearch gives by default (kg sends no ``sort``); without it every match (at most 10,000,
+      ESearch's limit).
     * ``since``: only records whose ``datetype`` date is on or after it (``YYYY[/MM[/DD]]``;
       ``edat``, the date added to PubMed, by default; ``pdat`` publication, ``mdat`` modification).
     * ``api_key`` (else ``NCBI_API_KEY``), ``email`` (else ``NCBI_EMAIL``): sent to NCBI; a key
