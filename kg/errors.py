@@ -14,6 +14,7 @@ __all__ = [
     "ExportError",
     "OutputError",
     "OutputLockedError",
+    "FetchError",
 ]
 
 
@@ -57,3 +58,24 @@ class OutputError(KgError):
 
 class OutputLockedError(OutputError):
     """Another kg build holds the output folder's lock."""
+
+
+class FetchError(KgError):
+    """Fetching from NCBI E-utilities failed, or a fetch option or folder is wrong.
+
+    ``eutil`` names the E-utility (``esearch``, ``efetch``) when a request failed, ``status`` the
+    last HTTP status (``None`` for a network error or a bad body) and ``attempts`` what each try got.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        eutil: str | None = None,
+        status: int | None = None,
+        attempts: tuple[str, ...] = (),
+    ) -> None:
+        self.eutil = eutil
+        self.status = status
+        self.attempts = attempts
+        super().__init__(message)
