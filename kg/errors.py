@@ -14,6 +14,7 @@ __all__ = [
     "ExportError",
     "OutputError",
     "OutputLockedError",
+    "CacheError",
 ]
 
 
@@ -57,3 +58,15 @@ class OutputError(KgError):
 
 class OutputLockedError(OutputError):
     """Another kg build holds the output folder's lock."""
+
+
+class CacheError(KgError):
+    """The NER cache (``OUT/kg.sqlite``) cannot be used: not writable, disk full, locked, or from a newer kg.
+
+    ``path`` names the cache file; the message says how to fix it (make it writable, free
+    space, build into another ``--out``) or to build without it (``--no-cache``).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = None if path is None else str(path)
+        super().__init__(message)
