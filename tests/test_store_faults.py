@@ -276,6 +276,35 @@ def test_a_read_only_cache_is_named_with_the_fix(tmp_path, make):
         path.chmod(0o644) if path.exists() else None
 
 
+@pytest.fixture
+def held(tmp_path):
+    """A filled cache whose write lock another connection holds (as another process would)."""
+    path = fill(tmp_path / "kg.sqlite")
+    other = sqlite3.connect(path, isolation_level=None)
+    yield path, other
+    other.close()
+
+
+def test_a_cache_locked_at_open_is_named_with_the_fix(held):
+    path, other = held
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(CacheError, match=r"another process holds it.*--no-cache"):
+        MentionStore(path, timeout=0.05)
+
+
+def test_a_cache_locked_during_a_build_turns_writing_off_and_the_build_goes_on(held):
+    path, other = held
+    with MentionStore(path, timeout=0.05) as store:
+        other.execute("BEGIN IMMEDIATE")
+        new = make_doc(99)
+        with pytest.warns(CacheWarning, match=r"another process holds it.*Writing to the cache is off"):
+            store.put_many([(new, make_annotations(new))], FP)
+        store.put_many([(new, make_annotations(new))], FP)  # no second warning, no error
+        assert store.get_many([*DOCS, new], FP) == EXPECTED  # what was stored is still read
+        assert store.report.write_error and len(store.report.warnings) == 1
+        other.execute("ROLLBACK")
+
+
 # A child process whose files may not grow past a limit (RLIMIT_FSIZE: writes fail with EFBIG, as on
 # a full disk), or that writes into a tiny tmpfs of its own (ENOSPC; needs root, in a private mount
 # namespace). It writes batches until the cache is full and reports what it kept.
