@@ -23,8 +23,9 @@ Writes are atomic per batch: :meth:`MentionStore.put_many` is one transaction in
 so a build killed at any point (Ctrl-C, ``kill -9``) leaves every batch either wholly
 written or not at all, and the next run redoes only the missing ones.
 
-The cache only saves time, so a fault in it never stops a build nor changes its output
-(every fault is counted in :attr:`MentionStore.report` and warned about with :class:`CacheWarning`):
+The cache only saves time, so a fault in it never changes a build's output, and one found during
+a build never stops it (each is counted in :attr:`MentionStore.report` and warned about with
+:class:`CacheWarning`):
 
 - a stored annotation that fails its checksum, does not decode, or does not index into the
   document's text is treated as missing: the document is annotated again and the row rewritten;
@@ -47,6 +48,7 @@ keeps its cache).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -374,9 +376,9 @@ def _cannot(path: Path, err: BaseException) -> CacheError:
     errno_ = getattr(err, "errno", None)
     if code in _BUSY:
         fix = "another process holds it: wait for it to finish"
-    elif code == 13 or errno_ in (28, 27, 122):  # SQLITE_FULL, ENOSPC, EFBIG, EDQUOT
+    elif code == 13 or errno_ in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", None)):  # 13: SQLITE_FULL
         fix = "its disk is full: free space"
-    elif code in (3, 8, 14) or errno_ in (1, 13, 30):  # EPERM, EACCES, EROFS
+    elif code in (3, 8, 14) or errno_ in (errno.EPERM, errno.EACCES, errno.EROFS):  # PERM, READONLY, CANTOPEN
         fix = (f"make it and its folder writable (SQLite also writes {path.name}-wal and {path.name}-shm "
                "next to it)")
     else:  # SQLITE_IOERR and the rest: often a full disk too
