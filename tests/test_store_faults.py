@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kg.api
 from kg.errors import CacheError, KgError
 from kg.store import SCHEMA_VERSION, CacheWarning, MentionStore, exact_hash
 from tests.test_store import make_annotations, make_doc
@@ -382,3 +383,61 @@ def test_a_full_disk_during_a_build_turns_writing_off_and_the_build_goes_on(tmp_
 def test_a_full_disk_at_open_is_named_with_the_fix(tmp_path, means):
     result = _full_disk(tmp_path, means, 1024)
     assert "free space" in result["error"] and "kg.sqlite" in result["error"] and "--no-cache" in result["error"]
+
+
+# -- whole builds over a damaged cache ------------------------------------------------------------
+
+def _rows_that_fail(path: Path) -> int:
+    """Three annotation rows made wrong: junk bytes, one mention's type edited (valid zlib and JSON),
+    and another document's row copied over, checksum and all."""
+    db = sqlite3.connect(path)
+    rows = [(i, d) for i, d in db.execute("SELECT doc_id, data FROM annotations ORDER BY doc_id")
+            if json.loads(zlib.decompress(d))[1]]
+    (junk, _), (edited, data), (copied, _), (source, _) = rows[:4]
+    payload = json.loads(zlib.decompress(data))
+    payload[1][0][3] = "Chemical" if payload[1][0][3] != "Chemical" else "Gene"
+    with db:
+        db.execute("UPDATE annotations SET data = ? WHERE doc_id = ?", (b"junk", junk))
+        db.execute("UPDATE annotations SET data = ? WHERE doc_id = ?", (zlib.compress(json.dumps(payload).encode()), edited))
+        db.execute("UPDATE annotations SET (data, checksum) = (SELECT data, checksum FROM annotations WHERE doc_id = ?) "
+                   "WHERE doc_id = ?", (source, copied))
+    db.close()
+    return 3
+
+
+def _garbage_pages(path: Path) -> int:
+    data = path.read_bytes()
+    path.write_bytes(data[:4096] + random.Random(4).randbytes(len(data) - 4096))
+    return 40
+
+
+def _older_schema(path: Path) -> int:
+    sql(path, "UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    return 40
+
+
+@pytest.fixture(scope="module")
+def built(tiny, tmp_path_factory) -> tuple[Path, Path]:
+    """The documents file and the output folder (with its cache) of a first build."""
+    from tests.synthetic import corpus, write_jsonl
+
+    folder = tmp_path_factory.mktemp("built")
+    docs_file = write_jsonl(corpus(40), folder / "docs.jsonl")
+    kg.api.build(docs_file, out=folder / "out", models=(tiny,))
+    return docs_file, folder / "out"
+
+
+@pytest.mark.filterwarnings("ignore:.*W036")
+@pytest.mark.parametrize("damage", [_rows_that_fail, _garbage_pages, _older_schema],
+                         ids=["rows that fail their check", "garbage pages", "an older schema"])
+def test_a_rebuild_over_a_damaged_cache_makes_the_same_files(tiny, built, tmp_path, damage):
+    from tests.test_build_equivalence import files
+
+    docs_file, first = built
+    out = shutil.copytree(first, tmp_path / "out")
+    redo = damage(out / "kg.sqlite")
+    with pytest.warns(CacheWarning):
+        again = kg.api.build(docs_file, out=out, models=(tiny,))
+    assert (again.stats.annotated, again.stats.reused) == (redo, 40 - redo)
+    assert files(out) == files(first)
+    assert kg.api.build(docs_file, out=out, models=(tiny,)).stats.reused == 40  # the cache is whole again
