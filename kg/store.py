@@ -53,6 +53,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import sys
 import time
 import warnings
@@ -429,6 +430,8 @@ class MentionStore:
     def _open(self) -> sqlite3.Connection:
         """Connect, check the file and set up its tables; a damaged or old file is moved aside once."""
         for _ in range(2):
+            if self._not_a_file():
+                self._move_aside("corrupt", "is not a regular file")
             try:
                 db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False)
             except sqlite3.Error as err:
@@ -458,6 +461,15 @@ class MentionStore:
         raise CacheError(f"the NER cache {self.path} is still unusable after the old file was moved aside: "
                          "check its disk, build into another --out, or build without the cache (--no-cache)",
                          path=str(self.path))
+
+    def _not_a_file(self) -> bool:
+        """Is there something at the path that is not a regular file (a FIFO, a device, a socket)?"""
+        try:
+            return not stat.S_ISREG(os.stat(self.path).st_mode)
+        except FileNotFoundError:
+            return False
+        except OSError as err:
+            raise _cannot(self.path, err) from err
 
     def _problem(self, db: sqlite3.Connection) -> tuple[str, str] | None:
         """Why the file must be moved aside (``("corrupt" | "old", what is wrong)``), or None if it is usable."""

@@ -102,6 +102,15 @@ def test_a_sqlite_file_that_is_not_a_kg_cache_is_moved_aside_untouched(tmp_path)
     db.close()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_the_cache_is_moved_aside(tmp_path):
+    path = tmp_path / "kg.sqlite"
+    os.mkfifo(path)
+    with pytest.warns(CacheWarning, match="is not a regular file"), MentionStore(path) as store:
+        assert_never_wrong(store)
+    assert path.is_file() and Path(store.report.moved_aside[0]).is_fifo()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.floats(0.0, 1.0, exclude_max=True), noise=st.binary(min_size=1, max_size=64))
 def test_random_bytes_anywhere_never_change_a_result(tmp_path, good, where, noise):
