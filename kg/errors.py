@@ -15,6 +15,7 @@ __all__ = [
     "OutputError",
     "OutputLockedError",
     "FetchError",
+    "CacheError",
 ]
 
 
@@ -78,4 +79,15 @@ class FetchError(KgError):
         self.eutil = eutil
         self.status = status
         self.attempts = attempts
+
+
+class CacheError(KgError):
+    """The NER cache (``OUT/kg.sqlite``) cannot be used: not writable, disk full, locked, or from a newer kg.
+
+    ``path`` names the cache file; the message says how to fix it (make it writable, free
+    space, build into another ``--out``) or to build without it (``--no-cache``).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = None if path is None else str(path)
         super().__init__(message)

@@ -11,10 +11,9 @@ import time
 
 import pytest
 
-from kg.errors import KgError
 from kg.nlp import AnnotatedDoc, Mention
 from kg.records import Document
-from kg.store import MentionStore, decode_annotations, encode_annotations
+from kg.store import CacheWarning, MentionStore, decode_annotations, encode_annotations
 
 FP = "fp-a"
 
@@ -154,11 +153,13 @@ def test_kill_9_during_writes_leaves_only_whole_batches(tmp_path, delay):
         assert len(store) == 200 * len(per_batch)
 
 
-def test_a_file_that_is_not_a_store_gets_a_message(tmp_path):
+def test_a_file_that_is_not_a_store_is_moved_aside_with_a_message(tmp_path):
     bad = tmp_path / "kg.sqlite"
     bad.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(KgError, match="--no-cache"):
-        MentionStore(bad)
+    with pytest.warns(CacheWarning, match="moved it to kg.sqlite.corrupt-"), MentionStore(bad) as store:
+        assert len(store) == 0 and store.report.moved_aside
+    (aside,) = tmp_path.glob("kg.sqlite.corrupt-*")
+    assert aside.read_bytes() == b"this is not sqlite" * 100
 
 
 def test_a_directory_means_the_default_file_in_it(tmp_path):
