@@ -121,8 +121,13 @@ def _read_graphml(data: bytes, source: str) -> nx.Graph:
         enc = json.loads(G.graph.get(_ENCODING_KEY) or "{}")
     except (TypeError, json.JSONDecodeError):
         enc = {}
-    if isinstance(enc, dict) and enc.get("node_ids") == "graphml_id":
+    if not isinstance(enc, dict):
+        enc = {}
+    if enc.get("node_ids") == "graphml_id":
         nx.relabel_nodes(G, {n: graphml_key(n) for n in G if "_x" in n}, copy=False)
+    if enc.get("edge_ids") == "element":  # networkx reads an edge element's id as data
+        for *_, d in G.edges(data=True):
+            d.pop("id", None)
     return _restore(G)
 
 
