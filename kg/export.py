@@ -9,6 +9,8 @@ json       :func:`write_json`           networkx node-link JSON (lossless)
 cyjs       :func:`write_cyjs`           Cytoscape desktop (File > Import), Cytoscape.js
 csv        :func:`write_tables`         spreadsheets: ``nodes.csv`` and ``edges.csv``
 html       :func:`kg.render.write_html` a browser: the interactive page
+kgx        :func:`kg.kgx.write_kgx`     KGX / Biolink tools: ``graph_nodes.tsv``, ``graph_edges.tsv``
+neo4j      :func:`kg.neo4j.write_neo4j` ``neo4j-admin database import``: nodes, relationships
 =========  ===========================  ==============================================
 
 :func:`read_graph` reads a GraphML, GEXF, JSON or .cyjs file written here back into the
@@ -190,6 +192,8 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
             nodes_path.parent.mkdir(parents=True, exist_ok=True)
         write_tables(G, nodes_path, edges_path)
         return [nodes_path, edges_path]
+    if name in ("kgx", "neo4j"):
+        return _export_pair(G, Path(os.fspath(path)), name, **options)
     writers: dict[str, Callable[..., None]] = {
         "graphml": write_graphml,
         "gexf": write_gexf,
@@ -202,6 +206,23 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
         writers["html"] = write_html
     writers[name](G, path, **options)
     return [Path(os.fspath(path))]
+
+
+def _export_pair(G: nx.Graph, path: Path, name: str, **options: Any) -> list[Path]:
+    """KGX (:mod:`kg.kgx`) or Neo4j (:mod:`kg.neo4j`) files into the folder ``path`` (KGX: or
+    ``STEM_nodes.tsv`` and ``STEM_edges.tsv`` for ``STEM.tsv``)."""
+    if name == "kgx":
+        from kg.kgx import write_kgx as write
+    else:
+        from kg.neo4j import write_neo4j as write  # type: ignore[assignment]
+    if name == "kgx" and path.suffix.lower() == ".tsv":
+        pair = [path.with_name(path.stem + "_nodes.tsv"), path.with_name(path.stem + "_edges.tsv")]
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        pair = ([path / "graph_nodes.tsv", path / "graph_edges.tsv"] if name == "kgx"
+                else [path / "neo4j_nodes.csv", path / "neo4j_relationships.csv"])
+    write(G, *pair, **options)
+    return pair
 
 
 def _sniff(data: bytes) -> str | None:
