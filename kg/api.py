@@ -218,6 +218,35 @@ class KnowledgeGraph:
             keep |= set(nx.ego_graph(self.graph, key, radius=radius))
         return KnowledgeGraph(self.graph.subgraph(keep).copy())
 
+    def filter(
+        self, *, types: Iterable[str] | None = None, min_score: float | None = None, min_documents: int | None = None,
+        relation: str | None = None,
+    ) -> KnowledgeGraph:
+        """The graph with only nodes of ``types`` and edges with ``score >= min_score``,
+        ``documents >= min_documents`` and ``interaction == relation`` (each when given); nodes
+        left without edges by an edge condition go too. Mentions follow the nodes kept."""
+        wanted = set(types) if types is not None else None
+        if wanted is not None:
+            known = {d.get("type") for _, d in self.graph.nodes(data=True)}
+            if not wanted & known and known:
+                raise KgError(f"types={sorted(wanted)} match no node; the graph's types are {sorted(map(str, known))}")
+        nodes = [n for n, d in self.graph.nodes(data=True) if wanted is None or d.get("type") in wanted]
+        H = self.graph.subgraph(nodes)
+
+        def keep(d: Mapping[str, Any]) -> bool:
+            score, docs = d.get("score"), d.get("documents")
+            return ((min_score is None or (score is not None and score >= min_score))
+                    and (min_documents is None or (docs is not None and docs >= min_documents))
+                    and (relation is None or (d.get("interaction") or "co-occurs") == relation))
+
+        if min_score is not None or min_documents is not None or relation is not None:
+            H = H.edge_subgraph([(u, v) for u, v, d in H.edges(data=True) if keep(d)])
+        H = H.copy()
+        mentions = self.mentions
+        if mentions is not None:
+            mentions = mentions[mentions["concept"].isin(set(H))]
+        return KnowledgeGraph(H, mentions=mentions)
+
     # -- output -------------------------------------------------------------------------------
     def show(self, **kwargs):
         """Display the interactive view inline in Jupyter (falls back to an iframe for VS Code/JupyterLab)."""

@@ -240,3 +240,25 @@ def test_styles_xml_colours_types_as_the_page(seeds_graph):
     graphml = (out / "graph.graphml").read_text(encoding="utf-8")
     for column in ("documents", "score", "label", "kg_id", "evidence"):  # what the style maps exists
         assert f'attr.name="{column}"' in graphml
+
+
+# ----------------------------------------------------------------------------- filter
+
+
+def test_filter_returns_a_graph_that_keeps_what_was_asked(seeds_graph):
+    from kg.errors import KgError
+
+    g, _ = seeds_graph
+    genes = g.filter(types=["Gene or gene product"])
+    assert genes.graph.number_of_nodes() > 0
+    assert {d["type"] for _, d in genes.graph.nodes(data=True)} == {"Gene or gene product"}
+    assert set(genes.mentions_df()["concept_id"]) <= set(genes.graph)
+    scores = sorted(d["score"] for *_, d in g.graph.edges(data=True))
+    cut = scores[len(scores) // 2]
+    strong = g.filter(min_score=cut, min_documents=1, relation="co-occurs")
+    assert 0 < strong.graph.number_of_edges() < g.graph.number_of_edges()
+    assert all(d["score"] >= cut for *_, d in strong.graph.edges(data=True))
+    assert all(strong.graph.degree(n) > 0 for n in strong.graph)
+    assert g.filter(relation="inhibits").graph.number_of_edges() == 0
+    with pytest.raises(KgError, match="match no node"):
+        g.filter(types=["Spaceship"])
