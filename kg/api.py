@@ -394,9 +394,17 @@ def _formats(formats: Sequence[str]) -> list[str]:
 
 
 def load(path: str | Path) -> KnowledgeGraph:
-    """Read a graph saved by kg (GraphML, GEXF, JSON or .cyjs) without rerunning NER."""
+    """Reopen a graph without rerunning NER: a folder ``kg build`` wrote (graph, every evidence
+    sentence, mentions and the build's figures: :mod:`kg.reopen`), or a graph file kg saved
+    (GraphML, GEXF, JSON or .cyjs)."""
     from kg.export import read_graph
 
+    if Path(path).is_dir():
+        from kg.reopen import read_folder, stats_fields
+
+        graph, mentions, summary = read_folder(Path(path))
+        stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None
+        return KnowledgeGraph(graph, stats, mentions=mentions)
     return KnowledgeGraph(read_graph(path))
 
 

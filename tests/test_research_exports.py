@@ -262,3 +262,32 @@ def test_filter_returns_a_graph_that_keeps_what_was_asked(seeds_graph):
     assert g.filter(relation="inhibits").graph.number_of_edges() == 0
     with pytest.raises(KgError, match="match no node"):
         g.filter(types=["Spaceship"])
+
+
+# ----------------------------------------------------------------------------- load
+
+
+@pytest.mark.parametrize("graph_file", ["graph.json", "graph.graphml"])
+def test_load_reopens_an_output_folder_with_evidence_and_mentions(seeds_graph, tmp_path, graph_file):
+    import shutil
+
+    import kg
+
+    g, out = seeds_graph
+    folder = tmp_path / "out"
+    folder.mkdir()
+    keep = {graph_file, "evidence.csv", "mentions.csv", "summary.json"}
+    for f in out.iterdir():
+        if f.name in keep:
+            shutil.copy(f, folder / f.name)
+    back = kg.load(folder)
+    assert set(back.graph) == set(g.graph) and back.graph.number_of_edges() == g.graph.number_of_edges()
+    for u, v, d in g.graph.edges(data=True):  # every sentence, even from a GraphML that kept the top one
+        assert back.graph.edges[u, v]["evidence"] == d["evidence"]
+    assert back.stats.documents == g.stats.documents and back.stats.mentions == g.stats.mentions
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(back.mentions_df().astype(str), g.mentions_df().astype(str))
+    assert back.neighbors("STAT3").shape[0] == g.neighbors("STAT3").shape[0]
+    with pytest.raises(kg.KgError, match="no graph file"):
+        kg.load(tmp_path)
