@@ -26,11 +26,19 @@ Conventions of the flat formats (GraphML, GEXF, the .cyjs ``evidence`` column, C
   delimiter Cytoscape's table import expects. A ``"|"`` or ``"\\"`` inside an item is
   escaped with a backslash (``"APRF\\|x"``), so splitting restores the exact list.
   (.cyjs and JSON keep real arrays.)
-* **Evidence** (a list of dicts) and any other non-scalar value ``X`` is stored twice:
-  ``X_json``, the JSON text that :func:`read_graph` decodes, and ``X``, readable text
-  (for evidence one line per sentence followed by its ``[PMID:…]`` or ``[doi:…]``).
-* **Cytoscape**: every node gets ``name`` (= ``label``) and ``label``, every edge an
-  ``interaction`` (``"co-occurs"`` when missing). Those it adds are removed again on read.
+* **Evidence** in GraphML: each edge's top sentence, its link and ``evidence_count``
+  (every sentence is in evidence.csv, :mod:`kg.evidence_tables`); with
+  ``write_graphml(..., evidence="all")``, and in GEXF and .cyjs, evidence and any other
+  non-scalar value ``X`` is stored twice: ``X_json``, the JSON text that :func:`read_graph`
+  decodes, and ``X``, readable text (for evidence one line per sentence followed by its
+  ``[PMID:…]`` or ``[doi:…]``).
+* **Ids** (:mod:`kg.ids`): a node's id is kg's id in every file (``+7`` is ``+7`` in CSV,
+  GraphML, GEXF and .cyjs); edges are ``edge:0``, ``edge:1``... in every file, never equal
+  to a node id.
+* **Cytoscape** (:mod:`kg.cytoscape`): GraphML nodes get ``kg_id``, a unique ``name`` and
+  ``label``, edges ``name`` (``A (relation) B``) and ``interaction`` (``"co-occurs"``
+  when missing); .cyjs nodes ``name`` and edges ``interaction``. Those added are removed
+  again on read.
 * **None** values are left out (the attribute is absent on that node or edge).
 * An attribute keeps one type across the graph: all ints stay ``long``, ints mixed with
   floats become ``double``, anything mixed with strings becomes ``string``.
@@ -244,7 +252,8 @@ def read_graph(path_or_file: PathOrFile, *, format: str | None = None) -> nx.Gra
     The format is ``format`` if given, else taken from the extension, else sniffed from
     the content (``.json`` files are told apart from ``.cyjs`` by content too). Lists,
     evidence and graph attributes come back as Python objects, and the attributes the
-    writers add for Cytoscape (``name``, ``interaction``) are dropped again, so
+    writers add for Cytoscape (``kg_id``, ``name``, ``interaction``, edge ids) are dropped
+    again (a GraphML written with ``evidence="top"`` gives each edge its top sentence), so
     ``read_graph(write_X(G))`` has the nodes, edges and attributes of ``G`` (less ``None``
     values; node keys become strings).
 
