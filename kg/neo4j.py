@@ -36,11 +36,13 @@ __all__ = ["ARRAY_DELIMITER", "IMPORT_COMMAND", "NODE_HEADER", "label_of", "rela
 ARRAY_DELIMITER = ";"
 NODE_HEADER = ("id:ID", ":LABEL", "name", "type", "curie", "url", "mentions:long", "documents:long",
                "aliases:string[]", "doc_ids:string[]")
-#: How to load the two files into a new database ``kg`` (run in the Neo4j home, files in ``import/``).
+#: How to load the two files into the default database ``neo4j`` (Neo4j 5.19 or later, which wants the
+#: database name first; run in the Neo4j home with the server stopped and the files in ``import/``;
+#: ``--overwrite-destination`` replaces what the database held).
 IMPORT_COMMAND = (
-    "bin/neo4j-admin database import full --overwrite-destination "
+    "bin/neo4j-admin database import full neo4j --overwrite-destination "
     "--nodes=import/neo4j_nodes.csv --relationships=import/neo4j_relationships.csv "
-    f"--array-delimiter='{ARRAY_DELIMITER}' --id-type=string kg"
+    f"--array-delimiter='{ARRAY_DELIMITER}' --id-type=string"
 )
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
