@@ -216,7 +216,14 @@ class KnowledgeGraph:
         keep: set[str] = set()
         for key in keys:
             keep |= set(nx.ego_graph(self.graph, key, radius=radius))
-        return KnowledgeGraph(self.graph.subgraph(keep).copy())
+        return self._keeping(self.graph.subgraph(keep).copy())
+
+    def _keeping(self, graph: nx.Graph) -> KnowledgeGraph:
+        """A KnowledgeGraph of ``graph`` (part of this one) with the mentions of its nodes."""
+        mentions = self.mentions
+        if mentions is not None:
+            mentions = mentions[mentions["concept"].isin(set(graph))]
+        return KnowledgeGraph(graph, mentions=mentions)
 
     def filter(
         self, *, types: Iterable[str] | None = None, min_score: float | None = None, min_documents: int | None = None,
@@ -241,11 +248,7 @@ class KnowledgeGraph:
 
         if min_score is not None or min_documents is not None or relation is not None:
             H = H.edge_subgraph([(u, v) for u, v, d in H.edges(data=True) if keep(d)])
-        H = H.copy()
-        mentions = self.mentions
-        if mentions is not None:
-            mentions = mentions[mentions["concept"].isin(set(H))]
-        return KnowledgeGraph(H, mentions=mentions)
+        return self._keeping(H.copy())
 
     # -- output -------------------------------------------------------------------------------
     def show(self, **kwargs):

@@ -265,6 +265,8 @@ def test_filter_returns_a_graph_that_keeps_what_was_asked(seeds_graph):
     assert g.filter(relation="inhibits").graph.number_of_edges() == 0
     with pytest.raises(KgError, match="match no node"):
         g.filter(types=["Spaceship"])
+    sub = g.subgraph("STAT3")
+    assert set(sub.mentions_df()["concept_id"]) == set(sub.graph)  # every node kept has mentions
 
 
 # ----------------------------------------------------------------------------- load
