@@ -32,12 +32,13 @@ if TYPE_CHECKING:
 
     from kg.nlp import AnnotatedDoc
 
-__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "DEFAULT_FORMATS"]
+__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "FORMAT_FILES",
+           "DEFAULT_FORMATS"]
 
 log = logging.getLogger(__name__)
 
 #: Output formats ``kg build`` can write; ``"all"`` means every one.
-FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json")
+FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json", "kgx", "neo4j")
 #: Written unless told otherwise: the page, GraphML (Cytoscape, networkx, igraph) and the tables.
 #: GEXF, .cyjs and JSON hold the same graph again (``--format`` adds them; ``kg export`` converts later).
 DEFAULT_FORMATS = ("html", "graphml", "csv")
@@ -49,9 +50,30 @@ OUTPUT_FILES = {
     "gexf": "graph.gexf",
     "cyjs": "graph.cyjs",
     "json": "graph.json",
+    "styles": "styles.xml",
     "nodes": "nodes.csv",
     "edges": "edges.csv",
+    "evidence": "evidence.csv",
+    "mentions": "mentions.csv",
+    "evidence_parquet": "evidence.parquet",
+    "mentions_parquet": "mentions.parquet",
+    "kgx_nodes": "graph_nodes.tsv",
+    "kgx_edges": "graph_edges.tsv",
+    "neo4j_nodes": "neo4j_nodes.csv",
+    "neo4j_relationships": "neo4j_relationships.csv",
     "summary": "summary.json",
+}
+#: The files (:data:`OUTPUT_FILES` kinds) each format writes; the Parquet ones only with pyarrow,
+#: mentions only for a graph that knows its mentions (a build's).
+FORMAT_FILES = {
+    "html": ("html",),
+    "graphml": ("graphml", "styles"),
+    "csv": ("nodes", "edges", "evidence", "mentions", "evidence_parquet", "mentions_parquet"),
+    "gexf": ("gexf",),
+    "cyjs": ("cyjs",),
+    "json": ("json",),
+    "kgx": ("kgx_nodes", "kgx_edges"),
+    "neo4j": ("neo4j_nodes", "neo4j_relationships"),
 }
 
 
@@ -111,9 +133,11 @@ class BuildStats:
 class KnowledgeGraph:
     """A built graph (``.graph``, a :class:`networkx.Graph`) with the views a notebook needs."""
 
-    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None) -> None:
+    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None, *, mentions=None) -> None:
         self.graph = graph
         self.stats = stats or BuildStats(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+        #: the build's mention spans (:attr:`kg.concepts.ConceptTable.spans`), None when not known
+        self.mentions = mentions
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges>"
@@ -155,6 +179,20 @@ class KnowledgeGraph:
         df = pd.DataFrame(rows)
         return df.sort_values("score", ascending=False, ignore_index=True) if len(df) else df
 
+    def evidence_df(self):
+        """Every evidence sentence the edges keep, one row per edge and sentence, as a DataFrame
+        (the columns of evidence.csv, :mod:`kg.evidence_tables`)."""
+        from kg.evidence_tables import evidence_frame
+
+        return evidence_frame(self.graph)
+
+    def mentions_df(self):
+        """Every mention NER found, with the node it grounds to, as a DataFrame (the columns of
+        mentions.csv, :mod:`kg.evidence_tables`); empty for a graph built elsewhere."""
+        from kg.evidence_tables import mentions_frame
+
+        return mentions_frame(self.mentions, self.graph)
+
     def neighbors(self, name: str, *, n: int | None = None):
         """The neighbours of ``name`` ranked by edge score, as a DataFrame."""
         import pandas as pd
@@ -178,7 +216,39 @@ class KnowledgeGraph:
         keep: set[str] = set()
         for key in keys:
             keep |= set(nx.ego_graph(self.graph, key, radius=radius))
-        return KnowledgeGraph(self.graph.subgraph(keep).copy())
+        return self._keeping(self.graph.subgraph(keep).copy())
+
+    def _keeping(self, graph: nx.Graph) -> KnowledgeGraph:
+        """A KnowledgeGraph of ``graph`` (part of this one) with the mentions of its nodes."""
+        mentions = self.mentions
+        if mentions is not None:
+            mentions = mentions[mentions["concept"].isin(set(graph))]
+        return KnowledgeGraph(graph, mentions=mentions)
+
+    def filter(
+        self, *, types: Iterable[str] | None = None, min_score: float | None = None, min_documents: int | None = None,
+        relation: str | None = None,
+    ) -> KnowledgeGraph:
+        """The graph with only nodes of ``types`` and edges with ``score >= min_score``,
+        ``documents >= min_documents`` and ``interaction == relation`` (each when given); nodes
+        left without edges by an edge condition go too. Mentions follow the nodes kept."""
+        wanted = set(types) if types is not None else None
+        if wanted is not None:
+            known = {d.get("type") for _, d in self.graph.nodes(data=True)}
+            if not wanted & known and known:
+                raise KgError(f"types={sorted(wanted)} match no node; the graph's types are {sorted(map(str, known))}")
+        nodes = [n for n, d in self.graph.nodes(data=True) if wanted is None or d.get("type") in wanted]
+        H = self.graph.subgraph(nodes)
+
+        def keep(d: Mapping[str, Any]) -> bool:
+            score, docs = d.get("score"), d.get("documents")
+            return ((min_score is None or (score is not None and score >= min_score))
+                    and (min_documents is None or (docs is not None and docs >= min_documents))
+                    and (relation is None or (d.get("interaction") or "co-occurs") == relation))
+
+        if min_score is not None or min_documents is not None or relation is not None:
+            H = H.edge_subgraph([(u, v) for u, v, d in H.edges(data=True) if keep(d)])
+        return self._keeping(H.copy())
 
     # -- output -------------------------------------------------------------------------------
     def show(self, **kwargs):
@@ -205,36 +275,70 @@ class KnowledgeGraph:
 
     def save(
         self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int = 2000, title: str = "kg",
-        max_edges: int = 10_000, processes: int = 1,
+        max_edges: int = 10_000, processes: int = 1, graphml_evidence: str = "top",
     ) -> dict[str, str]:
         """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path.
+
+        ``graphml_evidence``: ``"top"`` (each edge's top sentence; all are in evidence.csv) or
+        ``"all"`` (every sentence in the GraphML too), see :func:`kg.export.write_graphml`.
 
         With ``processes`` > 1 the files are written by that many processes at once (forked,
         see :mod:`kg.forked`); the files are the same.
         """
-        from kg.export import write_cyjs, write_gexf, write_graphml, write_json, write_tables
+        from kg.cytoscape import check_evidence_mode, write_style
+        from kg.evidence_tables import has_parquet
+        from kg.export import write_cyjs, write_gexf, write_graphml, write_json
         from kg.forked import Job, run_jobs
+        from kg.kgx import write_kgx
+        from kg.neo4j import write_neo4j
         from kg.render import write_html
 
         wanted = _formats(formats)
+        check_evidence_mode(graphml_evidence)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = {kind: str(out / name) for kind, name in OUTPUT_FILES.items()}
+        skip = set() if has_parquet() else {"evidence_parquet", "mentions_parquet"}
+        if self.mentions is None:
+            skip |= {"mentions", "mentions_parquet"}
+
+        def graphml() -> None:
+            write_graphml(self.graph, paths["graphml"], evidence=graphml_evidence)
+            write_style(self.graph, paths["styles"])
+
         writers = {
             "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes,
                                       max_edges=max_edges),
-            "graphml": lambda: write_graphml(self.graph, paths["graphml"]),
-            "csv": lambda: write_tables(self.graph, paths["nodes"], paths["edges"]),
+            "graphml": graphml,
+            "csv": lambda: self._write_tables(paths, skip),
             "gexf": lambda: write_gexf(self.graph, paths["gexf"]),
             "cyjs": lambda: write_cyjs(self.graph, paths["cyjs"]),
             "json": lambda: write_json(self.graph, paths["json"]),
+            "kgx": lambda: write_kgx(self.graph, paths["kgx_nodes"], paths["kgx_edges"]),
+            "neo4j": lambda: write_neo4j(self.graph, paths["neo4j_nodes"], paths["neo4j_relationships"]),
         }
         run_jobs([Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0)) for fmt in wanted], processes=processes)
-        written = {k: v for k, v in paths.items() if k in wanted or (k in ("nodes", "edges") and "csv" in wanted)}
+        written = {k: paths[k] for fmt in wanted for k in FORMAT_FILES[fmt] if k not in skip}
         written["summary"] = paths["summary"]
         self.stats.outputs = written
         Path(paths["summary"]).write_text(json.dumps(self.stats.as_dict(), indent=1, default=str), encoding="utf-8")
         return written
+
+
+    def _write_tables(self, paths: Mapping[str, str], skip: set[str]) -> None:
+        """nodes.csv, edges.csv, evidence.csv and mentions.csv (and Parquet) into ``paths``."""
+        from kg.evidence_tables import evidence_frame, write_evidence_table, write_frame, write_mentions_table
+        from kg.export import write_tables
+
+        write_tables(self.graph, paths["nodes"], paths["edges"])
+        write_evidence_table(self.graph, paths["evidence"])
+        if "evidence_parquet" not in skip:
+            write_frame(evidence_frame(self.graph), paths["evidence_parquet"])
+        if "mentions" not in skip:
+            mentions = self.mentions_df()
+            write_mentions_table(mentions, paths["mentions"])
+            if "mentions_parquet" not in skip:
+                write_frame(mentions, paths["mentions_parquet"])
 
 
 #: Relative cost of each writer (GraphML and GEXF carry every attribute), to balance processes.
@@ -293,9 +397,17 @@ def _formats(formats: Sequence[str]) -> list[str]:
 
 
 def load(path: str | Path) -> KnowledgeGraph:
-    """Read a graph saved by kg (GraphML, GEXF, JSON or .cyjs) without rerunning NER."""
+    """Reopen a graph without rerunning NER: a folder ``kg build`` wrote (graph, every evidence
+    sentence, mentions and the build's figures: :mod:`kg.reopen`), or a graph file kg saved
+    (GraphML, GEXF, JSON or .cyjs)."""
     from kg.export import read_graph
 
+    if Path(path).is_dir():
+        from kg.reopen import read_folder, stats_fields
+
+        graph, mentions, summary = read_folder(Path(path))
+        stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None
+        return KnowledgeGraph(graph, stats, mentions=mentions)
     return KnowledgeGraph(read_graph(path))
 
 
@@ -471,7 +583,7 @@ def build(
             generic=sorted(table.labels.get(g, g) for g in generic), models=list(models), stage_seconds=stages,
             stage_peak_mb=peaks,
         )
-        kgraph = KnowledgeGraph(graph, stats)
+        kgraph = KnowledgeGraph(graph, stats, mentions=table.spans)
         del table, edges  # the graph holds what the writers need
         texts.clear()
         metas.clear()

@@ -93,6 +93,10 @@ class ConceptTable:
     aliases: dict[str, list[str]] = field(default_factory=dict)
     curies: dict[str, str] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
+    #: one row per mention as NER found it, for checking the NER (mentions.csv): doc, sent,
+    #: start, end, text, ner_type (the head's type, before the concept's commonest type
+    #: replaces it in ``mentions``) and concept (its final key)
+    spans: pd.DataFrame | None = None
 
 
 Rank = tuple[str, int]
@@ -232,6 +236,8 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
         table.aliases[key] = sorted(set(seen), key=lambda form: (form.lower(), form))
         table.curies[key] = concept.curie if concept is not None else ""
         table.urls[key] = concept.url if concept is not None else ""
+    table.spans = table.mentions[["doc", "sent", "start", "end", "text", "type", "concept"]].rename(
+        columns={"type": "ner_type"})
     if len(table.mentions):
         table.mentions["type"] = table.mentions["concept"].map(table.types)
     return table

@@ -9,6 +9,8 @@ json       :func:`write_json`           networkx node-link JSON (lossless)
 cyjs       :func:`write_cyjs`           Cytoscape desktop (File > Import), Cytoscape.js
 csv        :func:`write_tables`         spreadsheets: ``nodes.csv`` and ``edges.csv``
 html       :func:`kg.render.write_html` a browser: the interactive page
+kgx        :func:`kg.kgx.write_kgx`     KGX / Biolink tools: ``graph_nodes.tsv``, ``graph_edges.tsv``
+neo4j      :func:`kg.neo4j.write_neo4j` ``neo4j-admin database import``: nodes, relationships
 =========  ===========================  ==============================================
 
 :func:`read_graph` reads a GraphML, GEXF, JSON or .cyjs file written here back into the
@@ -24,11 +26,19 @@ Conventions of the flat formats (GraphML, GEXF, the .cyjs ``evidence`` column, C
   delimiter Cytoscape's table import expects. A ``"|"`` or ``"\\"`` inside an item is
   escaped with a backslash (``"APRF\\|x"``), so splitting restores the exact list.
   (.cyjs and JSON keep real arrays.)
-* **Evidence** (a list of dicts) and any other non-scalar value ``X`` is stored twice:
-  ``X_json``, the JSON text that :func:`read_graph` decodes, and ``X``, readable text
-  (for evidence one line per sentence followed by its ``[PMID:…]`` or ``[doi:…]``).
-* **Cytoscape**: every node gets ``name`` (= ``label``) and ``label``, every edge an
-  ``interaction`` (``"co-occurs"`` when missing). Those it adds are removed again on read.
+* **Evidence** in GraphML: each edge's top sentence, its link and ``evidence_count``
+  (every sentence is in evidence.csv, :mod:`kg.evidence_tables`); with
+  ``write_graphml(..., evidence="all")``, and in GEXF and .cyjs, evidence and any other
+  non-scalar value ``X`` is stored twice: ``X_json``, the JSON text that :func:`read_graph`
+  decodes, and ``X``, readable text (for evidence one line per sentence followed by its
+  ``[PMID:…]`` or ``[doi:…]``).
+* **Ids** (:mod:`kg.ids`): a node's id is kg's id in every file (``+7`` is ``+7`` in CSV,
+  GraphML, GEXF and .cyjs); edges are ``edge:0``, ``edge:1``... in every file, never equal
+  to a node id.
+* **Cytoscape** (:mod:`kg.cytoscape`): GraphML nodes get ``kg_id``, a unique ``name`` and
+  ``label``, edges ``name`` (``A (relation) B``) and ``interaction`` (``"co-occurs"``
+  when missing); .cyjs nodes ``name`` and edges ``interaction``. Those added are removed
+  again on read.
 * **None** values are left out (the attribute is absent on that node or edge).
 * An attribute keeps one type across the graph: all ints stay ``long``, ints mixed with
   floats become ``double``, anything mixed with strings becomes ``string``.
@@ -121,8 +131,13 @@ def _read_graphml(data: bytes, source: str) -> nx.Graph:
         enc = json.loads(G.graph.get(_ENCODING_KEY) or "{}")
     except (TypeError, json.JSONDecodeError):
         enc = {}
-    if isinstance(enc, dict) and enc.get("node_ids") == "graphml_id":
+    if not isinstance(enc, dict):
+        enc = {}
+    if enc.get("node_ids") == "graphml_id":
         nx.relabel_nodes(G, {n: graphml_key(n) for n in G if "_x" in n}, copy=False)
+    if enc.get("edge_ids") == "element":  # networkx reads an edge element's id as data
+        for *_, d in G.edges(data=True):
+            d.pop("id", None)
     return _restore(G)
 
 
@@ -185,6 +200,8 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
             nodes_path.parent.mkdir(parents=True, exist_ok=True)
         write_tables(G, nodes_path, edges_path)
         return [nodes_path, edges_path]
+    if name in ("kgx", "neo4j"):
+        return _export_pair(G, Path(os.fspath(path)), name, **options)
     writers: dict[str, Callable[..., None]] = {
         "graphml": write_graphml,
         "gexf": write_gexf,
@@ -197,6 +214,23 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
         writers["html"] = write_html
     writers[name](G, path, **options)
     return [Path(os.fspath(path))]
+
+
+def _export_pair(G: nx.Graph, path: Path, name: str, **options: Any) -> list[Path]:
+    """KGX (:mod:`kg.kgx`) or Neo4j (:mod:`kg.neo4j`) files into the folder ``path`` (KGX: or
+    ``STEM_nodes.tsv`` and ``STEM_edges.tsv`` for ``STEM.tsv``)."""
+    if name == "kgx":
+        from kg.kgx import write_kgx as write
+    else:
+        from kg.neo4j import write_neo4j as write  # type: ignore[assignment]
+    if name == "kgx" and path.suffix.lower() == ".tsv":
+        pair = [path.with_name(path.stem + "_nodes.tsv"), path.with_name(path.stem + "_edges.tsv")]
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        pair = ([path / "graph_nodes.tsv", path / "graph_edges.tsv"] if name == "kgx"
+                else [path / "neo4j_nodes.csv", path / "neo4j_relationships.csv"])
+    write(G, *pair, **options)
+    return pair
 
 
 def _sniff(data: bytes) -> str | None:
@@ -218,7 +252,8 @@ def read_graph(path_or_file: PathOrFile, *, format: str | None = None) -> nx.Gra
     The format is ``format`` if given, else taken from the extension, else sniffed from
     the content (``.json`` files are told apart from ``.cyjs`` by content too). Lists,
     evidence and graph attributes come back as Python objects, and the attributes the
-    writers add for Cytoscape (``name``, ``interaction``) are dropped again, so
+    writers add for Cytoscape (``kg_id``, ``name``, ``interaction``, edge ids) are dropped
+    again (a GraphML written with ``evidence="top"`` gives each edge its top sentence), so
     ``read_graph(write_X(G))`` has the nodes, edges and attributes of ``G`` (less ``None``
     values; node keys become strings).
 

@@ -30,6 +30,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "cyjs": (".cyjs",),
     "csv": (".csv",),
     "html": (".html", ".htm"),
+    "kgx": (".tsv",),  # a folder (graph_nodes.tsv, graph_edges.tsv) or STEM.tsv (STEM_nodes.tsv, STEM_edges.tsv)
+    "neo4j": (".neo4j",),  # a folder: neo4j_nodes.csv, neo4j_relationships.csv
 }
 
 

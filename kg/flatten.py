@@ -237,6 +237,9 @@ def _restore(G: nx.Graph, *, split_lists: bool = True) -> nx.Graph:
     if lists is None:  # written elsewhere: trust the schema
         lists = {s: [k for k, t in _SCHEMA[s].items() if t is list] for s in _SCHEMA}
     added = enc.get("added", {})
+    top_evidence = enc.get("evidence") == "top"
+    if top_evidence:
+        from kg.cytoscape import restore_top_evidence
     scopes: list[tuple[str, Iterable[dict]]] = [
         ("graph", [G.graph]),
         ("node", (d for _, d in G.nodes(data=True))),
@@ -258,4 +261,6 @@ def _restore(G: nx.Graph, *, split_lists: bool = True) -> nx.Graph:
                         row[key] = split_list(row[key])
             for key in drop:
                 row.pop(key, None)
+            if scope == "edge" and top_evidence:
+                restore_top_evidence(row)
     return G

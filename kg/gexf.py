@@ -17,6 +17,7 @@ import networkx as nx
 from kg.errors import ExportError
 from kg.exportio import PathOrFile, _write_output
 from kg.flatten import _ENCODING_KEY, _flat_graph, _kind, _restore, _xml_text
+from kg.ids import edge_ids as element_ids
 from kg.schema import type_color
 
 __all__ = ["gexf_bytes", "write_gexf"]
@@ -112,8 +113,8 @@ def gexf_bytes(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | No
 
     edges = etree.SubElement(graph, f"{{{_GEXF_NS}}}edges")
     weight_from_score = all(isinstance(d.get("score"), (int, float)) for d in edge_rows)
-    for i, (u, v, d) in enumerate(H.edges(data=True)):
-        el = etree.SubElement(edges, f"{{{_GEXF_NS}}}edge", id=str(i), source=str(u), target=str(v))
+    for eid, (u, v, d) in zip(element_ids(G), H.edges(data=True), strict=True):
+        el = etree.SubElement(edges, f"{{{_GEXF_NS}}}edge", id=_xml_text(eid), source=str(u), target=str(v))
         if weight_from_score and edge_rows:
             el.set("weight", _gexf_value(float(d["score"])))
         _gexf_attvalues(etree, el, d, edge_ids)

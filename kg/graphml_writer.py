@@ -1,10 +1,11 @@
 """Write a graph as GraphML text, streamed to a file a few thousand elements at a time.
 
 The document follows the conventions of :mod:`kg.export` (lists ``"|"``-joined, evidence
-as ``evidence_json`` plus readable text, Cytoscape's ``name``/``label``/``interaction``,
-``None`` left out, one type per attribute, ``kg_encoding``) and is byte for byte what
-networkx's ``write_graphml_lxml`` wrote for kg's flattened copy of the graph, but it is
-written straight from the graph: no flattened copy and no whole document in memory.
+once or as ``evidence_json`` plus readable text, the Cytoscape columns of
+:mod:`kg.cytoscape`, ``None`` left out, one type per attribute, ``kg_encoding``). Its data
+is byte for byte what networkx's ``write_graphml_lxml`` writes for kg's flattened copy of
+the rows of :func:`kg.cytoscape.graphml_rows` (edge ids and ``kg_encoding`` aside), but it
+is written straight from the graph: no flattened copy and no whole document in memory.
 (One difference: graph attributes named ``id``, ``node_default`` or ``edge_default``,
 which networkx took for the graph's id or for key defaults, are written as data.)
 
@@ -43,6 +44,9 @@ __all__ = [
 
 #: Node or edge elements per chunk written (a few MB of text for kg's graphs).
 CHUNK_ELEMENTS = 2000
+#: ``ids=`` of the writer: kg's ids as they are (the default), or escaped to ``xs:NMTOKEN``.
+NODE_ID_STYLES = ("kg", "nmtoken")
+_INVALID_ID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _HEADER = (
     "<?xml version='1.0' encoding='utf-8'?>\n"
@@ -355,49 +359,26 @@ def edge_triples(G: nx.Graph) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
         seen.add(u)
 
 
-def _text_chunks(G: nx.Graph) -> Iterator[str]:
+def _text_chunks(G: nx.Graph, *, evidence: str = "top", ids: str = "kg") -> Iterator[str]:
     """The GraphML document of ``G`` as a sequence of text chunks (see the module docs)."""
+    from kg.cytoscape import graphml_rows
     from kg.flatten import _ENCODING_KEY, LIST_SEPARATOR
+    from kg.ids import edge_ids, node_id
 
     if G.is_multigraph():
         raise ExportError(
             f"graph {G.graph.get('name', '')!r}: multigraphs are not supported by kg's exporters; "
             "merge parallel edges first (nx.Graph(G))"
         )
-    nodes = G.nodes
-    added: dict[str, list[str]] = {"node": [], "edge": []}
-    if not any("name" in d for d in nodes.values()):
-        added["node"].append("name")
-    if not any("label" in d for d in nodes.values()):
-        added["node"].append("label")
-    if G.number_of_edges() and not any("interaction" in d for *_, d in edge_triples(G)):
-        added["edge"].append("interaction")
-    add_name, add_label = "name" in added["node"], "label" in added["node"]
-
-    def node_rows() -> Iterator[tuple[Any, Mapping[str, Any]]]:
-        """Nodes with Cytoscape's ``name`` and ``label`` appended where kg adds them."""
-        if not (add_name or add_label):
-            yield from nodes(data=True)
-            return
-        for n, d in nodes(data=True):
-            extra = {}
-            if add_name:
-                label = d.get("label")
-                extra["name"] = label if label not in (None, "") else str(n)
-            if add_label:
-                extra["label"] = str(n)
-            yield n, {**d, **extra}
-
-    fill = any(d.get("interaction") is None for *_, d in edge_triples(G))
-
-    def edge_rows() -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
-        """Edges with ``interaction`` = ``"co-occurs"`` where it is missing or None."""
-        if not fill:
-            yield from edge_triples(G)
-            return
-        for u, v, d in edge_triples(G):
-            yield u, v, (d if d.get("interaction") is not None else {**d, "interaction": "co-occurs"})
-
+    if ids not in NODE_ID_STYLES:
+        raise ExportError(
+            f"GraphML ids={ids!r} is not an option; choose 'kg' (kg's ids as they are, as in every other file) "
+            "or 'nmtoken' (escaped to xs:NMTOKEN for validators of the GraphML schema)"
+        )
+    if ids == "kg" and any(_INVALID_ID.search(node_id(n)) for n in G):
+        ids = "nmtoken"  # an id XML cannot hold as it is (a control character): every id escaped, reversibly
+    rows = graphml_rows(G, evidence=evidence)
+    node_rows, edge_rows, added = rows.nodes, rows.edges, rows.added
     graph_row = {k: v for k, v in G.graph.items() if k != _ENCODING_KEY}
     kinds = {
         "node": attribute_kinds(lambda: (d for _, d in node_rows())),
@@ -411,7 +392,9 @@ def _text_chunks(G: nx.Graph) -> Iterator[str]:
             "lists": {s: sorted(k for k, v in kinds[s].items() if v == "list") for s in kinds},
             "json": {s: sorted(k for k, v in kinds[s].items() if v == "json") for s in kinds},
             "added": added,
-            "node_ids": "graphml_id",
+            "node_ids": "graphml_id" if ids == "nmtoken" else "",
+            "edge_ids": "element",
+            "evidence": evidence,
         },
         sort_keys=True,
     )
@@ -425,35 +408,46 @@ def _text_chunks(G: nx.Graph) -> Iterator[str]:
     yield "".join(
         graph_conv[k](v) for k, v in {**graph_row, _ENCODING_KEY: encoding}.items() if v is not None
     )
-    ids = {n: graphml_id(n) for n in nodes}
-    yield from _elements(((f'id="{ids[n]}"', d) for n, d in node_rows()), "node", node_conv)
+    spell = graphml_id if ids == "nmtoken" else node_id
+    xml_ids = {n: escape_attribute(spell(n)) for n in G}
+    yield from _elements(((f'id="{xml_ids[n]}"', d) for n, d in node_rows()), "node", node_conv)
     yield from _elements(
-        ((f'source="{ids[u]}" target="{ids[v]}"', d) for u, v, d in edge_rows()), "edge", edge_conv
+        ((f'id="{e}" source="{xml_ids[u]}" target="{xml_ids[v]}"', d)
+         for e, (u, v, d) in zip(edge_ids(G), edge_rows(), strict=True)),
+        "edge",
+        edge_conv,
     )
     yield _FOOTER
 
 
-def graphml_chunks(G: nx.Graph) -> Iterator[bytes]:
+def graphml_chunks(G: nx.Graph, *, evidence: str = "top", ids: str = "kg") -> Iterator[bytes]:
     """The GraphML document of ``G`` as UTF-8 chunks, characters XML cannot hold removed.
 
     Raises :class:`~kg.errors.ExportError` when a value cannot be encoded (e.g. a lone
     surrogate) or ``G`` is a multigraph.
     """
     try:
-        for text in _text_chunks(G):
+        for text in _text_chunks(G, evidence=evidence, ids=ids):
             yield _strip_invalid(text.encode("utf-8"))
     except (ValueError, TypeError) as exc:
         raise ExportError(f"graph {G.graph.get('name', '')!r}: cannot encode as GraphML: {exc}") from exc
 
 
-def write_graphml(G: nx.Graph, path_or_file: str | Any | IO[Any]) -> None:
-    """Write ``G`` as GraphML 1.0 (valid against the GraphML XSD) for Cytoscape, Gephi, yEd, igraph.
+def write_graphml(
+    G: nx.Graph, path_or_file: str | Any | IO[Any], *, evidence: str = "top", ids: str = "kg"
+) -> None:
+    """Write ``G`` as GraphML 1.0 for Cytoscape Desktop, Gephi, yEd, networkx and igraph.
 
     Attributes are typed (``long``, ``double``, ``string``, ``boolean``); lists are
-    ``"|"``-joined strings, evidence is ``evidence_json`` plus readable ``evidence`` text;
-    every node has ``name`` and ``label``, every edge ``interaction``; ``None`` values are
-    left out; graph attributes are kept. See :mod:`kg.export` for the conventions and
-    :func:`kg.export.read_graph` to load it back.
+    ``"|"``-joined strings; ``None`` values are left out; graph attributes are kept. For
+    Cytoscape (:mod:`kg.cytoscape`) nodes get ``kg_id``, unique ``name``/``shared name`` and
+    ``label``, edges ``name`` (``A (relation) B``) and ``interaction``. ``evidence="top"``
+    keeps each edge's top sentence, its link and ``evidence_count`` (every sentence goes to
+    evidence.csv); ``evidence="all"`` keeps them all (``evidence_json`` plus readable
+    ``evidence``). Node ids are kg's ids as in every other file and edges have ids
+    (:mod:`kg.ids`); ``ids="nmtoken"`` escapes node ids to ``xs:NMTOKEN``
+    (:func:`graphml_id`), which the GraphML schema asks for and no reader needs. See
+    :mod:`kg.export` for the conventions and :func:`kg.export.read_graph` to load it back.
 
     ``path_or_file`` is a path or an open text or binary handle; the document is written
     in chunks as it is made. A path that could not be written completely is removed.
@@ -466,12 +460,12 @@ def write_graphml(G: nx.Graph, path_or_file: str | Any | IO[Any]) -> None:
     from kg.exportio import _open_output
 
     with _open_output(path_or_file, fmt="graphml") as write:
-        for chunk in graphml_chunks(G):
+        for chunk in graphml_chunks(G, evidence=evidence, ids=ids):
             write(chunk)
 
 
-def graphml_bytes(G: nx.Graph) -> bytes:
+def graphml_bytes(G: nx.Graph, *, evidence: str = "top", ids: str = "kg") -> bytes:
     """The GraphML document :func:`write_graphml` writes, as UTF-8 bytes."""
     buf = io.BytesIO()
-    write_graphml(G, buf)
+    write_graphml(G, buf, evidence=evidence, ids=ids)
     return buf.getvalue()

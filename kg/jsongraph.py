@@ -24,6 +24,7 @@ from kg.flatten import (
     _restore,
     evidence_text,
 )
+from kg.ids import edge_ids, node_id
 
 __all__ = ["cyjs_data", "json_data", "write_cyjs", "write_json"]
 
@@ -89,7 +90,7 @@ def cyjs_data(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | Non
 
     nodes = []
     for n, row in zip(G.nodes, node_rows, strict=True):
-        d = {"id": str(n)}
+        d = {"id": node_id(n)}
         label = row.get("label")
         d["name"] = (
             row["name"] if row.get("name") is not None else (label if label not in (None, "") else str(n))
@@ -103,8 +104,8 @@ def cyjs_data(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | Non
             el["position"] = {"x": float(x), "y": float(y)}
         nodes.append(el)
     edges = []
-    for i, ((u, v), row) in enumerate(zip(G.edges(), edge_rows, strict=True)):
-        d = {"id": f"e{i}", "source": str(u), "target": str(v)}
+    for eid, (u, v), row in zip(edge_ids(G), G.edges(), edge_rows, strict=True):
+        d = {"id": eid, "source": node_id(u), "target": node_id(v)}
         d["interaction"] = row.get("interaction") or "co-occurs"
         d.update(data_of(row, "edge"))
         edges.append({"data": d})
@@ -142,6 +143,7 @@ def write_cyjs(
 
     ``{"elements": {"nodes": [{"data": {"id", "name", "label", ...}}], "edges": [{"data":
     {"id", "source", "target", "interaction", ...}}]}, "data": {graph attributes}}``.
+    Ids are unique across nodes and edges (:mod:`kg.ids`), as Cytoscape.js needs.
     Lists of strings stay JSON arrays (Cytoscape list columns); evidence is
     ``evidence_json`` plus readable ``evidence``. ``positions`` (node -> (x, y)) adds
     ``position`` to nodes.

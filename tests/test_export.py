@@ -5,9 +5,11 @@ attributes, Cytoscape conventions, GEXF viz attributes, CSV tables, dispatch and
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +20,7 @@ from kg.export import (
     FORMATS,
     LIST_SEPARATOR,
     export,
+    graphml_bytes,
     graphml_id,
     graphml_key,
     join_list,
@@ -37,7 +40,13 @@ except ImportError:  # tests/ is not a package: pytest puts it on sys.path
     from graphs import PROBE_NODE, make_graph, tiny_graph
 
 XSD = Path(__file__).parent / "fixtures" / "graphml" / "graphml.xsd"
-WRITERS = {"graphml": write_graphml, "gexf": write_gexf, "json": write_json, "cyjs": write_cyjs}
+#: Lossless writers (the GraphML keeps every evidence sentence: evidence="all").
+WRITERS = {
+    "graphml": functools.partial(write_graphml, evidence="all"),
+    "gexf": write_gexf,
+    "json": write_json,
+    "cyjs": write_cyjs,
+}
 READABLE = sorted(WRITERS)
 
 
@@ -52,13 +61,21 @@ def _without_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def assert_same_graph(G: nx.Graph, H: nx.Graph, *, keep_none: bool = False) -> None:
+def _top_only(d: dict) -> dict:
+    """An edge as a GraphML written with ``evidence="top"`` gives it back: its top sentence only."""
+    if isinstance(d.get("evidence"), list):
+        d = {**d, "evidence": d["evidence"][:1]}
+    return d
+
+
+def assert_same_graph(G: nx.Graph, H: nx.Graph, *, keep_none: bool = False, evidence: str = "all") -> None:
     """Same nodes, edges and attributes (``None`` values dropped, as the flat writers do;
-    node-link JSON keeps them: ``keep_none=True``)."""
+    node-link JSON keeps them: ``keep_none=True``; ``evidence="top"``: each edge's top sentence)."""
     clean = (lambda d: d) if keep_none else _without_none
+    edge = clean if evidence == "all" else (lambda d: _top_only(clean(d)))
     assert dict(H.nodes(data=True)) == {n: clean(d) for n, d in G.nodes(data=True)}
     got = {frozenset((u, v)): d for u, v, d in H.edges(data=True)}
-    want = {frozenset((u, v)): clean(d) for u, v, d in G.edges(data=True)}
+    want = {frozenset((u, v)): edge(d) for u, v, d in G.edges(data=True)}
     assert got == want
     assert H.graph == clean(G.graph)
     assert H.is_directed() == G.is_directed()
@@ -149,7 +166,6 @@ def test_list_separator_is_documented_pipe():
     "key", ["hgnc:11364", "Disease:lung cancer", "a_x0020_b", "TNF-α", "😀", "", "_", "_x_", "a/b<c>"]
 )
 def test_graphml_id_is_nmtoken_and_invertible(key):
-    import re
 
     ident = graphml_id(key)
     assert re.fullmatch(r"[A-Za-z0-9._:\-]+", ident)
@@ -167,9 +183,10 @@ def test_graphml_validates_against_xsd(tmp_path, graphml_schema, make):
 
     G = make()
     path = tmp_path / "g.graphml"
-    write_graphml(G, path)
+    write_graphml(G, path, ids="nmtoken")
     doc = etree.parse(str(path))
     assert graphml_schema.validate(doc), graphml_schema.error_log
+    assert_same_graph(G, read_graph(path), evidence="top")
 
 
 def test_graphml_drops_characters_xml_cannot_hold(tmp_path, graphml_schema):
@@ -186,33 +203,78 @@ def test_graphml_drops_characters_xml_cannot_hold(tmp_path, graphml_schema):
     assert "weird\x01id" in H  # ids are escaped, not dropped
 
 
-def test_graphml_networkx_reads_typed_attributes(tmp_path):
+def _clashing_graph() -> nx.Graph:
+    """Synthetic graph plus the cases of issue 25: a node "e2" (edge ids were e<N>), ids with
+    "+" (GraphML escaped them), labels shared by two nodes of different and of equal type."""
     G = make_graph(50, seed=2)
+    extra = {
+        "e2": ("E2", "Chemical"), "e0": ("E0", "Chemical"), "+7": ("+7", "Chemical"),
+        "hgnc:2707": ("ACE", "Gene or gene product"), "ace": ("ACE", "Chemical"),
+        "avp": ("AVP", "Chemical"), "avp2": ("AVP", "Chemical"),
+    }
+    for n, (label, kind) in extra.items():
+        G.add_node(n, label=label, type=kind, mentions=1, documents=1, aliases=[label], curie="", url="",
+                   doc_ids=["pmid:1"])
+    hub = next(iter(G))
+    for n in extra:
+        G.add_edge(hub, n, score=0.5, count=1, documents=1, interaction="co-occurs", doc_ids=["pmid:1"],
+                   evidence=[{"doc_id": "pmid:1", "sentence": f"{n} here.", "pmid": "1", "doi": "",
+                              "url": "https://pubmed.ncbi.nlm.nih.gov/1/"}])
+    return G
+
+
+@pytest.mark.parametrize("evidence", ["top", "all"])
+def test_graphml_networkx_reads_typed_attributes(tmp_path, evidence):
+    G = _clashing_graph()
     path = tmp_path / "g.graphml"
-    write_graphml(G, path)
+    write_graphml(G, path, evidence=evidence)
     raw = nx.read_graphml(path)
-    assert raw.number_of_nodes() == G.number_of_nodes()
+    assert set(raw) == set(G)  # kg's ids as they are: "+7", not _x002B_7
     assert raw.number_of_edges() == G.number_of_edges()
     node = raw.nodes["hgnc:" + next(n for n in G if n.startswith("hgnc:")).split(":")[1]]
     assert isinstance(node["mentions"], int) and isinstance(node["documents"], int)
     assert isinstance(node["aliases"], str) and isinstance(node["label"], str)
-    for _, d in raw.nodes(data=True):  # Cytoscape: every node has name and label
-        assert d["name"] == d["label"]
-    for *_, d in raw.edges(data=True):
+    names = [d["name"] for _, d in raw.nodes(data=True)]
+    assert len(set(names)) == len(names)  # Cytoscape's name (and so its shared name) is unique
+    for n, d in raw.nodes(data=True):
+        assert d["kg_id"] == n  # the id survives Cytoscape overwriting name
+        assert d["name"].startswith(d["label"])
+    assert {raw.nodes[n]["name"] for n in ("hgnc:2707", "ace")} == {"ACE (Gene or gene product)", "ACE (Chemical)"}
+    assert {raw.nodes[n]["name"] for n in ("avp", "avp2")} == {"AVP (avp)", "AVP (avp2)"}
+    assert raw.nodes["e2"]["name"] == "E2"  # no clash: the label as it is
+    for u, v, d in raw.edges(data=True):
         assert d["interaction"] == "co-occurs"
+        assert d["name"] in (f"{raw.nodes[u]['name']} (co-occurs) {raw.nodes[v]['name']}",
+                             f"{raw.nodes[v]['name']} (co-occurs) {raw.nodes[u]['name']}")
         assert isinstance(d["score"], float) and isinstance(d["count"], int)
-        evidence = json.loads(d["evidence_json"])
-        assert isinstance(evidence, list) and all("sentence" in ev for ev in evidence)
-        assert evidence[0]["sentence"] in d["evidence"]
+        want = G.edges[u, v]["evidence"]
+        if evidence == "all":
+            assert json.loads(d["evidence_json"]) == want
+            assert want[0]["sentence"] in d["evidence"]
+        else:
+            assert "evidence_json" not in d
+            assert d["evidence"] == want[0]["sentence"] and d["evidence_url"] == want[0]["url"]
+            assert d["evidence_count"] == len(want) and isinstance(d["evidence_count"], int)
     assert raw.graph["name"] == G.graph["name"]
     assert raw.graph["n_documents"] == G.graph["n_documents"]
+    assert_same_graph(G, read_graph(path), evidence=evidence)
 
 
-def test_graphml_key_types(tmp_path):
+def test_graphml_top_evidence_is_smaller_and_names_its_source(tmp_path):
+    G = make_graph(200, seed=7)
+    top, every = graphml_bytes(G), graphml_bytes(G, evidence="all")
+    assert len(top) < 0.8 * len(every) and b"evidence_json" not in top
+    with pytest.raises(ExportError, match="evidence='some'.*'top'.*'all'"):
+        write_graphml(G, tmp_path / "g.graphml", evidence="some")
+    assert not (tmp_path / "g.graphml").exists()
+
+
+@pytest.mark.parametrize("evidence", ["top", "all"])
+def test_graphml_key_types(tmp_path, evidence):
     from lxml import etree
 
     path = tmp_path / "g.graphml"
-    write_graphml(tiny_graph(), path)
+    write_graphml(tiny_graph(), path, evidence=evidence)
     ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
     keys = {
         (k.get("for"), k.get("attr.name")): k.get("attr.type")
@@ -220,9 +282,13 @@ def test_graphml_key_types(tmp_path):
     }
     assert keys[("node", "mentions")] in ("int", "long")
     assert keys[("node", "documents")] in ("int", "long")
+    assert keys[("node", "kg_id")] == keys[("node", "name")] == keys[("edge", "name")] == "string"
     assert keys[("edge", "score")] == "double"
     assert keys[("node", "aliases")] == "string"
-    assert keys[("edge", "evidence_json")] == "string"
+    if evidence == "all":
+        assert keys[("edge", "evidence_json")] == "string"
+    else:
+        assert ("edge", "evidence_json") not in keys and keys[("edge", "evidence_count")] == "long"
     assert keys[("graph", "n_documents")] in ("int", "long")
     assert len(set(keys)) == len(keys)  # one key per attribute name and scope
 
@@ -230,22 +296,23 @@ def test_graphml_key_types(tmp_path):
 def test_graphml_igraph_reads_typed_attributes(tmp_path):
     igraph = pytest.importorskip("igraph", reason="python-igraph is not installed")
     G = make_graph(80, seed=4, none_values=True)
+    G.add_node("+7", label="+7", type="Chemical", mentions=1, documents=1)
+    G.add_edge("+7", next(iter(G)), score=0.1, count=1, documents=1)
     path = tmp_path / "g.graphml"
     write_graphml(G, path)
     g = igraph.Graph.Read_GraphML(str(path))
     assert (g.vcount(), g.ecount()) == (G.number_of_nodes(), G.number_of_edges())
-    assert {"name", "label", "type", "mentions", "documents", "aliases", "curie", "url", "doc_ids"} <= set(
-        g.vs.attributes()
-    )
-    assert {"interaction", "score", "count", "documents", "evidence", "evidence_json", "doc_ids"} <= set(
-        g.es.attributes()
-    )
-    by_id = {graphml_key(v["id"]): v for v in g.vs}
+    assert {"kg_id", "name", "label", "type", "mentions", "documents", "aliases", "curie", "url",
+            "doc_ids"} <= set(g.vs.attributes())
+    assert {"name", "interaction", "score", "count", "documents", "evidence", "evidence_url",
+            "evidence_count", "doc_ids"} <= set(g.es.attributes())
+    assert g.vs["id"] == g.vs["kg_id"] == [str(n) for n in G]  # every node id kept, as kg spells it
+    by_id = {v["kg_id"]: v for v in g.vs}
     for n, d in G.nodes(data=True):
         v = by_id[n]
         assert isinstance(v["mentions"], float) and v["mentions"] == d["mentions"]  # numeric
         assert isinstance(v["label"], str) and v["label"] == d["label"]
-        assert v["aliases"] == join_list(d["aliases"])
+        assert v["aliases"] == join_list(d.get("aliases") or [])
     assert all(isinstance(s, float) for s in g.es["score"])
     assert set(g.es["interaction"]) == {"co-occurs"}
     assert g["name"] == G.graph["name"] and g["n_documents"] == G.graph["n_documents"]
@@ -419,11 +486,12 @@ def test_tables(tmp_path, mode):
 @pytest.mark.parametrize("fmt,ext", [(f, FORMATS[f][0]) for f in READABLE])
 def test_export_by_extension_and_by_name(tmp_path, fmt, ext):
     G = tiny_graph()
+    evidence = "top" if fmt == "graphml" else "all"  # the GraphML keeps the top sentence unless told
     written = export(G, tmp_path / f"by_ext{ext}")
     assert written == [tmp_path / f"by_ext{ext}"]
-    assert_same_graph(G, read_graph(written[0]))
+    assert_same_graph(G, read_graph(written[0]), evidence=evidence)
     written = export(G, tmp_path / "by_name.out", format=fmt)
-    assert_same_graph(G, read_graph(written[0], format=fmt))
+    assert_same_graph(G, read_graph(written[0], format=fmt), evidence=evidence)
 
 
 def test_export_csv_folder_and_stem(tmp_path):
@@ -550,15 +618,28 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path, payload):
 # ----------------------------------------------------------------------------- streaming GraphML
 
 
-def _networkx_graphml(G: nx.Graph) -> bytes:
-    """The document kg wrote before the streaming writer: networkx's lxml writer on the flat copy."""
+_ENCODING_LINE = re.compile(rb'<data key="d\d+">\{"added": [^<]*"version": 1\}</data>\n?')
+_EDGE_ID = re.compile(rb'<edge id="[^"]*" ')
+
+
+def _networkx_graphml(G: nx.Graph, *, evidence: str = "top") -> bytes:
+    """networkx's lxml writer on the flat copy of the rows kg's writer writes (kg_encoding taken out)."""
+    from kg.cytoscape import graphml_rows
     from kg.export import _flat_graph
 
+    rows = graphml_rows(G, evidence=evidence)
+    H = nx.DiGraph() if G.is_directed() else nx.Graph()
+    H.graph.update(G.graph)
+    H.add_nodes_from(rows.nodes())
+    H.add_edges_from(rows.edges())
     buf = io.BytesIO()
-    nx.write_graphml_lxml(
-        _flat_graph(G, xml=True, node_id=graphml_id), buf, encoding="utf-8", prettyprint=True
-    )
-    return buf.getvalue()
+    nx.write_graphml_lxml(_flat_graph(H, xml=True, cytoscape=False), buf, encoding="utf-8", prettyprint=True)
+    return _ENCODING_LINE.sub(b"", buf.getvalue())
+
+
+def _comparable(doc: bytes) -> bytes:
+    """kg's GraphML without its edge ids and kg_encoding, which networkx does not write."""
+    return _ENCODING_LINE.sub(b"", _EDGE_ID.sub(b"<edge ", doc))
 
 
 def _mixed_graph() -> nx.Graph:
@@ -628,9 +709,8 @@ def test_graphml_is_byte_for_byte_what_networkx_wrote(case):
     G = GRAPHML_CASES[case]()
     if case == "names_given":
         G.nodes["a"]["name"] = "given"
-    from kg.export import graphml_bytes
-
-    assert graphml_bytes(G) == _networkx_graphml(G)
+    for evidence in ("top", "all"):
+        assert _comparable(graphml_bytes(G, evidence=evidence)) == _networkx_graphml(G, evidence=evidence)
 
 
 def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path, monkeypatch):
@@ -642,11 +722,11 @@ def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path
     want = _networkx_graphml(G)
     path = tmp_path / "g.graphml"
     write_graphml(G, path)
-    assert path.read_bytes() == want
+    assert _comparable(path.read_bytes()) == want
     text, binary = io.StringIO(newline=""), io.BytesIO()
     write_graphml(G, text)
     write_graphml(G, binary)
-    assert text.getvalue().encode("utf-8") == binary.getvalue() == want == graphml_bytes(G)
+    assert text.getvalue().encode("utf-8") == binary.getvalue() == path.read_bytes() == graphml_bytes(G)
 
     class Recorder:  # a text handle that is no io.TextIOBase: bytes are refused
         def __init__(self) -> None:
@@ -659,7 +739,7 @@ def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path
 
     rec = Recorder()
     write_graphml(G, rec)
-    assert "".join(rec.parts).encode("utf-8") == want
+    assert "".join(rec.parts).encode("utf-8") == path.read_bytes()
     assert len(rec.parts) > 10 and max(map(len, rec.parts)) < len(want) / 5  # written in pieces
 
 
@@ -674,7 +754,7 @@ def test_graphml_shared_evidence_records_are_encoded_as_networkx_does(monkeypatc
     for k, (_, _, d) in enumerate(G.edges(data=True)):  # shared, as build_graph shares them
         d["evidence"] = [records[k % 5], records[(k + 2) % 5]] if k % 3 else []
     monkeypatch.setattr(kg.graphml_writer, "_RECORD_CACHE", cache)  # the cache starts again when full
-    assert graphml_bytes(G) == _networkx_graphml(G)
+    assert _comparable(graphml_bytes(G, evidence="all")) == _networkx_graphml(G, evidence="all")
 
 
 def test_graphml_mixed_values_round_trip(tmp_path, graphml_schema):
@@ -682,7 +762,7 @@ def test_graphml_mixed_values_round_trip(tmp_path, graphml_schema):
 
     G = _mixed_graph()
     path = tmp_path / "g.graphml"
-    write_graphml(G, path)
+    write_graphml(G, path, evidence="all", ids="nmtoken")
     assert graphml_schema.validate(etree.parse(str(path))), graphml_schema.error_log
     H = read_graph(path)
     a = H.nodes["hgnc:1"]
@@ -962,3 +1042,49 @@ def test_csv_fields_are_what_the_csv_module_writes():
         assert _line([_field(v) for v in row]) == buf.getvalue()
 
     check()
+
+
+# ----------------------------------------------------------------------------- ids (issue 25)
+
+
+def test_ids_are_unique_across_nodes_and_edges_and_the_same_in_every_format(tmp_path):
+    """Cytoscape.js keeps one element per id: node "e2" once hid edge e2. And "+7" is "+7" everywhere."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.cytoscape import graphml_rows
+    from kg.jsongraph import cyjs_data
+
+    names = st.one_of(st.from_regex(r"(_*edge:|e)[0-9]{1,2}", fullmatch=True), st.text(min_size=1, max_size=4))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.tuples(names, names), min_size=1, max_size=25))
+    def check(pairs):
+        G = nx.Graph()
+        G.add_edges_from((a, b) for a, b in pairs if a != b)
+        data = cyjs_data(G)
+        ids = [el["data"]["id"] for el in data["elements"]["nodes"] + data["elements"]["edges"]]
+        assert len(ids) == len(set(ids)) == G.number_of_nodes() + G.number_of_edges()
+        assert len(list(graphml_rows(G).nodes())) == G.number_of_nodes()
+
+    check()
+    G = _clashing_graph()
+    write_graphml(G, tmp_path / "g.graphml")
+    write_cyjs(G, tmp_path / "g.cyjs")
+    write_gexf(G, tmp_path / "g.gexf")
+    write_tables(G, tmp_path / "n.csv", tmp_path / "e.csv")
+    cy = json.loads((tmp_path / "g.cyjs").read_text(encoding="utf-8"))["elements"]
+    from lxml import etree
+
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns", "x": "http://www.gexf.net/1.2draft"}
+    graphml = etree.parse(str(tmp_path / "g.graphml"))
+    gexf = etree.parse(str(tmp_path / "g.gexf"))
+    csv_ids = [r["id"].removeprefix("'") for r in _rows(tmp_path / "n.csv")]  # "'+7": a cell, not a formula
+    want = [str(n) for n in G]
+    assert [n["data"]["id"] for n in cy["nodes"]] == want == csv_ids
+    assert [el.get("id") for el in graphml.iterfind(".//g:node", ns)] == want
+    assert [el.get("id") for el in gexf.iterfind(".//x:node", ns)] == want
+    edges = [e["data"]["id"] for e in cy["edges"]]
+    assert edges == [el.get("id") for el in graphml.iterfind(".//g:edge", ns)]
+    assert edges == [el.get("id") for el in gexf.iterfind(".//x:edge", ns)]
+    assert not set(edges) & set(want) and "e2" in want and "+7" in want
