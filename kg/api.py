@@ -30,7 +30,7 @@ from kg.records import Document
 if TYPE_CHECKING:
     import numpy as np
 
-    from kg.nlp import AnnotatedDoc
+    from kg.nlp.annotate import AnnotatedDoc
 
 __all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "DEFAULT_FORMATS"]
 
@@ -121,7 +121,7 @@ class KnowledgeGraph:
     # -- lookup -------------------------------------------------------------------------------
     def find(self, name: str) -> str:
         """The node key for ``name``: a key, CURIE, label or alias (case-insensitive, folded)."""
-        from kg.normalize import normalize_text
+        from kg.vocabularies.normalize import normalize_text
 
         if name in self.graph:
             return name
@@ -183,23 +183,23 @@ class KnowledgeGraph:
     # -- output -------------------------------------------------------------------------------
     def show(self, **kwargs):
         """Display the interactive view inline in Jupyter (falls back to an iframe for VS Code/JupyterLab)."""
-        from kg.render import notebook_view
+        from kg.render.page import notebook_view
 
         return notebook_view(self.graph, **kwargs)
 
     def to_html(self, path_or_file, **kwargs) -> None:
-        from kg.render import write_html
+        from kg.render.page import write_html
 
         write_html(self.graph, path_or_file, **kwargs)
 
     def to_graphml(self, path_or_file) -> None:
-        from kg.export import write_graphml
+        from kg.export.files import write_graphml
 
         write_graphml(self.graph, path_or_file)
 
     def export(self, path, *, format: str | None = None, **options) -> list[Path]:  # noqa: A002
         """Write the graph in ``format`` (graphml, gexf, cyjs, json, csv, html; default from the extension)."""
-        from kg.export import export
+        from kg.export.files import export
 
         return export(self.graph, path, format=format, **options)
 
@@ -210,11 +210,11 @@ class KnowledgeGraph:
         """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path.
 
         With ``processes`` > 1 the files are written by that many processes at once (forked,
-        see :mod:`kg.forked`); the files are the same.
+        see :mod:`kg.pipeline.forked`); the files are the same.
         """
-        from kg.export import write_cyjs, write_gexf, write_graphml, write_json, write_tables
-        from kg.forked import Job, run_jobs
-        from kg.render import write_html
+        from kg.export.files import write_cyjs, write_gexf, write_graphml, write_json, write_tables
+        from kg.pipeline.forked import Job, run_jobs
+        from kg.render.page import write_html
 
         wanted = _formats(formats)
         out = Path(out)
@@ -270,7 +270,7 @@ def _step_bar(steps: Sequence[str], *, enabled: bool):
 
 
 def _write_processes(workers: int, engine: str) -> int:
-    from kg.parallel import available_cores
+    from kg.pipeline.ner_pass import available_cores
 
     return max(workers, available_cores()) if engine == "local" else 1
 
@@ -294,7 +294,7 @@ def _formats(formats: Sequence[str]) -> list[str]:
 
 def load(path: str | Path) -> KnowledgeGraph:
     """Read a graph saved by kg (GraphML, GEXF, JSON or .cyjs) without rerunning NER."""
-    from kg.export import read_graph
+    from kg.export.files import read_graph
 
     return KnowledgeGraph(read_graph(path))
 
@@ -335,21 +335,21 @@ def build(
     ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
     forked processes at once (default with the local engine: as many as this process may use cores, at
     least ``workers``, since NER is over by then; with Dask one, as this process then runs dask's client
-    threads, which are not to be forked: see :mod:`kg.forked`). Raises
+    threads, which are not to be forked: see :mod:`kg.pipeline.forked`). Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build.
     """
     import numpy as np
 
-    from kg.concepts import assign_concepts
-    from kg.cooccur import DEFAULT_SCORE, count_pairs, filter_edges
-    from kg.generic import drop_generic, generic_concepts
-    from kg.graph import GraphOptions, build_graph
+    from kg.concepts.linking import Linker
+    from kg.concepts.table import assign_concepts
+    from kg.graph.build_graph import GraphOptions, build_graph
+    from kg.graph.cooccur import DEFAULT_SCORE, count_pairs, filter_edges
+    from kg.graph.generic import drop_generic, generic_concepts
     from kg.ingest import IngestReport, iter_documents
-    from kg.linking import Linker
-    from kg.models import DEFAULT_MODEL
-    from kg.parallel import AnnotationStats, annotate_corpus
-    from kg.store import DEFAULT_STORE_NAME, MentionStore
+    from kg.nlp.models import DEFAULT_MODEL
+    from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus
+    from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 
     _formats(formats)  # fail before any work on a bad format name
     if window not in ("sentence", "document"):

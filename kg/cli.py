@@ -1,4 +1,4 @@
-"""The ``kg`` command: thin typer wrappers over the Python API (:mod:`kg.api`, :mod:`kg.train`, :mod:`kg.evaluate`).
+"""The ``kg`` command: thin typer wrappers over the Python API (:mod:`kg.api`, :mod:`kg.training.train`, :mod:`kg.training.evaluate`).
 
 Every command calls one plain function that is also importable; the CLI only parses
 options, prints, and turns :class:`~kg.errors.KgError` into a message and an exit status.
@@ -99,7 +99,7 @@ def train(
     """Train an NER pipeline from IOB/DocBin corpora. Override config values like spaCy: --paths.corpora DIR."""
     from spacy.cli._util import parse_config_overrides
 
-    from kg.train import train as train_pipeline
+    from kg.training.train import train as train_pipeline
 
     try:
         result = train_pipeline(config, output, overrides=parse_config_overrides(ctx.args), tuning=tuning)
@@ -116,8 +116,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Precision, recall and F1 (percent; exact spans, as spaCy's scorer) overall and per type."""
-    from kg.evaluate import evaluate as evaluate_model
-    from kg.evaluate import format_scores
+    from kg.training.evaluate import evaluate as evaluate_model
+    from kg.training.evaluate import format_scores
 
     try:
         scores = evaluate_model(file, model=model)
@@ -148,7 +148,7 @@ def models() -> None:
     """List the bundled models and the scispaCy models kg can load when installed."""
     import spacy.util
 
-    from kg.models import BUNDLED, SCISPACY_MODELS, install_hint
+    from kg.nlp.models import BUNDLED, SCISPACY_MODELS, install_hint
 
     for name in BUNDLED:
         typer.echo(f"{name:<24} bundled (default)")

@@ -37,7 +37,7 @@ def test_each_concept_is_exactly_one_node(seeds_graph, names, expected):
     if expected:
         assert key == expected
     # and no other node carries one of these names
-    from kg.normalize import normalize_text
+    from kg.vocabularies.normalize import normalize_text
 
     folded = {normalize_text(n) for n in names}
     others = [k for k, d in g.graph.nodes(data=True) if k != key

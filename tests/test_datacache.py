@@ -1,4 +1,4 @@
-"""kg.datacache: parsed data kept between builds, made again whenever its sources change."""
+"""kg.vocabularies.datacache: parsed data kept between builds, made again whenever its sources change."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kg.datacache import cache_dir, cached, entry_path
+from kg.vocabularies.datacache import cache_dir, cached, entry_path
 
 
 @pytest.fixture()
@@ -105,7 +105,7 @@ def test_a_missing_source_raises_the_parsers_error(folder, tmp_path):
 
 
 def test_the_packaged_vocabulary_from_the_cache_equals_a_fresh_parse(folder):
-    from kg.linking import DATA_DIR, Vocabulary
+    from kg.concepts.linking import DATA_DIR, Vocabulary
 
     if not (DATA_DIR / "ctd_terms.tsv.gz").exists():
         pytest.skip("no packaged CTD vocabulary")
@@ -117,16 +117,16 @@ def test_the_packaged_vocabulary_from_the_cache_equals_a_fresh_parse(folder):
 
 
 def test_a_change_to_the_parsing_code_makes_it_again(folder, tmp_path, monkeypatch):
-    import kg.datacache
+    import kg.vocabularies.datacache
 
     source = tmp_path / "terms.tsv"
     source.write_text("x")
     make, calls = _counting(6)
-    cached("terms", [source], make, code=("kg.normalize",))
-    before = entry_path("terms", [source], make, code=("kg.normalize",))
-    real = kg.datacache._module_bytes
-    monkeypatch.setattr(kg.datacache, "_module_bytes",
-                        lambda name: real(name) + (b"# edited" if name == "kg.normalize" else b""))
-    assert entry_path("terms", [source], make, code=("kg.normalize",)) != before
-    cached("terms", [source], make, code=("kg.normalize",))
+    cached("terms", [source], make, code=("kg.vocabularies.normalize",))
+    before = entry_path("terms", [source], make, code=("kg.vocabularies.normalize",))
+    real = kg.vocabularies.datacache._module_bytes
+    monkeypatch.setattr(kg.vocabularies.datacache, "_module_bytes",
+                        lambda name: real(name) + (b"# edited" if name == "kg.vocabularies.normalize" else b""))
+    assert entry_path("terms", [source], make, code=("kg.vocabularies.normalize",)) != before
+    cached("terms", [source], make, code=("kg.vocabularies.normalize",))
     assert len(calls) == 2

@@ -1,4 +1,4 @@
-"""kg.export: every writer with a path and a file handle, write -> read round trips,
+"""kg.export.files: every writer with a path and a file handle, write -> read round trips,
 GraphML valid against the GraphML 1.0 XSD and readable by networkx and igraph with typed
 attributes, Cytoscape conventions, GEXF viz attributes, CSV tables, dispatch and errors."""
 
@@ -14,7 +14,7 @@ import networkx as nx
 import pytest
 
 from kg.errors import ExportError
-from kg.export import (
+from kg.export.files import (
     FORMATS,
     LIST_SEPARATOR,
     export,
@@ -513,7 +513,7 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
 
     import networkx as nx
 
-    from kg.export import write_tables
+    from kg.export.files import write_tables
 
     g = nx.Graph()
     g.add_node("a", label="=HYPERLINK(\"http://evil\")", type="Gene or gene product", aliases=["@SUM(1)", "ok"])
@@ -533,7 +533,7 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
 
 def _networkx_graphml(G: nx.Graph) -> bytes:
     """The document kg wrote before the streaming writer: networkx's lxml writer on the flat copy."""
-    from kg.export import _flat_graph
+    from kg.export.files import _flat_graph
 
     buf = io.BytesIO()
     nx.write_graphml_lxml(
@@ -609,16 +609,16 @@ def test_graphml_is_byte_for_byte_what_networkx_wrote(case):
     G = GRAPHML_CASES[case]()
     if case == "names_given":
         G.nodes["a"]["name"] = "given"
-    from kg.export import graphml_bytes
+    from kg.export.files import graphml_bytes
 
     assert graphml_bytes(G) == _networkx_graphml(G)
 
 
 def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path, monkeypatch):
-    import kg.graphml_writer
-    from kg.export import graphml_bytes
+    import kg.export.graphml
+    from kg.export.files import graphml_bytes
 
-    monkeypatch.setattr(kg.graphml_writer, "CHUNK_ELEMENTS", 7)  # many chunks
+    monkeypatch.setattr(kg.export.graphml, "CHUNK_ELEMENTS", 7)  # many chunks
     G = make_graph(120, seed=3, none_values=True)
     want = _networkx_graphml(G)
     path = tmp_path / "g.graphml"
@@ -646,15 +646,15 @@ def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path
 
 @pytest.mark.parametrize("cache", [1, 3, 65_536])
 def test_graphml_shared_evidence_records_are_encoded_as_networkx_does(monkeypatch, cache):
-    import kg.graphml_writer
-    from kg.export import graphml_bytes
+    import kg.export.graphml
+    from kg.export.files import graphml_bytes
 
     G = make_graph(80, seed=8)
     records = [{"doc_id": f"d{i}", "sentence": f"S <{i}> & more", "pmid": str(i), "doi": "", "url": ""}
                for i in range(5)]
     for k, (_, _, d) in enumerate(G.edges(data=True)):  # shared, as build_graph shares them
         d["evidence"] = [records[k % 5], records[(k + 2) % 5]] if k % 3 else []
-    monkeypatch.setattr(kg.graphml_writer, "_RECORD_CACHE", cache)  # the cache starts again when full
+    monkeypatch.setattr(kg.export.graphml, "_RECORD_CACHE", cache)  # the cache starts again when full
     assert graphml_bytes(G) == _networkx_graphml(G)
 
 
@@ -716,8 +716,8 @@ def test_graphml_write_error_on_a_handle_names_it():
 def test_attribute_kinds_agree_with_the_per_value_rules():
     import random
 
-    from kg.export import _attribute_kinds
-    from kg.graphml_writer import attribute_kinds
+    from kg.export.files import _attribute_kinds
+    from kg.export.graphml import attribute_kinds
 
     np = pytest.importorskip("numpy")
     values = [
@@ -752,7 +752,7 @@ def test_attribute_kinds_agree_with_the_per_value_rules():
 def test_escaping_matches_lxml(text):
     from lxml import etree
 
-    from kg.graphml_writer import escape_attribute, escape_text
+    from kg.export.graphml import escape_attribute, escape_text
 
     el = etree.Element("d", a=text)
     el.text = text
@@ -768,7 +768,7 @@ def _reference_tables(G: nx.Graph) -> tuple[str, str]:
     """nodes.csv and edges.csv as the writer made them before it streamed (csv + _cell)."""
     from collections.abc import Mapping
 
-    from kg.export import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
+    from kg.export.files import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
 
     def text(header, rows):
         buf = io.StringIO(newline="")
@@ -835,9 +835,9 @@ def _odd_table_graph() -> nx.Graph:
     "make", [tiny_graph, lambda: make_graph(200, seed=4), _odd_table_graph], ids=["tiny", "synthetic", "odd"]
 )
 def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
-    import kg.tables
+    import kg.export.tables
 
-    monkeypatch.setattr(kg.tables, "_CSV_CHUNK_ROWS", 3)  # many chunks
+    monkeypatch.setattr(kg.export.tables, "_CSV_CHUNK_ROWS", 3)  # many chunks
     G = make()
     want_nodes, want_edges = _reference_tables(G)
     write_tables(G, tmp_path / "n.csv", tmp_path / "e.csv")
@@ -851,7 +851,7 @@ def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
 
 
 def test_fast_cell_is_cell():
-    from kg.export import _cell, _fast_cell
+    from kg.export.files import _cell, _fast_cell
 
     np = pytest.importorskip("numpy")
     values = [
@@ -898,7 +898,7 @@ def test_csv_cells_with_carriage_returns_stay_in_one_row(tmp_path):
 
     import networkx as nx
 
-    from kg.export import write_tables
+    from kg.export.files import write_tables
 
     G = nx.Graph()
     G.add_node("a", label="line\rbreak", type="Gene")
@@ -929,11 +929,11 @@ def _cell_values():
 
 
 def test_csv_fields_are_what_the_csv_module_writes():
-    """kg.tables' own quoting gives the csv module's text for any row of cells (QUOTE_MINIMAL, \\n ends)."""
+    """kg.export.tables' own quoting gives the csv module's text for any row of cells (QUOTE_MINIMAL, \\n ends)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.tables import _field, _line
+    from kg.export.tables import _field, _line
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(_cell_values(), min_size=1, max_size=6))

@@ -1,0 +1,1 @@
+"""Pipeline: the NER pass, the mention store and the forked writers behind kg.build."""

@@ -1,0 +1,750 @@
+"""The interactive HTML page of a kg graph: one self-contained file that opens offline.
+
+>>> from kg.render.page import write_html
+>>> write_html(G, "graph.html", title="STAT3 in lung cancer")    # doctest: +SKIP
+
+The page is built on pyvis (its :class:`~pyvis.network.Network` holds the nodes, edges
+and vis options and its Jinja environment renders the page) with kg's own template,
+because pyvis's template fetches Bootstrap (and, in some modes, vis-network and
+tom-select) from CDNs. Everything the page runs is inlined: vis-network (vendored in this
+package, see ``vis-network.LICENSE.txt``), ``kg.js`` and ``kg.css``. A
+Content-Security-Policy allows only those inline scripts (by hash) and no network
+source at all, so opening the file makes no request, and a string that slipped past the
+escaping still could not run.
+
+What the page shows:
+
+* nodes coloured by entity type (:func:`kg.schema.type_color`), sized by ``documents``;
+  edges as wide as their ``score``;
+* a legend of the types present, with checkboxes that hide or show a type;
+* a search box (label, alias or CURIE, with suggestions) that selects and focuses a node;
+* a slider and number box for the minimum edge score;
+* tooltips (hover; click pins them) with label, type, the id linked to its vocabulary
+  entry, mention and document counts, aliases, and for edges the evidence sentences
+  with PubMed and DOI links. All text is inserted as text, never as HTML; only
+  ``http(s)`` links are made.
+
+Big graphs: positions are computed in Python (:func:`layout_positions`, a seeded
+grid-accelerated Fruchterman-Reingold) and physics is off, so the browser draws at once.
+Beyond ``max_nodes`` nodes the page shows the most connected ones
+(:func:`strongest_subgraph`), beyond ``max_edges`` edges each node's best edge and then the
+strongest (:func:`strongest_edges`: tens of thousands of edges make a page that neither
+draws nor reads well), and says so in a banner; exports keep everything.
+
+The page sets ``window.kgNetwork`` (the ``vis.Network``) and ``window.kg`` (data sets,
+views, ``kg.search(name)``, ``kg.setMinScore(x)``, ``kg.setTypeVisible(type, bool)``,
+and ``kg.ready`` once the first frame is drawn) for tests and scripting.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+import networkx as nx
+
+from kg.errors import ExportError
+from kg.schema import type_color
+
+__all__ = [
+    "NotebookView",
+    "html_string",
+    "layout_positions",
+    "notebook_view",
+    "strongest_edges",
+    "strongest_subgraph",
+    "write_html",
+]
+
+ASSETS = Path(__file__).resolve().parent
+VIS_VERSION = "10.1.5"
+
+PathOrFile = str | os.PathLike | IO[Any]
+
+#: Pixels per unit of :func:`layout_positions` (the layout's ideal edge length is 1).
+_SPACING = 100.0
+_MIN_NODE, _MAX_NODE = 8.0, 40.0
+_MIN_EDGE, _MAX_EDGE = 0.5, 6.0
+#: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
+MAX_EDGES = 10_000
+
+
+# ----------------------------------------------------------------------------- selection
+
+
+def strongest_subgraph(G: nx.Graph, max_nodes: int | None) -> nx.Graph:
+    """The ``max_nodes`` most connected nodes of ``G`` and the edges among them.
+
+    Nodes are ranked by degree, then by the sum of their edges' ``score``, then by
+    ``documents``, then by key (so ties are stable). Returns ``G`` itself when it is small
+    enough or ``max_nodes`` is ``None`` or 0, else a new graph of the same class holding
+    them, nodes and edges in ``G``'s order (attribute values are shared with ``G``, not
+    copied).
+    """
+    if max_nodes is not None and max_nodes < 0:
+        raise ValueError(f"max_nodes must be a positive number, 0 or None (no limit), not {max_nodes}")
+    if not max_nodes or G.number_of_nodes() <= max_nodes:
+        return G
+    strength = dict.fromkeys(G, 0)
+    isfinite = math.isfinite
+    for u, v, s in G.edges(data="score"):
+        if (type(s) is float or isinstance(s, (int, float))) and isfinite(s):
+            strength[u] += s
+            strength[v] += s
+    degree = G.degree
+
+    def rank(n: Any) -> tuple:
+        docs = G.nodes[n].get("documents")
+        return (-degree(n), -strength[n], -(docs if isinstance(docs, (int, float)) else 0), str(n))
+
+    return _induced_subgraph(G, sorted(G, key=rank)[:max_nodes])
+
+
+def _finite_score(d: Mapping[str, Any]) -> float:
+    s = d.get("score")
+    if (type(s) is float or isinstance(s, (int, float))) and not isinstance(s, bool) and math.isfinite(s):
+        return float(s)
+    return -math.inf
+
+
+def strongest_edges(G: nx.Graph, max_edges: int | None) -> nx.Graph:
+    """``G`` with at most ``max_edges`` edges: every node's best edge, then the best of the rest.
+
+    Edges rank by ``score`` (missing or not finite: last), then ``documents``, then ``G``'s
+    order. Each node keeps its best edge first, so no node that had an edge is left
+    isolated (as long as ``max_edges`` is at least the number of nodes); the
+    remaining places go to the highest-ranked edges. This is what the page's minimum-score
+    slider would show anyway, at the score where that many edges are left. Returns ``G``
+    itself when it has few enough edges or ``max_edges`` is ``None`` or 0, else a new graph
+    with every node of ``G`` and the kept edges in ``G``'s order (attribute values shared,
+    not copied).
+    """
+    if max_edges is not None and max_edges < 0:
+        raise ValueError(f"max_edges must be a positive number, 0 or None (no limit), not {max_edges}")
+    if not max_edges or G.number_of_edges() <= max_edges:
+        return G
+    edges = list(G.edges(data=True))
+
+    def rank(i: int) -> tuple:
+        d = edges[i][2]
+        docs = d.get("documents")
+        return (-_finite_score(d), -(docs if isinstance(docs, (int, float)) else 0), i)
+
+    order = sorted(range(len(edges)), key=rank)
+    best: dict[Any, int] = {}
+    for i in order:
+        u, v, _ = edges[i]
+        best.setdefault(u, i)
+        best.setdefault(v, i)
+    keep = set(sorted(set(best.values()), key=rank)[:max_edges])
+    for i in order:
+        if len(keep) >= max_edges:
+            break
+        keep.add(i)
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from(edges[i] for i in sorted(keep))
+    return H
+
+
+def _induced_subgraph(G: nx.Graph, nodes: Any) -> nx.Graph:
+    """``G.subgraph(nodes)`` as a graph of its own, built in one pass over the kept nodes'
+    adjacency (a view filters the hubs' whole adjacency again on every pass over it).
+
+    Nodes and ``edges()`` come in ``G``'s order. (A view of a graph more than twice its
+    size lists them in the order of a set of the kept nodes, which changes with the hash
+    seed, so pages of big graphs differed from run to run.)"""
+    keep = set(nodes)
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if n in keep)
+    directed = G.is_directed()
+    seen: set[Any] = set()
+    edges = []
+    for u, nbrs in G.adjacency():
+        if u in keep:
+            edges.extend((u, v, d) for v, d in nbrs.items() if v in keep and (directed or v not in seen))
+            seen.add(u)
+    H.add_edges_from(edges)
+    return H
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+def layout_positions(
+    G: nx.Graph, *, seed: int = 0, iterations: int | None = None
+) -> dict[Any, tuple[float, float]]:
+    """Node -> (x, y): each connected component by :func:`_force_layout`, components packed in rows.
+
+    Laid out together, disconnected components drift apart and the page opens zoomed out
+    so far that vis-network hides every label; packed side by side (largest first, rows of
+    about the square root of the total area), the first view is readable. Nodes without
+    edges sit in a compact grid below the rest. Deterministic for a given ``seed``.
+    """
+    nodes = [v for v in G if G.degree(v) > 0 and not (G.degree(v) == 1 and G.has_edge(v, v))]
+    connected = set(nodes)
+    isolated = [v for v in G if v not in connected]
+    comps = sorted((sorted(c, key=str) for c in nx.connected_components(G.subgraph(nodes))), key=lambda c: (-len(c), str(c[0])))
+    pos: dict[Any, tuple[float, float]] = {}
+    boxes = []
+    for comp in comps:
+        sub = _force_layout(G.subgraph(comp), seed=seed, iterations=iterations)
+        xs, ys = [p[0] for p in sub.values()], [p[1] for p in sub.values()]
+        boxes.append((sub, min(xs), min(ys), max(xs) - min(xs) + 1.5, max(ys) - min(ys) + 1.5))
+    row_width = math.sqrt(sum(w * h for *_, w, h in boxes)) * 1.4 if boxes else 0.0
+    x = y = row_h = 0.0
+    for sub, x0, y0, w, h in boxes:
+        if x > 0 and x + w > row_width:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        for v, (px, py) in sub.items():
+            pos[v] = (px - x0 + x, py - y0 + y)
+        x, row_h = x + w, max(row_h, h)
+    if isolated:
+        cols = max(1, int(math.ceil(math.sqrt(len(isolated) * 3))))
+        top = y + row_h + (0.5 if pos else 0.0)
+        for k, v in enumerate(isolated):
+            pos[v] = ((k % cols) * 1.0, top + (k // cols) * 0.8)
+    if pos:
+        cx = sum(p[0] for p in pos.values()) / len(pos)
+        cy = sum(p[1] for p in pos.values()) / len(pos)
+        pos = {v: (p[0] - cx, p[1] - cy) for v, p in pos.items()}
+    return pos
+
+
+def _force_layout(
+    G: nx.Graph, *, seed: int = 0, iterations: int | None = None
+) -> dict[Any, tuple[float, float]]:
+    """Node -> (x, y) by Fruchterman-Reingold, fast enough for a few thousand nodes.
+
+    Attraction runs along edges; repulsion is exact between nodes closer than one grid
+    cell (found with a k-d tree) and approximated by cell centroids beyond, so one
+    iteration costs about O(n^1.5) instead of O(n^2); a weak gravity keeps the nodes
+    together. Deterministic for a given ``seed``. The ideal edge length is 1.
+    """
+    import numpy as np
+
+    # A fixed order of nodes and edges (subgraph views iterate in set order, which changes
+    # with Python's hash seed): the same graph gets the same picture in every run.
+    nodes = sorted(G, key=str)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    index = {v: i for i, v in enumerate(nodes)}
+    e = np.array(sorted((min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v),
+                 dtype=np.int64).reshape(-1, 2)
+    rng = np.random.default_rng(seed)
+    side = math.sqrt(n)
+    pos = rng.uniform(-side / 2, side / 2, (n, 2))
+    if iterations is None:
+        iterations = 150 if n <= 500 else 100 if n <= 2000 else max(40, int(2e5 / n))
+    temperature = side / 8
+    cooling = temperature / (iterations + 1)
+    gravity = 0.02
+    grid = int(np.clip(round(1.2 * (math.pi * n) ** 0.25), 3, 40))
+    for _ in range(iterations):
+        dx = np.zeros(n)
+        dy = np.zeros(n)
+        if len(e):  # attraction d^2/k along edges
+            ex = pos[e[:, 0], 0] - pos[e[:, 1], 0]
+            ey = pos[e[:, 0], 1] - pos[e[:, 1], 1]
+            d = np.sqrt(ex * ex + ey * ey)
+            fx, fy = d * ex, d * ey
+            dx += np.bincount(e[:, 1], fx, n) - np.bincount(e[:, 0], fx, n)
+            dy += np.bincount(e[:, 1], fy, n) - np.bincount(e[:, 0], fy, n)
+        if n <= 500:  # exact repulsion k^2/d
+            rx = pos[:, 0, None] - pos[None, :, 0]
+            ry = pos[:, 1, None] - pos[None, :, 1]
+            d2 = rx * rx + ry * ry
+            np.fill_diagonal(d2, np.inf)
+            w = 1.0 / np.maximum(d2, 1e-6)
+            dx += (w * rx).sum(1)
+            dy += (w * ry).sum(1)
+        else:
+            dx_r, dy_r = _grid_repulsion(pos, grid)
+            dx += dx_r
+            dy += dy_r
+        r = np.sqrt(pos[:, 0] ** 2 + pos[:, 1] ** 2)
+        dx -= gravity * pos[:, 0] * r
+        dy -= gravity * pos[:, 1] * r
+        length = np.sqrt(dx * dx + dy * dy) + 1e-9
+        step = np.minimum(length, temperature) / length
+        pos[:, 0] += dx * step
+        pos[:, 1] += dy * step
+        temperature -= cooling
+    pos -= pos.mean(0)
+    return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def _grid_repulsion(pos: Any, grid: int) -> tuple[Any, Any]:
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    n = len(pos)
+    dx = np.zeros(n)
+    dy = np.zeros(n)
+    lo = pos.min(0)
+    cell_size = max(float((pos.max(0) - lo).max()) / grid, 1e-9)
+    cell = np.minimum(((pos - lo) / cell_size).astype(np.int64), grid - 1)
+    cid = cell[:, 0] * grid + cell[:, 1]
+    pairs = cKDTree(pos).query_pairs(cell_size, output_type="ndarray")
+    if len(pairs):
+        a, b = pairs[:, 0], pairs[:, 1]
+        rx = pos[a, 0] - pos[b, 0]
+        ry = pos[a, 1] - pos[b, 1]
+        w = 1.0 / np.maximum(rx * rx + ry * ry, 1e-6)
+        fx, fy = w * rx, w * ry
+        dx += np.bincount(a, fx, n) - np.bincount(b, fx, n)
+        dy += np.bincount(a, fy, n) - np.bincount(b, fy, n)
+    mass = np.bincount(cid, minlength=grid * grid).astype(float)
+    occupied = np.flatnonzero(mass)
+    m = mass[occupied]
+    cx = np.bincount(cid, pos[:, 0], grid * grid)[occupied] / m
+    cy = np.bincount(cid, pos[:, 1], grid * grid)[occupied] / m
+    rx = pos[:, 0, None] - cx[None, :]
+    ry = pos[:, 1, None] - cy[None, :]
+    w = m[None, :] / np.maximum(rx * rx + ry * ry, 1e-6)
+    w[cid[:, None] == occupied[None, :]] = 0.0  # own cell: handled exactly above
+    dx += (w * rx).sum(1)
+    dy += (w * ry).sum(1)
+    return dx, dy
+
+
+# ----------------------------------------------------------------------------- page
+
+
+@cache
+def _asset(name: str) -> str:
+    try:
+        return (ASSETS / name).read_text(encoding="utf-8")
+    except OSError as exc:  # pragma: no cover - a broken install
+        raise ExportError(
+            f"{ASSETS / name}: kg's page asset is missing ({exc.strerror}); reinstall kg (pip install --force-reinstall kg)"
+        ) from exc
+
+
+def _csp_hash(script: str) -> str:
+    return (
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+    )
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&`` left raw."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _script_json_parts(payload: Mapping[str, Any], *, batch: int = 2000) -> Iterator[str]:
+    """``_script_json(payload)`` in pieces, long lists (the nodes and edges) ``batch`` items
+    at a time, so the page's data never has to be one string (joined, the pieces are
+    exactly that text)."""
+    yield "{"
+    for i, (key, value) in enumerate(payload.items()):
+        head = ("," if i else "") + _script_json(key) + ":"
+        if isinstance(value, list) and len(value) > batch:
+            yield head + "["
+            for start in range(0, len(value), batch):
+                yield ("," if start else "") + _script_json(value[start : start + batch])[1:-1]
+            yield "]"
+        else:
+            yield head + _script_json(value)
+    yield "}"
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return default
+    return float(value) if math.isfinite(value) else default
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _evidence(evidence: Any, limit: int) -> tuple[list[dict[str, str]], int]:
+    if not isinstance(evidence, (list, tuple)):
+        return [], 0
+    out = []
+    for ev in evidence[:limit]:
+        if isinstance(ev, Mapping):
+            out.append({k: _text(ev.get(k)) for k in ("sentence", "pmid", "doi", "url", "doc_id")})
+        else:
+            out.append({"sentence": _text(ev), "pmid": "", "doi": "", "url": "", "doc_id": ""})
+    return out, len(evidence)
+
+
+def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float, *, sqrt: bool = False) -> float:
+    if hi <= lo:
+        return (out_lo + out_hi) / 2 if hi > 0 else out_lo
+    f = (min(max(value, lo), hi) - lo) / (hi - lo)
+    if sqrt:
+        f = math.sqrt(f)
+    return round(out_lo + (out_hi - out_lo) * f, 2)
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def _page_context(
+    G: nx.Graph,
+    *,
+    title: str,
+    max_nodes: int | None,
+    max_edges: int | None,
+    max_evidence: int,
+    positions: Mapping[Any, tuple[float, float]] | None,
+    physics: bool,
+    seed: int,
+) -> dict[str, Any]:
+    from pyvis import __version__ as pyvis_version
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+
+    if G.is_multigraph():
+        G = nx.Graph(G)
+    S = strongest_subgraph(G, max_nodes)
+    H = strongest_edges(S, max_edges)
+    capped = H.number_of_edges() < S.number_of_edges()
+    del S
+    n_total, e_total = G.number_of_nodes(), G.number_of_edges()
+    n_shown, e_shown = H.number_of_nodes(), H.number_of_edges()
+    if not physics and positions is None:
+        positions = layout_positions(H, seed=seed)
+
+    score_name = _text(G.graph.get("score")) or "score"
+    docs = [_num(d.get("documents")) for _, d in H.nodes(data=True)]
+    d_lo, d_hi = (min(docs), max(docs)) if docs else (0.0, 0.0)
+    scores = [
+        float(d["score"])
+        for *_, d in H.edges(data=True)
+        if isinstance(d.get("score"), (int, float))
+        and not isinstance(d.get("score"), bool)
+        and math.isfinite(d["score"])
+    ]
+    s_lo, s_hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+
+    net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
+    net.set_template_dir(str(ASSETS) + os.sep, "template.html")
+    net.templateEnv.autoescape = True  # every {{ }} in the template is HTML-escaped
+    ids: dict[Any, str] = {}
+    for n, d in H.nodes(data=True):
+        nid = n if isinstance(n, str) else str(n)
+        ids[n] = nid
+        ntype = _text(d.get("type")) or "Entity"
+        opts: dict[str, Any] = {
+            "group": ntype,
+            "type": ntype,
+            "size": _scale(_num(d.get("documents")), d_lo, d_hi, _MIN_NODE, _MAX_NODE, sqrt=True),
+            "mentions": int(_num(d.get("mentions"))),
+            "documents": int(_num(d.get("documents"))),
+            "aliases": [_text(a) for a in d.get("aliases") or [] if a is not None]
+            if isinstance(d.get("aliases"), (list, tuple, set))
+            else ([_text(d["aliases"])] if d.get("aliases") else []),
+            "curie": _text(d.get("curie")),
+            "url": _text(d.get("url")),
+        }
+        if positions is not None and n in positions:
+            x, y = positions[n][:2]
+            opts["x"], opts["y"] = round(float(x) * _SPACING, 1), round(float(y) * _SPACING, 1)
+        label = _text(d.get("label")) or nid
+        net.add_node(nid, label=label, shape="dot", **opts)
+    for i, (u, v, d) in enumerate(H.edges(data=True)):
+        score = d.get("score")
+        score = (
+            float(score)
+            if isinstance(score, (int, float)) and not isinstance(score, bool) and math.isfinite(score)
+            else None
+        )
+        evidence, n_evidence = _evidence(d.get("evidence"), max_evidence)
+        # Appended directly: Network.add_edge scans every edge for duplicates (quadratic),
+        # and a networkx Graph has none.
+        net.edges.append(
+            Edge(
+                ids[u],
+                ids[v],
+                directed=G.is_directed(),
+                id=f"e{i}",
+                width=_scale(score, s_lo, s_hi, _MIN_EDGE, _MAX_EDGE) if score is not None else 1.0,
+                score=score,
+                count=int(_num(d.get("count"))),
+                documents=int(_num(d.get("documents"))),
+                evidence=evidence,
+                nEvidence=n_evidence,
+            ).options
+        )
+
+    type_counts = Counter(_text(d.get("type")) or "Entity" for _, d in H.nodes(data=True))
+    type_total = Counter(_text(d.get("type")) or "Entity" for _, d in G.nodes(data=True))
+    type_colors = {t: type_color(t) for t in sorted(type_total)}
+    big = n_shown > 1000 or e_shown > 3000
+    # Assigned, not net.set_options(json): that strips every space from the JSON text,
+    # group names ("Gene or gene product") included.
+    net.options = {
+        "autoResize": True,
+        "groups": {
+            t: {
+                "color": {
+                    "background": c,
+                    "border": "#5f6368",
+                    "highlight": {"background": c, "border": "#000000"},
+                    "hover": {"background": c, "border": "#202124"},
+                }
+            }
+            for t, c in type_colors.items()
+        },
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "borderWidthSelected": 3,
+            "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"enabled": False, "drawThreshold": 6}},
+        },
+        "edges": {
+            "smooth": False,
+            "color": {"color": "#9aa0a6", "highlight": "#1a73e8", "hover": "#5f6368", "opacity": 0.6},
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "physics": {
+            "enabled": bool(physics),
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -8000, "springLength": 120, "springConstant": 0.02},
+            "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
+        },
+        "layout": {"improvedLayout": False, "randomSeed": seed},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "multiselect": False,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+    }
+    nodes, edges, heading, _height, _width, options = net.get_network_data()
+
+    payload = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(options),
+        "physics": bool(physics),
+        "scoreName": score_name,
+        "scoreMin": s_lo,
+        "scoreMax": s_hi,
+        "typeColors": type_colors,
+        "shown": {"nodes": n_shown, "edges": e_shown},
+        "total": {"nodes": n_total, "edges": e_total},
+    }
+    banner = ""
+    if n_shown < n_total:
+        banner = (
+            f"Showing {_fmt(n_shown)} of {_fmt(n_total)} nodes (the most connected) and "
+            f"{_fmt(e_shown)} of {_fmt(e_total)} edges"
+            + (" (each node's best, then the strongest)" if capped else "")
+            + ". Exports (kg export) keep the whole graph."
+        )
+    elif capped:
+        banner = (
+            f"Showing the {_fmt(e_shown)} strongest of {_fmt(e_total)} edges (each node's best, then by "
+            f"{score_name}). Exports (kg export) keep the whole graph."
+        )
+    subtitle_bits = []
+    if G.graph.get("n_documents") is not None:
+        subtitle_bits.append(f"{_fmt(int(_num(G.graph.get('n_documents'))))} documents")
+    subtitle_bits.append(f"{_fmt(n_total)} nodes, {_fmt(e_total)} edges")
+    if G.graph.get("window"):
+        subtitle_bits.append(f"window: {G.graph['window']}")
+    subtitle_bits.append(f"score: {score_name}")
+    step = (s_hi - s_lo) / 100 if s_hi > s_lo else 0.01
+    kg_js = _asset("kg.js")
+    vis_js = _asset("vis-network.min.js")
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(kg_js)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    try:
+        from kg import __version__ as kg_version
+    except ImportError:  # pragma: no cover
+        kg_version = ""
+    return {
+        "net": net,
+        "title": heading,
+        "subtitle": " · ".join(subtitle_bits),
+        "status": f"{_fmt(n_shown)} nodes · {_fmt(e_shown)} edges shown",
+        "banner": banner,
+        "n_nodes": n_shown,
+        "n_edges": e_shown,
+        "types": [
+            {
+                "name": t,
+                "color": type_colors[t],
+                "count_text": _fmt(type_counts.get(t, 0))
+                + ("" if type_counts.get(t, 0) == type_total[t] else f" of {_fmt(type_total[t])}"),
+            }
+            for t in sorted(type_total, key=lambda t: (-type_total[t], t))
+            if type_counts.get(t, 0) > 0
+        ],
+        "score_name": score_name,
+        "score_min": repr(s_lo),
+        "score_max": repr(s_hi),
+        "score_step": repr(step),
+        "data_json": _script_json_parts(payload),  # pieces of text: the template writes them in turn
+        "css": _asset("kg.css"),
+        "vis_js": vis_js,
+        "kg_js": kg_js,
+        "csp": csp,
+        "kg_version": kg_version,
+        "pyvis_version": pyvis_version,
+        "vis_version": VIS_VERSION,
+    }
+
+
+def html_string(
+    G: nx.Graph,
+    *,
+    title: str = "kg",
+    max_nodes: int | None = 2000,
+    max_edges: int | None = MAX_EDGES,
+    max_evidence: int = 3,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> str:
+    """The interactive page of ``G`` as one self-contained HTML string.
+
+    ``max_nodes``: show at most this many nodes (the most connected, with a banner saying
+    so); ``None`` or 0 shows all. ``max_edges``: at most this many edges (each node's best, then the
+    strongest by ``score``; :func:`strongest_edges`). ``max_evidence``: evidence sentences per edge in the page.
+    ``positions``: node -> (x, y) to use instead of :func:`layout_positions`.
+    ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
+    instead of computing positions in Python. ``seed`` fixes the layout.
+    """
+    return "".join(
+        _page_parts(
+            G,
+            title=title,
+            max_nodes=max_nodes,
+            max_edges=max_edges,
+            max_evidence=max_evidence,
+            positions=positions,
+            physics=physics,
+            seed=seed,
+        )
+    )
+
+
+def _page_parts(
+    G: nx.Graph,
+    *,
+    title: str = "kg",
+    max_nodes: int | None = 2000,
+    max_edges: int | None = MAX_EDGES,
+    max_evidence: int = 3,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> Iterator[str]:
+    """The page :func:`html_string` returns, as the pieces of text the template yields.
+
+    Everything but the joining is done before this returns (options as :func:`html_string`).
+    """
+    ctx = _page_context(
+        G,
+        title=str(title),
+        max_nodes=max_nodes,
+        max_edges=max_edges,
+        max_evidence=max(0, int(max_evidence)),
+        positions=positions,
+        physics=physics,
+        seed=seed,
+    )
+    net = ctx.pop("net")
+    template = net.templateEnv.get_template(net.path)
+    return template.generate(**ctx)
+
+
+def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> None:
+    """Write the interactive page of ``G`` to a path or open file; ``page_options`` as :func:`html_string`.
+
+    The file is self-contained: it opens from disk with no network access. The page is
+    written piece by piece (never whole in memory twice); a path that could not be
+    written completely is removed. Raises :class:`~kg.errors.ExportError` when the path
+    cannot be written.
+    """
+    from kg.export.outputs import _open_output
+
+    parts = _page_parts(G, **page_options)
+    with _open_output(path_or_file, fmt="html") as write:
+        for part in parts:
+            write(part)
+
+
+class NotebookView:
+    """The page of a graph for Jupyter: displays inline, in an ``<iframe srcdoc=...>``.
+
+    The iframe works in classic Jupyter, JupyterLab and VS Code (which strip or sandbox
+    scripts inserted directly into the output; pyvis issues #165/#203). It is sandboxed
+    with ``allow-scripts allow-popups`` (links open in a new tab) but not
+    ``allow-same-origin``, so the page cannot reach the notebook.
+    """
+
+    def __init__(self, page: str, *, height: int = 650) -> None:
+        self.html = page
+        self.height = int(height)
+
+    def iframe(self) -> str:
+        """The ``<iframe srcdoc=...>`` element holding the page."""
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            f'style="width:100%;height:{self.height}px;border:1px solid #ddd" '
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
+            'referrerpolicy="no-referrer" loading="eager"></iframe>'
+        )
+
+    def _repr_html_(self) -> str:
+        return self.iframe()
+
+    def save(self, path_or_file: PathOrFile) -> None:
+        """Write the page to a file."""
+        from kg.export.outputs import _write_output
+
+        _write_output(path_or_file, self.html, fmt="html")
+
+    def __repr__(self) -> str:
+        return f"<NotebookView: {len(self.html):,} characters of HTML; display it in Jupyter>"
+
+
+def notebook_view(G: nx.Graph, *, height: int = 650, **page_options: Any) -> NotebookView:
+    """An object that shows the interactive page inline in Jupyter, JupyterLab and VS Code.
+
+    ``page_options`` are those of :func:`html_string` (``title``, ``max_nodes``, ...).
+
+    >>> notebook_view(G)          # last expression of a cell   # doctest: +SKIP
+    """
+    return NotebookView(html_string(G, **page_options), height=height)
