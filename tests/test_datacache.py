@@ -124,9 +124,45 @@ def test_a_change_to_the_parsing_code_makes_it_again(folder, tmp_path, monkeypat
     make, calls = _counting(6)
     cached("terms", [source], make, code=("kg.vocabularies.normalize",))
     before = entry_path("terms", [source], make, code=("kg.vocabularies.normalize",))
-    real = kg.vocabularies.datacache._module_bytes
-    monkeypatch.setattr(kg.vocabularies.datacache, "_module_bytes",
+    real = kg.vocabularies.datacache.module_source
+    monkeypatch.setattr(kg.vocabularies.datacache, "module_source",
                         lambda name: real(name) + (b"# edited" if name == "kg.vocabularies.normalize" else b""))
     assert entry_path("terms", [source], make, code=("kg.vocabularies.normalize",)) != before
     cached("terms", [source], make, code=("kg.vocabularies.normalize",))
     assert len(calls) == 2
+
+
+def test_a_module_name_that_does_not_exist_raises(folder, tmp_path):
+    source = tmp_path / "terms.tsv"
+    source.write_text("a\tb\n")
+    with pytest.raises(ModuleNotFoundError, match="kg.no_such_module"):
+        cached("terms", [source], lambda: 1, code=("kg.no_such_module",))
+
+
+def _code_names_in_source() -> list[str]:
+    """Every module name kg's source passes as ``code=`` to :func:`cached`."""
+    import ast
+    from pathlib import Path
+
+    import kg
+
+    names = []
+    for path in Path(kg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "cached":
+                for kw in node.keywords:
+                    if kw.arg == "code":
+                        names += [ast.literal_eval(e) for e in kw.value.elts]
+    return names
+
+
+def test_every_module_named_in_a_cache_key_exists():
+    import importlib.util
+
+    from kg.pipeline.store import ner_modules
+
+    code_names = _code_names_in_source()
+    assert code_names  # the parser finds the vocabulary's code=("kg.vocabularies.normalize",)
+    named = [*code_names, *ner_modules()]
+    assert {"kg.nlp.annotate", "kg.nlp.entity_tagger", "kg.nlp.gazetteer", "kg.vocabularies.normalize"} <= set(named)
+    assert [n for n in named if importlib.util.find_spec(n) is None] == []

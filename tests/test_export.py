@@ -14,21 +14,18 @@ import networkx as nx
 import pytest
 
 from kg.errors import ExportError
+from kg.export.attributes import LIST_SEPARATOR, join_list, split_list
 from kg.export.files import (
     FORMATS,
-    LIST_SEPARATOR,
     export,
-    graphml_id,
-    graphml_key,
-    join_list,
     read_graph,
-    split_list,
     write_cyjs,
     write_gexf,
     write_graphml,
     write_json,
     write_tables,
 )
+from kg.export.graphml import graphml_id, graphml_key
 from kg.schema import type_color
 
 try:
@@ -533,11 +530,11 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path):
 
 def _networkx_graphml(G: nx.Graph) -> bytes:
     """The document kg wrote before the streaming writer: networkx's lxml writer on the flat copy."""
-    from kg.export.files import _flat_graph
+    from kg.export.flat import flat_graph
 
     buf = io.BytesIO()
     nx.write_graphml_lxml(
-        _flat_graph(G, xml=True, node_id=graphml_id), buf, encoding="utf-8", prettyprint=True
+        flat_graph(G, xml=True, node_id=graphml_id), buf, encoding="utf-8", prettyprint=True
     )
     return buf.getvalue()
 
@@ -609,14 +606,14 @@ def test_graphml_is_byte_for_byte_what_networkx_wrote(case):
     G = GRAPHML_CASES[case]()
     if case == "names_given":
         G.nodes["a"]["name"] = "given"
-    from kg.export.files import graphml_bytes
+    from kg.export.graphml import graphml_bytes
 
     assert graphml_bytes(G) == _networkx_graphml(G)
 
 
 def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path, monkeypatch):
     import kg.export.graphml
-    from kg.export.files import graphml_bytes
+    from kg.export.graphml import graphml_bytes
 
     monkeypatch.setattr(kg.export.graphml, "CHUNK_ELEMENTS", 7)  # many chunks
     G = make_graph(120, seed=3, none_values=True)
@@ -647,7 +644,7 @@ def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path
 @pytest.mark.parametrize("cache", [1, 3, 65_536])
 def test_graphml_shared_evidence_records_are_encoded_as_networkx_does(monkeypatch, cache):
     import kg.export.graphml
-    from kg.export.files import graphml_bytes
+    from kg.export.graphml import graphml_bytes
 
     G = make_graph(80, seed=8)
     records = [{"doc_id": f"d{i}", "sentence": f"S <{i}> & more", "pmid": str(i), "doi": "", "url": ""}
@@ -716,8 +713,15 @@ def test_graphml_write_error_on_a_handle_names_it():
 def test_attribute_kinds_agree_with_the_per_value_rules():
     import random
 
-    from kg.export.files import _attribute_kinds
-    from kg.export.graphml import attribute_kinds
+    from kg.export.attributes import attribute_kinds, merge_kinds, plain, value_kind
+
+    def per_value(rows):  # the rule value by value, in order of each attribute's first non-None value
+        seen = {}
+        for row in rows:
+            for name, value in row.items():
+                if plain(value) is not None:
+                    seen.setdefault(name, set()).add(value_kind(plain(value)))
+        return {name: merge_kinds(kinds) for name, kinds in seen.items()}
 
     np = pytest.importorskip("numpy")
     values = [
@@ -744,8 +748,8 @@ def test_attribute_kinds_agree_with_the_per_value_rules():
             {f"a{j}": rng.choice(values) for j in rng.sample(range(6), rng.randint(0, 6))} for _ in range(5)
         ]
         got = attribute_kinds(lambda rows=rows: rows)
-        assert got == _attribute_kinds(rows)
-        assert list(got) == list(_attribute_kinds(rows))  # order of first non-None value
+        assert got == per_value(rows)
+        assert list(got) == list(per_value(rows))  # order of first non-None value
 
 
 @pytest.mark.parametrize("text", ["plain", "a&b<c>d", "cr\rlf\r\n", "quote\"apos'", "tab\tnl\n", "é€😀", ""])
@@ -768,7 +772,7 @@ def _reference_tables(G: nx.Graph) -> tuple[str, str]:
     """nodes.csv and edges.csv as the writer made them before it streamed (csv + _cell)."""
     from collections.abc import Mapping
 
-    from kg.export.files import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
+    from kg.export.tables import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
 
     def text(header, rows):
         buf = io.StringIO(newline="")
@@ -851,7 +855,7 @@ def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
 
 
 def test_fast_cell_is_cell():
-    from kg.export.files import _cell, _fast_cell
+    from kg.export.tables import _cell, _fast_cell
 
     np = pytest.importorskip("numpy")
     values = [

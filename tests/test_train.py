@@ -167,7 +167,7 @@ def test_epoch_sample_takes_weight_times_the_corpus(weight, size):
     import random
     from collections import Counter
 
-    from kg.training.train import epoch_sample
+    from kg.training.examples import epoch_sample
 
     sample = epoch_sample(list(range(10)), weight, random.Random(0))
     assert len(sample) == size

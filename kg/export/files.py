@@ -50,43 +50,24 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export.flat import (  # noqa: F401 - all but LIST_SEPARATOR, _ENCODING_KEY, _restore are re-exported
-    _ENCODING_KEY,
-    _INVALID_XML,
-    _JSON_SUFFIX,
+from kg.export.attributes import (
+    ENCODING_KEY,
     LIST_SEPARATOR,
-    _attribute_kinds,
-    _flat_graph,
-    _json_default,
-    _kind,
-    _looks_like_evidence,
-    _plain,
-    _restore,
-    evidence_text,
-    join_list,
-    split_list,
 )
-from kg.export.gexf import _read_gexf, gexf_bytes, write_gexf  # noqa: F401 - gexf_bytes is re-exported
-from kg.export.graphml import (  # noqa: F401 - graphml_bytes and graphml_id are re-exported
-    graphml_bytes,
-    graphml_id,
+from kg.export.flat import restore
+from kg.export.gexf import _read_gexf, write_gexf
+from kg.export.graphml import (
     graphml_key,
     write_graphml,
 )
-from kg.export.jsongraph import _graph_from_json, cyjs_data, json_data, write_cyjs, write_json  # noqa: F401
-
-# Besides what this module uses, the imports below keep importable from kg.export.files every
-# name that was defined here before the writers moved into their own modules: the public
-# helpers, and the private ones that kg.export.graphml, kg.render.page and the tests import.
-from kg.export.outputs import (  # noqa: F401 - _open_output and _write_output are re-exported
+from kg.export.jsongraph import _graph_from_json, write_cyjs, write_json
+from kg.export.outputs import (
     FORMATS,
     PathOrFile,
     _describe,
-    _open_output,
     _read_input,
-    _write_output,
 )
-from kg.export.tables import _EDGE_COLUMNS, _NODE_COLUMNS, _cell, _fast_cell, write_tables  # noqa: F401
+from kg.export.tables import write_tables
 
 __all__ = [
     "FORMATS",
@@ -118,12 +99,12 @@ def _read_graphml(data: bytes, source: str) -> nx.Graph:
         if not G.graph.get(key):
             G.graph.pop(key, None)
     try:
-        enc = json.loads(G.graph.get(_ENCODING_KEY) or "{}")
+        enc = json.loads(G.graph.get(ENCODING_KEY) or "{}")
     except (TypeError, json.JSONDecodeError):
         enc = {}
     if isinstance(enc, dict) and enc.get("node_ids") == "graphml_id":
         nx.relabel_nodes(G, {n: graphml_key(n) for n in G if "_x" in n}, copy=False)
-    return _restore(G)
+    return restore(G)
 
 
 # ----------------------------------------------------------------------------- dispatch

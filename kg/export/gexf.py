@@ -15,7 +15,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export.flat import _ENCODING_KEY, _flat_graph, _kind, _restore, _xml_text
+from kg.export.attributes import ENCODING_KEY, value_kind, xml_text
+from kg.export.flat import flat_graph, restore
 from kg.export.outputs import PathOrFile, _write_output
 from kg.schema import type_color
 
@@ -26,12 +27,12 @@ _GEXF_VIZ = "http://www.gexf.net/1.2draft/viz"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-#: GEXF attribute type per storage kind of :func:`kg.export.flat._kind` (lists and JSON are strings)
+#: GEXF attribute type per storage kind of :func:`kg.export.flat.value_kind` (lists and JSON are strings)
 _GEXF_TYPES = {"bool": "boolean", "int": "long", "float": "double"}
 
 
 def _gexf_type(value: Any) -> str:
-    return _GEXF_TYPES.get(_kind(value), "string")
+    return _GEXF_TYPES.get(value_kind(value), "string")
 
 
 def _gexf_value(value: Any) -> str:
@@ -55,8 +56,8 @@ def gexf_bytes(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | No
     """The GEXF 1.2 document :func:`write_gexf` writes, as UTF-8 bytes."""
     from lxml import etree
 
-    H = _flat_graph(G, xml=True, cytoscape=False, node_id=lambda n: _xml_text(str(n)))
-    enc = json.loads(H.graph[_ENCODING_KEY])
+    H = flat_graph(G, xml=True, cytoscape=False, node_id=lambda n: xml_text(str(n)))
+    enc = json.loads(H.graph[ENCODING_KEY])
     root = etree.Element(
         f"{{{_GEXF_NS}}}gexf",
         nsmap={None: _GEXF_NS, "viz": _GEXF_VIZ, "xsi": _XSI},
@@ -121,8 +122,8 @@ def gexf_bytes(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | No
     description.text = json.dumps(
         {
             "graph": {
-                **{k: v for k, v in H.graph.items() if k != _ENCODING_KEY},
-                _ENCODING_KEY: json.dumps(enc, sort_keys=True),
+                **{k: v for k, v in H.graph.items() if k != ENCODING_KEY},
+                ENCODING_KEY: json.dumps(enc, sort_keys=True),
             }
         },
         ensure_ascii=False,
@@ -184,7 +185,7 @@ def _read_gexf(data: bytes, source: str) -> nx.Graph:
         graph_attrs = {"name": graph.get("name")}
     G.graph.update(graph_attrs)
     try:
-        enc = json.loads(graph_attrs.get(_ENCODING_KEY, "{}"))
+        enc = json.loads(graph_attrs.get(ENCODING_KEY, "{}"))
     except (TypeError, json.JSONDecodeError):
         enc = {}
 
@@ -232,4 +233,4 @@ def _read_gexf(data: bytes, source: str) -> nx.Graph:
         if el.get("weight") is not None and enc.get("gexf_weight") != "score":
             d["weight"] = float(el.get("weight"))
         G.add_edge(el.get("source"), el.get("target"), **d)
-    return _restore(G)
+    return restore(G)

@@ -22,12 +22,25 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import chain
 from typing import IO, Any
 
 import networkx as nx
 
 from kg.errors import ExportError
+from kg.export.attributes import (
+    ENCODING_KEY,
+    INVALID_XML,
+    INVALID_XML_BYTES,
+    JSON_SUFFIX,
+    LIST_SEPARATOR,
+    NONCHARACTERS,
+    attribute_kinds,
+    evidence_text,
+    join_list,
+    json_default,
+    looks_like_evidence,
+    plain,
+)
 
 __all__ = [
     "CHUNK_ELEMENTS",
@@ -60,12 +73,8 @@ _XML_TYPES = {
     "list": "string",
     "json": "string",
 }
-_SEQUENCES = (list, tuple, set, frozenset)
 #: Most evidence records whose encoded texts a GraphML writer keeps at a time.
 _RECORD_CACHE = 65_536
-#: UTF-8 bytes of the characters XML 1.0 cannot hold (see ``kg.export.files._INVALID_XML``).
-_INVALID_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
-_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
 
 
 # ----------------------------------------------------------------------------- text
@@ -85,9 +94,9 @@ def _strip_invalid(data: bytes) -> bytes:
     """UTF-8 ``data`` without the characters XML cannot hold (control characters other than
     tab, newline and CR; U+FFFE; U+FFFF). Byte-wise is exact: in UTF-8 those are never part
     of another character's encoding."""
-    data = data.translate(None, _INVALID_BYTES)
+    data = data.translate(None, INVALID_XML_BYTES)
     if b"\xef\xbf" in data:
-        for bad in _NONCHARACTERS:
+        for bad in NONCHARACTERS:
             data = data.replace(bad, b"")
     return data
 
@@ -125,77 +134,6 @@ def graphml_key(node_id: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), node_id)
 
 
-# ----------------------------------------------------------------------------- attribute kinds
-
-_TYPE_KINDS: dict[type, str | None] = {}
-
-
-def _type_kind(t: type) -> str | None:
-    """The storage kind of every value of type ``t`` (``"seq"`` for list-likes, whose kind
-    depends on their items), or ``None`` when it depends on the value (numpy scalars)."""
-    try:
-        return _TYPE_KINDS[t]
-    except KeyError:
-        pass
-    if t.__module__ == "numpy" and hasattr(t, "item"):
-        kind = None
-    elif issubclass(t, bool):
-        kind = "bool"
-    elif issubclass(t, int):
-        kind = "int"
-    elif issubclass(t, float):
-        kind = "float"
-    elif issubclass(t, str):
-        kind = "str"
-    elif issubclass(t, _SEQUENCES):
-        kind = "seq"
-    else:
-        kind = "json"
-    _TYPE_KINDS[t] = kind
-    return kind
-
-
-def _all_strings(items: Iterable[Any]) -> bool:
-    types = set(map(type, items))
-    return types <= {str} or all(issubclass(t, str) for t in types)
-
-
-def _kind_of(name: str, types: set[type], rows: Callable[[], Iterable[Mapping[str, Any]]]) -> str:
-    """The kind of attribute ``name``, whose non-None values have ``types``; ``rows`` is
-    iterated again only for list-likes (are all items strings?) and numpy values."""
-    from kg.export.flat import _kind, _plain, merge_kinds
-
-    kinds = {_type_kind(t) for t in types}
-    if None in kinds:  # numpy scalars: decide value by value, as kg.export.flat._kind(_plain(v))
-
-        return merge_kinds({_kind(_plain(d[name])) for d in rows() if d.get(name) is not None})
-    if "seq" not in kinds:
-        return merge_kinds(kinds)  # type: ignore[arg-type]
-    if len(kinds) > 1:
-        return "json"  # lists (of strings or not) mixed with anything else
-    items = chain.from_iterable(filter(None, (d.get(name) for d in rows())))
-    return "list" if _all_strings(items) else "json"
-
-
-def _scan(rows: Iterable[Mapping[str, Any]]) -> dict[str, set[type]]:
-    """Attribute name -> the types of its non-None values, in order of first non-None value."""
-    types: dict[str, set[type]] = {}
-    for row in rows:
-        for name, value in row.items():
-            if value is not None:
-                seen = types.get(name)
-                if seen is None:
-                    types[name] = {type(value)}
-                else:
-                    seen.add(type(value))
-    return types
-
-
-def attribute_kinds(rows: Callable[[], Iterable[Mapping[str, Any]]]) -> dict[str, str]:
-    """Attribute name -> storage kind (``bool int float str list json``) over the rows
-    ``rows()`` yields, in order of each attribute's first non-None value; the same result as
-    ``kg.export.flat._attribute_kinds`` in one pass over types (``rows`` must be re-iterable)."""
-    return {name: _kind_of(name, types, rows) for name, types in _scan(rows()).items()}
 
 
 # ----------------------------------------------------------------------------- converters
@@ -205,21 +143,19 @@ def _converter(kind: str, keys: tuple[str, ...], indent: str) -> Callable[[Any],
     """value -> its ``<data>`` line(s) for an attribute of ``kind`` (``keys``: the key ids, two
     for ``json``: ``X_json`` then ``X``). Values are not None; characters XML cannot hold
     are removed later, from the encoded chunk."""
-    from kg.export.flat import _json_default, _looks_like_evidence, _plain, evidence_text, join_list
-
     pre = f'{indent}<data key="{keys[0]}">'
     post = "</data>\n"
     if kind == "float":
-        return lambda v: f"{pre}{v!r}{post}" if type(v) is float else f"{pre}{float(_plain(v))!r}{post}"
+        return lambda v: f"{pre}{v!r}{post}" if type(v) is float else f"{pre}{float(plain(v))!r}{post}"
     if kind == "int":
-        return lambda v: f"{pre}{v!r}{post}" if type(v) is int else f"{pre}{int(_plain(v))!r}{post}"
+        return lambda v: f"{pre}{v!r}{post}" if type(v) is int else f"{pre}{int(plain(v))!r}{post}"
     if kind == "bool":
         return lambda v: f"{pre}{'True' if v else 'False'}{post}"
     if kind == "str":
 
         def text(v: Any) -> str:
             if type(v) is not str:
-                v = _plain(v)
+                v = plain(v)
                 v = v if isinstance(v, str) else str(v)
             return (
                 pre
@@ -243,8 +179,8 @@ def _converter(kind: str, keys: tuple[str, ...], indent: str) -> Callable[[Any],
             )
 
         return joined
-    # encoder.encode(v) == json.dumps(v, ensure_ascii=False, default=_json_default), minus a new encoder per call
-    encoder = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+    # encoder.encode(v) == json.dumps(v, ensure_ascii=False, default=json_default), minus a new encoder per call
+    encoder = json.JSONEncoder(ensure_ascii=False, default=json_default)
     pre_text = f'{indent}<data key="{keys[1]}">'
 
     # Evidence records are shared by every edge their sentence supports: each is encoded once
@@ -267,9 +203,9 @@ def _converter(kind: str, keys: tuple[str, ...], indent: str) -> Callable[[Any],
             code = "[" + ", ".join([p[1] for p in parts]) + "]"
             text = "\n".join([p[2] for p in parts])
             return f"{pre}{code}{post}{pre_text}{text}{post}"
-        v = _plain(v)
+        v = plain(v)
         code = escape_text(encoder.encode(v))
-        text = escape_text(evidence_text(v)) if _looks_like_evidence(v) else code
+        text = escape_text(evidence_text(v)) if looks_like_evidence(v) else code
         return f"{pre}{code}{post}{pre_text}{text}{post}"
 
     return coded
@@ -283,11 +219,9 @@ class _Keys:
 
     def add(self, scope: str, name: str, xml_type: str) -> str:
         """The id of the key of attribute ``name`` (flat name) of ``scope``, declared if new."""
-        from kg.export.flat import _INVALID_XML
-
         key = (scope, name, xml_type)
         if key not in self.ids:
-            if _INVALID_XML.search(name):
+            if INVALID_XML.search(name):
                 raise ExportError(
                     f"{scope} attribute {name!r}: its name holds a character XML cannot hold; rename the attribute"
                 )
@@ -306,14 +240,12 @@ def _converters(
     scope: str, kinds: Mapping[str, str], keys: _Keys, indent: str
 ) -> dict[str, Callable[[Any], str]]:
     """Attribute name -> converter, declaring the keys of ``scope`` in order."""
-    from kg.export.flat import _JSON_SUFFIX
-
     out = {}
     for name, kind in kinds.items():
         flat = str(name)
         if kind == "json":
             ids: tuple[str, ...] = (
-                keys.add(scope, flat + _JSON_SUFFIX, "string"),
+                keys.add(scope, flat + JSON_SUFFIX, "string"),
                 keys.add(scope, flat, "string"),
             )
         else:
@@ -357,8 +289,6 @@ def edge_triples(G: nx.Graph) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
 
 def _text_chunks(G: nx.Graph) -> Iterator[str]:
     """The GraphML document of ``G`` as a sequence of text chunks (see the module docs)."""
-    from kg.export.flat import _ENCODING_KEY, LIST_SEPARATOR
-
     if G.is_multigraph():
         raise ExportError(
             f"graph {G.graph.get('name', '')!r}: multigraphs are not supported by kg's exporters; "
@@ -398,7 +328,7 @@ def _text_chunks(G: nx.Graph) -> Iterator[str]:
         for u, v, d in edge_triples(G):
             yield u, v, (d if d.get("interaction") is not None else {**d, "interaction": "co-occurs"})
 
-    graph_row = {k: v for k, v in G.graph.items() if k != _ENCODING_KEY}
+    graph_row = {k: v for k, v in G.graph.items() if k != ENCODING_KEY}
     kinds = {
         "node": attribute_kinds(lambda: (d for _, d in node_rows())),
         "edge": attribute_kinds(lambda: (d for *_, d in edge_rows())),
@@ -417,13 +347,13 @@ def _text_chunks(G: nx.Graph) -> Iterator[str]:
     )
     keys = _Keys()
     graph_conv = _converters("graph", kinds["graph"], keys, "")
-    graph_conv[_ENCODING_KEY] = _converter("str", (keys.add("graph", _ENCODING_KEY, "string"),), "")
+    graph_conv[ENCODING_KEY] = _converter("str", (keys.add("graph", ENCODING_KEY, "string"),), "")
     node_conv = _converters("node", kinds["node"], keys, "  ")
     edge_conv = _converters("edge", kinds["edge"], keys, "  ")
 
     yield _HEADER + keys.xml() + f'<graph edgedefault="{"directed" if G.is_directed() else "undirected"}">'
     yield "".join(
-        graph_conv[k](v) for k, v in {**graph_row, _ENCODING_KEY: encoding}.items() if v is not None
+        graph_conv[k](v) for k, v in {**graph_row, ENCODING_KEY: encoding}.items() if v is not None
     )
     ids = {n: graphml_id(n) for n in nodes}
     yield from _elements(((f'id="{ids[n]}"', d) for n, d in node_rows()), "node", node_conv)

@@ -13,23 +13,23 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export.flat import (
-    _ENCODING_KEY,
-    _JSON_SUFFIX,
-    _attribute_kinds,
-    _json_default,
-    _looks_like_evidence,
-    _plain,
-    _restore,
+from kg.export.attributes import (
+    ENCODING_KEY,
+    JSON_SUFFIX,
+    attribute_kinds,
     evidence_text,
+    json_default,
+    looks_like_evidence,
+    plain,
 )
+from kg.export.flat import restore
 from kg.export.outputs import PathOrFile, _write_output
 
 __all__ = ["cyjs_data", "json_data", "write_cyjs", "write_json"]
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=_json_default, allow_nan=False, separators=(",", ":"))
+    return json.dumps(obj, ensure_ascii=False, default=json_default, allow_nan=False, separators=(",", ":"))
 
 
 def _clean_json(value: Any) -> Any:
@@ -40,7 +40,7 @@ def _clean_json(value: Any) -> Any:
         return {k: _clean_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_clean_json(v) for v in value]
-    return _plain(value)
+    return plain(value)
 
 
 def json_data(G: nx.Graph) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def cyjs_data(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | Non
     """The Cytoscape.js elements dict :func:`write_cyjs` writes."""
     node_rows = [dict(d) for _, d in G.nodes(data=True)]
     edge_rows = [dict(d) for *_, d in G.edges(data=True)]
-    kinds = {"node": _attribute_kinds(node_rows), "edge": _attribute_kinds(edge_rows)}
+    kinds = {"node": attribute_kinds(lambda: node_rows), "edge": attribute_kinds(lambda: edge_rows)}
     added: dict[str, list[str]] = {"node": [], "edge": []}
     if not any("name" in r for r in node_rows):
         added["node"].append("name")
@@ -75,12 +75,12 @@ def cyjs_data(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | Non
     def data_of(row: Mapping[str, Any], scope: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in row.items():
-            v = _plain(v)
+            v = plain(v)
             if v is None or k in ("id", "source", "target"):
                 continue
             if kinds[scope].get(k) == "json":
-                out[k + _JSON_SUFFIX] = json.dumps(v, ensure_ascii=False, default=_json_default)
-                out[k] = evidence_text(v) if _looks_like_evidence(v) else out[k + _JSON_SUFFIX]
+                out[k + JSON_SUFFIX] = json.dumps(v, ensure_ascii=False, default=json_default)
+                out[k] = evidence_text(v) if looks_like_evidence(v) else out[k + JSON_SUFFIX]
             elif isinstance(v, (set, frozenset, tuple)):
                 out[k] = sorted(v) if isinstance(v, (set, frozenset)) else list(v)
             else:
@@ -108,12 +108,12 @@ def cyjs_data(G: nx.Graph, *, positions: Mapping[Any, tuple[float, float]] | Non
         d["interaction"] = row.get("interaction") or "co-occurs"
         d.update(data_of(row, "edge"))
         edges.append({"data": d})
-    graph = {k: _plain(v) for k, v in G.graph.items() if v is not None and k != _ENCODING_KEY}
+    graph = {k: plain(v) for k, v in G.graph.items() if v is not None and k != ENCODING_KEY}
     for k, v in list(graph.items()):
         if not isinstance(v, (str, int, float, bool, list)):
-            graph[k + _JSON_SUFFIX] = json.dumps(v, ensure_ascii=False, default=_json_default)
+            graph[k + JSON_SUFFIX] = json.dumps(v, ensure_ascii=False, default=json_default)
             del graph[k]
-    graph[_ENCODING_KEY] = json.dumps(
+    graph[ENCODING_KEY] = json.dumps(
         {
             "version": 1,
             "added": added,
@@ -180,7 +180,7 @@ def _graph_from_json(data: Any, source: str) -> nx.Graph:
 def _graph_from_cyjs(data: dict, source: str) -> nx.Graph:
     gdata = dict(data.get("data") or {})
     try:
-        enc = json.loads(gdata.get(_ENCODING_KEY, "{}"))
+        enc = json.loads(gdata.get(ENCODING_KEY, "{}"))
     except (TypeError, json.JSONDecodeError):
         enc = {}
     G: nx.Graph = nx.DiGraph() if enc.get("directed") else nx.Graph()
@@ -203,4 +203,4 @@ def _graph_from_cyjs(data: dict, source: str) -> nx.Graph:
             f"{source}: Cytoscape.js element without {exc}; re-export it with `kg export --format cyjs`"
         ) from exc
     G.graph.update(gdata)
-    return _restore(G, split_lists=False)
+    return restore(G, split_lists=False)

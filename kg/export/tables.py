@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.export.flat import _json_default, _plain, join_list
+from kg.export.attributes import join_list, json_default, plain
 from kg.export.graphml import edge_triples
 from kg.export.outputs import PathOrFile, _open_output
 
@@ -40,13 +40,13 @@ _FORMULA_START = ("=", "+", "@", "\t", "\r")
 def _cell(value: Any) -> Any:
     """A CSV cell: lists joined, structures as JSON, and text that a spreadsheet would run as a
     formula prefixed with ``'`` (text from the input must not become a formula)."""
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return ""
     if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
         value = join_list(sorted(value) if isinstance(value, (set, frozenset)) else value)
     elif isinstance(value, (dict, list, tuple, set, frozenset)):
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
+        return json.dumps(value, ensure_ascii=False, default=json_default)
     if isinstance(value, str):
         return _text_cell(value)
     return value

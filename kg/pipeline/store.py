@@ -45,6 +45,7 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.records import Document, text_hash
+from kg.vocabularies.datacache import module_source
 
 __all__ = ["MentionStore", "Lookup", "stack_fingerprint", "describe_stack", "fingerprint_of", "ner_code_hash", "ner_modules", "exact_hash", "encode_annotations", "decode_annotations",
            "DEFAULT_STORE_NAME", "SCHEMA_VERSION"]
@@ -117,6 +118,10 @@ def _kg_imports(module: str) -> set[str]:
                 found |= {f"kg.{a.name}" for a in node.names if importlib.util.find_spec(f"kg.{a.name}")}
             elif node.module.startswith("kg."):
                 found.add(node.module)
+                package = importlib.util.find_spec(node.module)
+                if package is not None and package.submodule_search_locations:  # `from kg.graph import scores`
+                    found |= {f"{node.module}.{a.name}" for a in node.names
+                              if importlib.util.find_spec(f"{node.module}.{a.name}")}
     return found
 
 
@@ -145,13 +150,9 @@ def ner_code_hash() -> str:
     That is the source of :func:`ner_modules` and the files of ``kg/data`` (gene symbols, supplements, ...) except those only used
     after NER (:data:`_NOT_NER_DATA`). A change to any of them re-annotates on the next build.
     """
-    import importlib.util
-
     digest = hashlib.sha1()
-    for name in ner_modules():
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin and Path(spec.origin).is_file():
-            digest.update(name.encode() + b"\0" + Path(spec.origin).read_bytes())
+    for name in ner_modules():  # a name that is no module raises (module_source)
+        digest.update(name.encode() + b"\0" + module_source(name))
     data = Path(__file__).parent.parent / "data"
     for path in sorted(data.rglob("*")) if data.is_dir() else []:
         if path.is_file() and path.name not in _NOT_NER_DATA:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import ModelError
+from kg.nlp.entity_tagger import is_ner_head
+from kg.nlp.heads import SPANS_PREFIX
 from kg.nlp.models import BUNDLED, DEFAULT_MODEL, load_model
 from kg.training.iob import corpus_labels, read_examples
 
@@ -22,9 +24,6 @@ __all__ = ["evaluate", "choose_head", "format_scores"]
 
 def choose_head(nlp, labels: set[str]) -> str | None:
     """The span-group key of the bundled head whose labels overlap ``labels`` most (None for plain pipelines)."""
-    from kg.nlp.entity_tagger import is_ner_head
-    from kg.nlp.heads import SPANS_PREFIX
-
     best, best_overlap = None, 0.0
     for name, proc in nlp.pipeline:
         if not is_ner_head(name, proc):

@@ -28,7 +28,7 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, registry
 
 from kg.errors import InputError
-from kg.training.train import input_docs, ner_scores, word_batches
+from kg.training.examples import input_docs, ner_scores, word_batches
 
 __all__ = ["finetune_heads", "tuned_epochs", "set_tensors"]
 
@@ -64,7 +64,7 @@ def finetune_heads(
 ) -> dict[str, dict[str, Any]]:
     """Train each head in ``epochs`` on its ``train_ex`` with the tok2vec frozen; change ``nlp`` in place.
 
-    ``train_ex`` docs must carry the input features (``kg.training.train.add_features``). With
+    ``train_ex`` docs must carry the input features (``kg.training.examples.add_features``). With
     ``select_on_dev`` each head ends at its best dev epoch of ``0..epochs[head]`` (0 keeps
     the first stage's weights); otherwise at ``epochs[head]``. Returns per head the epoch
     kept, its dev scores and the per-epoch dev F1.

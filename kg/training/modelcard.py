@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kg.nlp.models import load_model
+
 __all__ = ["measure_speed", "write_model_card"]
 
 
 def measure_speed(output: Path, texts: list[str], *, batch_size: int = 64) -> float:
     """Words per second of the whole saved pipeline over ``texts`` (one process)."""
-    from kg.nlp.models import load_model
-
     nlp = load_model(str(output))
     words = sum(len(t.split()) for t in texts)
     started = time.perf_counter()

@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.scorer import get_ner_prf
 from spacy.training import Example
 from spacy.util import fix_random_seed, load_config, load_model_from_config, registry
 from thinc.api import set_dropout_rate
@@ -53,11 +52,22 @@ import kg.nlp.sentences  # noqa: F401
 import kg.nlp.tokenizer  # noqa: F401
 from kg.errors import InputError
 from kg.nlp.blas import using_cpu_ops
+from kg.nlp.entity_tagger import is_ner_head
+from kg.training.examples import (
+    add_features,
+    epoch_sample,
+    feature_components,
+    input_docs,
+    ner_scores,
+    word_batches,
+)
+from kg.training.finetune import finetune_heads, tuned_epochs
 from kg.training.iob import read_examples
+from kg.training.modelcard import measure_speed, write_model_card
+from kg.training.vectors import train_word_vectors
 
-__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "feature_components", "save_pipeline",
-           "learn_rate_factor", "epoch_sample", "finetune_saved", "finish_training", "add_features", "word_batches",
-           "input_docs", "ner_scores"]
+__all__ = ["TrainResult", "train", "record_tuning", "evaluate_head", "head_names", "save_pipeline",
+           "learn_rate_factor", "finetune_saved", "finish_training"]
 
 
 @dataclass
@@ -74,30 +84,7 @@ class TrainResult:
 
 def head_names(nlp: spacy.Language) -> list[str]:
     """The NER components of a pipeline, in pipeline order."""
-    from kg.nlp.entity_tagger import is_ner_head
-
     return [name for name, proc in nlp.pipeline if is_ner_head(name, proc)]
-
-
-def feature_components(nlp: spacy.Language) -> list[tuple[str, Callable]]:
-    """The untrained components before the shared ``tok2vec`` that set token attributes it reads.
-
-    spaCy's ``nlp.update`` runs only trainable components, so kg applies these (e.g. the
-    dictionary features of :mod:`kg.nlp.gazetteer`, which assigns ``token.tag``) to the
-    training and dev docs itself. Sentence splitters are not among them: a corpus sentence
-    stays one sentence.
-    """
-    names = nlp.pipe_names
-    stop = names.index("tok2vec") if "tok2vec" in names else 0
-    return [(name, proc) for name, proc in nlp.pipeline[:stop]
-            if not hasattr(proc, "model") and "token.tag" in nlp.get_pipe_meta(name).assigns]
-
-
-def add_features(nlp: spacy.Language, docs):
-    """Run the feature components (:func:`feature_components`) over ``docs``; returns them."""
-    for _, proc in feature_components(nlp):
-        docs = [proc(doc) for doc in docs]
-    return docs
 
 
 def learn_rate_factor(progress: float, warmup: float = 0.0) -> float:
@@ -111,36 +98,6 @@ def learn_rate_factor(progress: float, warmup: float = 0.0) -> float:
     if progress < warmup:
         return progress / warmup
     return max(0.0, 1.0 - (progress - warmup) / (1.0 - warmup)) if warmup < 1.0 else 1.0
-
-
-def epoch_sample(examples: list[Example], weight: float, rng: random.Random) -> list[Example]:
-    """The sentences of one head for one epoch: ``weight`` times its corpus (every sentence
-    ``int(weight)`` times, plus a fresh random share for the fraction), so corpora can be
-    sampled in proportions other than their sizes, as multi-task training does to keep a
-    corpus that overfits early from dominating, or a hard one from being under-trained."""
-    whole, part = int(weight), weight - int(weight)
-    chosen = list(examples) * whole
-    if part > 0:
-        chosen += rng.sample(examples, round(part * len(examples)))
-    return chosen
-
-
-def word_batches(examples: list[Example], batch_words: int, rng: random.Random) -> list[list[Example]]:
-    """The examples shuffled and cut into batches of about ``batch_words`` words."""
-    order = list(examples)
-    rng.shuffle(order)
-    batches: list[list[Example]] = []
-    batch: list[Example] = []
-    words = 0
-    for eg in order:
-        batch.append(eg)
-        words += len(eg.predicted)
-        if words >= batch_words:
-            batches.append(batch)
-            batch, words = [], 0
-    if batch:
-        batches.append(batch)
-    return batches
 
 
 def _interleaved_batches(
@@ -198,17 +155,6 @@ def evaluate_head(nlp, head: str, examples: list[Example], *, batch_size: int = 
     return ner_scores(preds, examples)
 
 
-def input_docs(nlp, examples: list[Example]) -> list:
-    """Fresh docs of the examples' gold tokens, with the pipeline's input features, to predict on."""
-    return add_features(nlp, [spacy.tokens.Doc(nlp.vocab, words=[t.text for t in eg.reference]) for eg in examples])
-
-
-def ner_scores(predicted: list, examples: list[Example]) -> dict[str, Any]:
-    """Exact-span precision, recall, F1 and per-type scores of predicted docs against the examples' gold."""
-    prf = get_ner_prf([Example(pred, eg.reference) for pred, eg in zip(predicted, examples, strict=True)])
-    return {"precision": prf["ents_p"], "recall": prf["ents_r"], "f1": prf["ents_f"], "per_type": prf["ents_per_type"]}
-
-
 def _load(config_path: Path, overrides: dict[str, Any]):
     if not config_path.exists():
         raise InputError(str(config_path), "no such config file; see kg/configs/ for the shipped ones")
@@ -258,8 +204,6 @@ def train(
 
     vcfg = config.get("vectors", {})
     if vcfg.get("sources"):
-        from kg.training.vectors import train_word_vectors
-
         t0 = time.time()
         nlp.vocab.vectors = train_word_vectors(
             vcfg["sources"], nlp.vocab, dim=vcfg.get("dim", 100), min_count=vcfg.get("min_count", 3),
@@ -338,8 +282,6 @@ def finetune_saved(
     no ``--tuning`` run or it had no second stage). ``result`` gets the fine-tuned dev scores
     and the ``finetune`` record.
     """
-    from kg.training.finetune import finetune_heads, tuned_epochs
-
     with using_cpu_ops():
         nlp = spacy.load(output)
     heads = head_names(nlp)
@@ -369,8 +311,6 @@ def finish_training(
         | ({"finetune": result.finetune} if result.finetune is not None else {}),
         indent=1, default=str))
     _record_performance(output, result, final=final)
-    from kg.training.modelcard import measure_speed, write_model_card
-
     result.words_per_second = measure_speed(output, dev_texts)
     args = " ".join(f"--{k} {v}" for k, v in (overrides or {}).items())
     command = f"kg train {config_path} --output {output} {args}".strip()
@@ -392,8 +332,6 @@ def record_tuning(
     Copies its ``training.json`` to ``output/tuning.json``, puts its dev F1 in
     ``meta.json`` (``performance``, marked as the tuning run's) and writes the model card.
     """
-    from kg.training.modelcard import write_model_card
-
     output, tuning = Path(output), Path(tuning)
     record = tuning / "training.json"
     if not record.exists():

@@ -16,6 +16,7 @@ only by its user: an entry is code that runs when loaded.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -41,15 +42,20 @@ def cache_dir() -> Path | None:
     return Path(base) / "kg"
 
 
-def _module_bytes(module_name: str) -> bytes:
-    """The source of an imported module (empty if it has none on disk)."""
-    import importlib
+def module_source(module_name: str) -> bytes:
+    """The source of a module (empty if it has none on disk, e.g. a built-in one).
 
-    try:
-        path = getattr(importlib.import_module(module_name), "__file__", None)
-        return Path(path).read_bytes() if path else b""
-    except (ImportError, OSError):
-        return b""
+    A name that is no module (one renamed or moved) raises: a key without that source would
+    not change when the code that makes the entry changes.
+    """
+    spec = importlib.util.find_spec(module_name)
+    if spec is None:
+        raise ModuleNotFoundError(
+            f"kg's cache key names the module {module_name!r}, which does not exist; "
+            "update the module names given as code= to kg.vocabularies.datacache.cached",
+            name=module_name,
+        )
+    return Path(spec.origin).read_bytes() if spec.origin and Path(spec.origin).is_file() else b""
 
 
 def entry_path(name: str, sources: Sequence[Path], make: Callable, *, code: Sequence[str] = ()) -> Path | None:
@@ -65,7 +71,7 @@ def entry_path(name: str, sources: Sequence[Path], make: Callable, *, code: Sequ
     for part in (_FORMAT, name, __version__, sys.version.split()[0], str(pickle.HIGHEST_PROTOCOL)):
         digest.update(part.encode() + b"\0")
     for module_name in (getattr(make, "__module__", None) or "", *code):
-        digest.update(module_name.encode() + b"\0" + _module_bytes(module_name) + b"\0")
+        digest.update(module_name.encode() + b"\0" + module_source(module_name) + b"\0")
     try:
         for source in sources:
             digest.update(Path(source).name.encode() + b"\0" + Path(source).read_bytes() + b"\0")
