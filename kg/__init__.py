@@ -10,6 +10,7 @@ Heavy modules (spaCy, pyvis, pandas) are imported on first use, so ``import kg``
 from __future__ import annotations
 
 import importlib
+import importlib.metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import (
@@ -19,10 +20,14 @@ from kg.errors import (
     ModelError,
     ModelNotFoundError,
     NothingToBuildError,
+    OptionError,
 )
 from kg.records import Document, Skipped
 
-__version__ = "0.1.0"
+try:  # the installed distribution's version (pyproject.toml), one source of truth
+    __version__ = _metadata.version("kg")
+except _metadata.PackageNotFoundError:  # a source tree that is not installed
+    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "__version__",
@@ -38,6 +43,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelError",
     "ExportError",
+    "OptionError",
 ]
 
 _LAZY = {

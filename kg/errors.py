@@ -47,3 +47,15 @@ class ModelError(KgError):
 
 class ExportError(KgError):
     """A graph could not be written or read back in the requested format."""
+
+
+class OptionError(KgError):
+    """An option of a build (``kg.build`` keyword, ``kg build`` flag) has a value kg cannot use.
+
+    Raised before any input is read; ``option`` is the keyword's name, the message names the
+    flag too and says what to give instead. The CLI exits with status 2 on it.
+    """
+
+    def __init__(self, option: str, problem: str, fix: str) -> None:
+        self.option = option
+        super().__init__(f"option {option} (--{option.replace('_', '-')}): {problem}; {fix}")

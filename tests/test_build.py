@@ -229,17 +229,17 @@ def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, seeds_dir):
 def test_the_collector_is_paused_only_inside_and_its_state_restored(seeds_graph):
     import gc
 
-    from kg.api import _gc_paused
+    from kg.pipeline.steps import gc_paused
 
     assert gc.isenabled()  # after the seeds build too
     with pytest.raises(RuntimeError, match="inside"):
-        with _gc_paused():
+        with gc_paused():
             assert not gc.isenabled()
             raise RuntimeError("inside")
     assert gc.isenabled()
     gc.disable()
     try:
-        with _gc_paused():
+        with gc_paused():
             pass
         assert not gc.isenabled()  # a caller's choice is kept
     finally:

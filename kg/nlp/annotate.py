@@ -34,7 +34,7 @@ import numpy as np
 from spacy.attrs import IDX, LENGTH, SENT_START
 
 from kg.nlp.heads import SPANS_PREFIX, merge_spans
-from kg.nlp.models import DEFAULT_MODEL, load_model
+from kg.nlp.models import DEFAULT_MODEL, load_model, model_stack
 from kg.records import Document
 from kg.schema import readable_type
 from kg.vocabularies.normalize import normalize_text
@@ -175,9 +175,7 @@ class NerPipeline:
     """The models of one build, loaded once per process; :meth:`annotate` runs them over documents."""
 
     def __init__(self, models: Sequence[str] = (DEFAULT_MODEL,), *, batch_size: int = 64, lexicon: bool = True) -> None:
-        if not models:
-            models = (DEFAULT_MODEL,)
-        self.models = tuple(models)
+        self.models = model_stack(models)
         self.batch_size = batch_size
         self.lexicon = None
         if lexicon:

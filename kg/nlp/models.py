@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from kg.errors import ModelError, ModelNotFoundError
 __all__ = [
     "BUNDLED",
     "DEFAULT_MODEL",
+    "model_stack",
     "SCISPACY_MODELS",
     "bundled_path",
     "resolve_model",
@@ -30,6 +32,12 @@ _MODELS_DIR = Path(__file__).parent.parent / "models"
 #: Models shipped inside the package: name -> directory under kg/models/.
 BUNDLED: dict[str, str] = {"kg_biomed": "kg_biomed"}
 DEFAULT_MODEL = "kg_biomed"
+
+
+def model_stack(models: str | Sequence[str] = ()) -> tuple[str, ...]:
+    """The models of a build in order: one name or path, several, or none for :data:`DEFAULT_MODEL`."""
+    stack = (models,) if isinstance(models, str) else tuple(models)
+    return stack or (DEFAULT_MODEL,)
 
 #: scispaCy's released models (version 0.5.4) and what they recognise.
 SCISPACY_MODELS: dict[str, str] = {

@@ -43,19 +43,17 @@ from typing import Any
 from kg.errors import KgError
 from kg.nlp.annotate import AnnotatedDoc, NerPipeline, annotate_records
 from kg.nlp.blas import single_threaded
+from kg.nlp.models import model_stack, resolve_model
+from kg.pipeline.options import AUTO, ENGINES
 from kg.pipeline.store import Lookup, MentionStore, describe_stack, fingerprint_of
 from kg.records import Document
 
-__all__ = ["AUTO", "AnnotationStats", "annotate_corpus", "annotate_chunk", "auto_workers", "available_cores",
-           "available_memory_mb", "iter_chunks", "ENGINES", "CHUNK_BYTES", "WORKER_MB"]
+__all__ = ["AnnotationStats", "annotate_corpus", "annotate_chunk", "auto_workers", "available_cores",
+           "available_memory_mb", "iter_chunks", "CHUNK_BYTES", "WORKER_MB"]
 
-#: Where the NER pass can run.
-ENGINES = ("local", "dask")
 #: Default text per chunk: local worker processes get ~180 abstracts (seconds of NER: fine-grained
 #: enough to balance 2-8 workers and to lose little to a kill), Dask workers a few MB per task.
 CHUNK_BYTES = {"local": 250_000, "dask": 2_000_000}
-#: ``workers="auto"``: see :func:`auto_workers`.
-AUTO = "auto"
 #: Memory one local NER worker may need, in MB (the bundled model peaks at ~940 MB on PubMed abstracts).
 WORKER_MB = 1200
 _DASK_HINT = 'engine "dask" needs dask.distributed, which is not installed: pip install "kg[dask]"'
@@ -305,9 +303,7 @@ def annotate_corpus(
 
     Arguments are checked (and the models looked up) at the call, before anything is read.
     """
-    from kg.nlp.models import DEFAULT_MODEL, resolve_model
-
-    models = tuple(models) or (DEFAULT_MODEL,)
+    models = model_stack(models)
     if engine not in ENGINES:
         raise KgError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if workers != AUTO and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):

@@ -53,6 +53,7 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.errors import ExportError
+from kg.render import MAX_EDGES, MAX_NODES
 from kg.schema import type_color
 
 __all__ = [
@@ -75,7 +76,6 @@ _SPACING = 100.0
 _MIN_NODE, _MAX_NODE = 8.0, 40.0
 _MIN_EDGE, _MAX_EDGE = 0.5, 6.0
 #: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
-MAX_EDGES = 10_000
 
 
 # ----------------------------------------------------------------------------- selection
@@ -629,7 +629,7 @@ def html_string(
     G: nx.Graph,
     *,
     title: str = "kg",
-    max_nodes: int | None = 2000,
+    max_nodes: int | None = MAX_NODES,
     max_edges: int | None = MAX_EDGES,
     max_evidence: int = 3,
     positions: Mapping[Any, tuple[float, float]] | None = None,
@@ -663,7 +663,7 @@ def _page_parts(
     G: nx.Graph,
     *,
     title: str = "kg",
-    max_nodes: int | None = 2000,
+    max_nodes: int | None = MAX_NODES,
     max_edges: int | None = MAX_EDGES,
     max_evidence: int = 3,
     positions: Mapping[Any, tuple[float, float]] | None = None,
