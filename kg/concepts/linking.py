@@ -41,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.vocabularies.datacache import cached
 from kg.vocabularies.normalize import normalize_text, rejoin, segment_key
 
 __all__ = [
@@ -156,8 +157,6 @@ class Vocabulary:
     def load(cls, directory: str | Path, vocab: str, *, supplement: str | Path | None = None) -> Vocabulary:
         """Read ``<vocab>_concepts.tsv.gz`` and ``<vocab>_terms.tsv.gz`` (see :mod:`kg.vocabularies.terms`), or
         the vocabulary parsed from the same files before (:mod:`kg.vocabularies.datacache`)."""
-        from kg.vocabularies.datacache import cached
-
         d = Path(directory)
         sources = [d / f"{vocab}_concepts.tsv.gz", d / f"{vocab}_terms.tsv.gz"]
         if supplement is not None and Path(supplement).exists():

@@ -68,6 +68,7 @@ from kg.export.outputs import (
     _read_input,
 )
 from kg.export.tables import write_tables
+from kg.render.page import write_html
 
 __all__ = [
     "FORMATS",
@@ -173,8 +174,6 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
         "cyjs": write_cyjs,
     }
     if name == "html":
-        from kg.render.page import write_html
-
         writers["html"] = write_html
     writers[name](G, path, **options)
     return [Path(os.fspath(path))]

@@ -41,6 +41,7 @@ from kg.export.attributes import (
     looks_like_evidence,
     plain,
 )
+from kg.export.outputs import _open_output
 
 __all__ = [
     "CHUNK_ELEMENTS",
@@ -393,8 +394,6 @@ def write_graphml(G: nx.Graph, path_or_file: str | Any | IO[Any]) -> None:
     >>> b"<graphml" in buf.getvalue()
     True
     """
-    from kg.export.outputs import _open_output
-
     with _open_output(path_or_file, fmt="graphml") as write:
         for chunk in graphml_chunks(G):
             write(chunk)

@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 from spacy.attrs import IDX, LENGTH, SENT_START
 
+import kg.nlp.sentences  # noqa: F401  (registers kg_sentencizer)
 from kg.nlp.heads import SPANS_PREFIX, merge_spans
 from kg.nlp.models import DEFAULT_MODEL, load_model, model_stack
 from kg.records import Document
@@ -191,8 +192,6 @@ class NerPipeline:
 
         # scispaCy's detector runs an empty matcher on documents without abbreviations.
         warnings.filterwarnings("ignore", message=r".*\[W036\]")
-
-        import kg.nlp.sentences  # noqa: F401
 
         # Parsers, taggers and lemmatizers are not needed for NER: skip them.
         for name in ("parser", "tagger", "attribute_ruler", "lemmatizer", "morphologizer"):

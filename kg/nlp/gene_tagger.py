@@ -28,6 +28,7 @@ from pathlib import Path
 from spacy.attrs import IDX, LENGTH, SPACY
 
 from kg.concepts.linking import DATA_DIR, Linker, read_term_supplement
+from kg.nlp.tokenizer import split_words
 from kg.vocabularies.normalize import normalize_text
 
 __all__ = ["GENE", "LexiconTagger"]
@@ -61,8 +62,6 @@ class LexiconTagger:
             if tier <= 1 and len(ids) == 1 and len(text) >= 3 and text.lower() not in common
             and any(c.isupper() for c in text)
         )
-        from kg.nlp.tokenizer import split_words
-
         # curated names: folded text -> readable type
         self.names: dict[str, str] = {
             normalize_text(t): GENE for t in _supplement_texts(data_dir / "gene_supplement.tsv")

@@ -15,22 +15,26 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
 
+from kg.concepts.linking import Linker
+from kg.concepts.table import ConceptTable, assign_concepts
 from kg.errors import KgError
+from kg.graph.build_graph import GraphOptions, build_graph
+from kg.graph.cooccur import count_pairs, filter_edges
+from kg.graph.generic import drop_generic, generic_concepts
+from kg.ingest import IngestReport, iter_documents
+from kg.ingest.counting import count_records
+from kg.nlp.annotate import AnnotatedDoc
+from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
 from kg.pipeline.options import BuildOptions
+from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
-    from kg.concepts.table import ConceptTable
-    from kg.ingest import IngestReport
-    from kg.nlp.annotate import AnnotatedDoc
-    from kg.pipeline.ner_pass import AnnotationStats
 
 __all__ = ["Corpus", "Clock", "Annotated", "Edges", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
            "write_processes", "summary_steps", "stats_fields"]
@@ -117,8 +121,6 @@ class Clock:
     (``making the graph (2/3) [00:09]``: the step under way, its number, the time so far)."""
 
     def __init__(self, steps: list[str], *, progress: bool) -> None:
-        from tqdm.auto import tqdm  # imported here: tqdm.auto looks for Jupyter widgets
-
         self.steps = steps
         self.seconds: dict[str, float] = {}
         self.peak_mb: dict[str, float] = {}
@@ -149,8 +151,6 @@ class Clock:
 def read(options: BuildOptions, corpus: Corpus, report: IngestReport) -> tuple[Iterator[Document], int | None]:
     """Step 1: the documents of ``options.paths`` (lazily, remembered in ``corpus``), and their
     number when a progress bar wants an ETA (records counted in the files: cheap)."""
-    from kg.ingest import iter_documents
-    from kg.ingest.counting import count_records
 
     docs = corpus.remember(iter_documents(options.paths, report=report, columns=options.columns))
     total = count_records(options.paths, columns=options.columns) if options.progress else None
@@ -173,10 +173,6 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
     Mentions go straight into the concept table as NER yields them (any order: the table does
     not depend on it), so the annotated documents are never all held.
     """
-    from kg.concepts.linking import Linker
-    from kg.concepts.table import assign_concepts
-    from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus
-    from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 
     if options.out is not None:
         options.out.mkdir(parents=True, exist_ok=True)
@@ -218,8 +214,6 @@ class Edges:
 
 def edges(options: BuildOptions, table: ConceptTable) -> Edges:
     """Step 3: co-occurring concept pairs in ``options.window``, scored, generic terms left out, filtered."""
-    from kg.graph.cooccur import count_pairs, filter_edges
-    from kg.graph.generic import drop_generic, generic_concepts
 
     # Only these columns are read from here on (offsets, texts and types live on in the
     # concept table's labels, aliases and types): the mention table is the biggest thing held.
@@ -240,7 +234,6 @@ def edges(options: BuildOptions, table: ConceptTable) -> Edges:
 def graph(options: BuildOptions, corpus: Corpus, table: ConceptTable, found: Edges) -> nx.Graph:
     """Step 4: the networkx graph of concepts and edges, with evidence sentences from ``corpus``
     (the concept table and edges are consumed)."""
-    from kg.graph.build_graph import GraphOptions, build_graph
 
     graph_options = GraphOptions(window=options.window, score=options.score, min_count=options.min_count,
                                  min_score=options.min_score, top_edges_per_node=options.top_edges_per_node,
@@ -252,7 +245,6 @@ def graph(options: BuildOptions, corpus: Corpus, table: ConceptTable, found: Edg
 
 def write_processes(options: BuildOptions, ner_workers: int) -> int:
     """Processes that write the output files (see :func:`kg.build`)."""
-    from kg.pipeline.ner_pass import available_cores
 
     if options.write_processes:
         return options.write_processes

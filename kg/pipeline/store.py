@@ -44,6 +44,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.nlp.models import model_fingerprint
 from kg.records import Document, text_hash
 from kg.vocabularies.datacache import module_source
 
@@ -163,8 +164,6 @@ def ner_code_hash() -> str:
 def describe_stack(models: Sequence[str]) -> str:
     """The human-readable identity of a model stack and the code that runs it (what is hashed)."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from kg.nlp.models import model_fingerprint
 
     def pkg(name: str) -> str:
         try:

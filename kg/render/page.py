@@ -52,7 +52,9 @@ from typing import IO, Any
 
 import networkx as nx
 
+from kg import __version__
 from kg.errors import ExportError
+from kg.export.outputs import _open_output, _write_output
 from kg.render import MAX_EDGES, MAX_NODES
 from kg.schema import type_color
 
@@ -588,10 +590,6 @@ def _page_context(
         "style-src 'unsafe-inline'; img-src data:; font-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
-    try:
-        from kg import __version__ as kg_version
-    except ImportError:  # pragma: no cover
-        kg_version = ""
     return {
         "net": net,
         "title": heading,
@@ -619,7 +617,7 @@ def _page_context(
         "vis_js": vis_js,
         "kg_js": kg_js,
         "csp": csp,
-        "kg_version": kg_version,
+        "kg_version": __version__,
         "pyvis_version": pyvis_version,
         "vis_version": VIS_VERSION,
     }
@@ -697,8 +695,6 @@ def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> No
     written completely is removed. Raises :class:`~kg.errors.ExportError` when the path
     cannot be written.
     """
-    from kg.export.outputs import _open_output
-
     parts = _page_parts(G, **page_options)
     with _open_output(path_or_file, fmt="html") as write:
         for part in parts:
@@ -732,8 +728,6 @@ class NotebookView:
 
     def save(self, path_or_file: PathOrFile) -> None:
         """Write the page to a file."""
-        from kg.export.outputs import _write_output
-
         _write_output(path_or_file, self.html, fmt="html")
 
     def __repr__(self) -> str:

@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from kg import __version__
+
 __all__ = ["cache_dir", "cached", "entry_path"]
 
 T = TypeVar("T")
@@ -65,8 +67,6 @@ def entry_path(name: str, sources: Sequence[Path], make: Callable, *, code: Sequ
     folder = cache_dir()
     if folder is None:
         return None
-    from kg import __version__
-
     digest = hashlib.sha1()
     for part in (_FORMAT, name, __version__, sys.version.split()[0], str(pickle.HIGHEST_PROTOCOL)):
         digest.update(part.encode() + b"\0")
