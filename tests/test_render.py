@@ -12,15 +12,9 @@ import re
 import networkx as nx
 import pytest
 
-from kg.render.page import (
-    NotebookView,
-    html_string,
-    layout_positions,
-    notebook_view,
-    strongest_edges,
-    strongest_subgraph,
-    write_html,
-)
+from kg.render.layout import layout_positions
+from kg.render.page import NotebookView, html_string, notebook_view, write_html
+from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
 try:

@@ -24,11 +24,11 @@ What the page shows:
   with PubMed and DOI links. All text is inserted as text, never as HTML; only
   ``http(s)`` links are made.
 
-Big graphs: positions are computed in Python (:func:`layout_positions`, a seeded
+Big graphs: positions are computed in Python (:func:`kg.render.layout.layout_positions`, a seeded
 grid-accelerated Fruchterman-Reingold) and physics is off, so the browser draws at once.
 Beyond ``max_nodes`` nodes the page shows the most connected ones
-(:func:`strongest_subgraph`), beyond ``max_edges`` edges each node's best edge and then the
-strongest (:func:`strongest_edges`: tens of thousands of edges make a page that neither
+(:func:`kg.render.select.strongest_subgraph`), beyond ``max_edges`` edges each node's best edge and then the
+strongest (:func:`kg.render.select.strongest_edges`: tens of thousands of edges make a page that neither
 draws nor reads well), and says so in a banner; exports keep everything.
 
 The page sets ``window.kgNetwork`` (the ``vis.Network``) and ``window.kg`` (data sets,
@@ -56,272 +56,20 @@ from kg import __version__
 from kg.errors import ExportError
 from kg.export.outputs import _open_output, _write_output
 from kg.render import MAX_EDGES, MAX_NODES
+from kg.render.layout import SPACING, layout_positions
+from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
-__all__ = [
-    "NotebookView",
-    "html_string",
-    "layout_positions",
-    "notebook_view",
-    "strongest_edges",
-    "strongest_subgraph",
-    "write_html",
-]
+__all__ = ["NotebookView", "html_string", "notebook_view", "write_html"]
 
 ASSETS = Path(__file__).resolve().parent
 VIS_VERSION = "10.1.5"
 
 PathOrFile = str | os.PathLike | IO[Any]
 
-#: Pixels per unit of :func:`layout_positions` (the layout's ideal edge length is 1).
-_SPACING = 100.0
 _MIN_NODE, _MAX_NODE = 8.0, 40.0
 _MIN_EDGE, _MAX_EDGE = 0.5, 6.0
 #: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
-
-
-# ----------------------------------------------------------------------------- selection
-
-
-def strongest_subgraph(G: nx.Graph, max_nodes: int | None) -> nx.Graph:
-    """The ``max_nodes`` most connected nodes of ``G`` and the edges among them.
-
-    Nodes are ranked by degree, then by the sum of their edges' ``score``, then by
-    ``documents``, then by key (so ties are stable). Returns ``G`` itself when it is small
-    enough or ``max_nodes`` is ``None`` or 0, else a new graph of the same class holding
-    them, nodes and edges in ``G``'s order (attribute values are shared with ``G``, not
-    copied).
-    """
-    if max_nodes is not None and max_nodes < 0:
-        raise ValueError(f"max_nodes must be a positive number, 0 or None (no limit), not {max_nodes}")
-    if not max_nodes or G.number_of_nodes() <= max_nodes:
-        return G
-    strength = dict.fromkeys(G, 0)
-    isfinite = math.isfinite
-    for u, v, s in G.edges(data="score"):
-        if (type(s) is float or isinstance(s, (int, float))) and isfinite(s):
-            strength[u] += s
-            strength[v] += s
-    degree = G.degree
-
-    def rank(n: Any) -> tuple:
-        docs = G.nodes[n].get("documents")
-        return (-degree(n), -strength[n], -(docs if isinstance(docs, (int, float)) else 0), str(n))
-
-    return _induced_subgraph(G, sorted(G, key=rank)[:max_nodes])
-
-
-def _finite_score(d: Mapping[str, Any]) -> float:
-    s = d.get("score")
-    if (type(s) is float or isinstance(s, (int, float))) and not isinstance(s, bool) and math.isfinite(s):
-        return float(s)
-    return -math.inf
-
-
-def strongest_edges(G: nx.Graph, max_edges: int | None) -> nx.Graph:
-    """``G`` with at most ``max_edges`` edges: every node's best edge, then the best of the rest.
-
-    Edges rank by ``score`` (missing or not finite: last), then ``documents``, then ``G``'s
-    order. Each node keeps its best edge first, so no node that had an edge is left
-    isolated (as long as ``max_edges`` is at least the number of nodes); the
-    remaining places go to the highest-ranked edges. This is what the page's minimum-score
-    slider would show anyway, at the score where that many edges are left. Returns ``G``
-    itself when it has few enough edges or ``max_edges`` is ``None`` or 0, else a new graph
-    with every node of ``G`` and the kept edges in ``G``'s order (attribute values shared,
-    not copied).
-    """
-    if max_edges is not None and max_edges < 0:
-        raise ValueError(f"max_edges must be a positive number, 0 or None (no limit), not {max_edges}")
-    if not max_edges or G.number_of_edges() <= max_edges:
-        return G
-    edges = list(G.edges(data=True))
-
-    def rank(i: int) -> tuple:
-        d = edges[i][2]
-        docs = d.get("documents")
-        return (-_finite_score(d), -(docs if isinstance(docs, (int, float)) else 0), i)
-
-    order = sorted(range(len(edges)), key=rank)
-    best: dict[Any, int] = {}
-    for i in order:
-        u, v, _ = edges[i]
-        best.setdefault(u, i)
-        best.setdefault(v, i)
-    keep = set(sorted(set(best.values()), key=rank)[:max_edges])
-    for i in order:
-        if len(keep) >= max_edges:
-            break
-        keep.add(i)
-    H = G.__class__()
-    H.graph.update(G.graph)
-    H.add_nodes_from(G.nodes(data=True))
-    H.add_edges_from(edges[i] for i in sorted(keep))
-    return H
-
-
-def _induced_subgraph(G: nx.Graph, nodes: Any) -> nx.Graph:
-    """``G.subgraph(nodes)`` as a graph of its own, built in one pass over the kept nodes'
-    adjacency (a view filters the hubs' whole adjacency again on every pass over it).
-
-    Nodes and ``edges()`` come in ``G``'s order. (A view of a graph more than twice its
-    size lists them in the order of a set of the kept nodes, which changes with the hash
-    seed, so pages of big graphs differed from run to run.)"""
-    keep = set(nodes)
-    H = G.__class__()
-    H.graph.update(G.graph)
-    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if n in keep)
-    directed = G.is_directed()
-    seen: set[Any] = set()
-    edges = []
-    for u, nbrs in G.adjacency():
-        if u in keep:
-            edges.extend((u, v, d) for v, d in nbrs.items() if v in keep and (directed or v not in seen))
-            seen.add(u)
-    H.add_edges_from(edges)
-    return H
-
-
-# ----------------------------------------------------------------------------- layout
-
-
-def layout_positions(
-    G: nx.Graph, *, seed: int = 0, iterations: int | None = None
-) -> dict[Any, tuple[float, float]]:
-    """Node -> (x, y): each connected component by :func:`_force_layout`, components packed in rows.
-
-    Laid out together, disconnected components drift apart and the page opens zoomed out
-    so far that vis-network hides every label; packed side by side (largest first, rows of
-    about the square root of the total area), the first view is readable. Nodes without
-    edges sit in a compact grid below the rest. Deterministic for a given ``seed``.
-    """
-    nodes = [v for v in G if G.degree(v) > 0 and not (G.degree(v) == 1 and G.has_edge(v, v))]
-    connected = set(nodes)
-    isolated = [v for v in G if v not in connected]
-    comps = sorted((sorted(c, key=str) for c in nx.connected_components(G.subgraph(nodes))), key=lambda c: (-len(c), str(c[0])))
-    pos: dict[Any, tuple[float, float]] = {}
-    boxes = []
-    for comp in comps:
-        sub = _force_layout(G.subgraph(comp), seed=seed, iterations=iterations)
-        xs, ys = [p[0] for p in sub.values()], [p[1] for p in sub.values()]
-        boxes.append((sub, min(xs), min(ys), max(xs) - min(xs) + 1.5, max(ys) - min(ys) + 1.5))
-    row_width = math.sqrt(sum(w * h for *_, w, h in boxes)) * 1.4 if boxes else 0.0
-    x = y = row_h = 0.0
-    for sub, x0, y0, w, h in boxes:
-        if x > 0 and x + w > row_width:
-            x, y, row_h = 0.0, y + row_h, 0.0
-        for v, (px, py) in sub.items():
-            pos[v] = (px - x0 + x, py - y0 + y)
-        x, row_h = x + w, max(row_h, h)
-    if isolated:
-        cols = max(1, int(math.ceil(math.sqrt(len(isolated) * 3))))
-        top = y + row_h + (0.5 if pos else 0.0)
-        for k, v in enumerate(isolated):
-            pos[v] = ((k % cols) * 1.0, top + (k // cols) * 0.8)
-    if pos:
-        cx = sum(p[0] for p in pos.values()) / len(pos)
-        cy = sum(p[1] for p in pos.values()) / len(pos)
-        pos = {v: (p[0] - cx, p[1] - cy) for v, p in pos.items()}
-    return pos
-
-
-def _force_layout(
-    G: nx.Graph, *, seed: int = 0, iterations: int | None = None
-) -> dict[Any, tuple[float, float]]:
-    """Node -> (x, y) by Fruchterman-Reingold, fast enough for a few thousand nodes.
-
-    Attraction runs along edges; repulsion is exact between nodes closer than one grid
-    cell (found with a k-d tree) and approximated by cell centroids beyond, so one
-    iteration costs about O(n^1.5) instead of O(n^2); a weak gravity keeps the nodes
-    together. Deterministic for a given ``seed``. The ideal edge length is 1.
-    """
-    import numpy as np
-
-    # A fixed order of nodes and edges (subgraph views iterate in set order, which changes
-    # with Python's hash seed): the same graph gets the same picture in every run.
-    nodes = sorted(G, key=str)
-    n = len(nodes)
-    if n == 0:
-        return {}
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    index = {v: i for i, v in enumerate(nodes)}
-    e = np.array(sorted((min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v),
-                 dtype=np.int64).reshape(-1, 2)
-    rng = np.random.default_rng(seed)
-    side = math.sqrt(n)
-    pos = rng.uniform(-side / 2, side / 2, (n, 2))
-    if iterations is None:
-        iterations = 150 if n <= 500 else 100 if n <= 2000 else max(40, int(2e5 / n))
-    temperature = side / 8
-    cooling = temperature / (iterations + 1)
-    gravity = 0.02
-    grid = int(np.clip(round(1.2 * (math.pi * n) ** 0.25), 3, 40))
-    for _ in range(iterations):
-        dx = np.zeros(n)
-        dy = np.zeros(n)
-        if len(e):  # attraction d^2/k along edges
-            ex = pos[e[:, 0], 0] - pos[e[:, 1], 0]
-            ey = pos[e[:, 0], 1] - pos[e[:, 1], 1]
-            d = np.sqrt(ex * ex + ey * ey)
-            fx, fy = d * ex, d * ey
-            dx += np.bincount(e[:, 1], fx, n) - np.bincount(e[:, 0], fx, n)
-            dy += np.bincount(e[:, 1], fy, n) - np.bincount(e[:, 0], fy, n)
-        if n <= 500:  # exact repulsion k^2/d
-            rx = pos[:, 0, None] - pos[None, :, 0]
-            ry = pos[:, 1, None] - pos[None, :, 1]
-            d2 = rx * rx + ry * ry
-            np.fill_diagonal(d2, np.inf)
-            w = 1.0 / np.maximum(d2, 1e-6)
-            dx += (w * rx).sum(1)
-            dy += (w * ry).sum(1)
-        else:
-            dx_r, dy_r = _grid_repulsion(pos, grid)
-            dx += dx_r
-            dy += dy_r
-        r = np.sqrt(pos[:, 0] ** 2 + pos[:, 1] ** 2)
-        dx -= gravity * pos[:, 0] * r
-        dy -= gravity * pos[:, 1] * r
-        length = np.sqrt(dx * dx + dy * dy) + 1e-9
-        step = np.minimum(length, temperature) / length
-        pos[:, 0] += dx * step
-        pos[:, 1] += dy * step
-        temperature -= cooling
-    pos -= pos.mean(0)
-    return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
-
-
-def _grid_repulsion(pos: Any, grid: int) -> tuple[Any, Any]:
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    n = len(pos)
-    dx = np.zeros(n)
-    dy = np.zeros(n)
-    lo = pos.min(0)
-    cell_size = max(float((pos.max(0) - lo).max()) / grid, 1e-9)
-    cell = np.minimum(((pos - lo) / cell_size).astype(np.int64), grid - 1)
-    cid = cell[:, 0] * grid + cell[:, 1]
-    pairs = cKDTree(pos).query_pairs(cell_size, output_type="ndarray")
-    if len(pairs):
-        a, b = pairs[:, 0], pairs[:, 1]
-        rx = pos[a, 0] - pos[b, 0]
-        ry = pos[a, 1] - pos[b, 1]
-        w = 1.0 / np.maximum(rx * rx + ry * ry, 1e-6)
-        fx, fy = w * rx, w * ry
-        dx += np.bincount(a, fx, n) - np.bincount(b, fx, n)
-        dy += np.bincount(a, fy, n) - np.bincount(b, fy, n)
-    mass = np.bincount(cid, minlength=grid * grid).astype(float)
-    occupied = np.flatnonzero(mass)
-    m = mass[occupied]
-    cx = np.bincount(cid, pos[:, 0], grid * grid)[occupied] / m
-    cy = np.bincount(cid, pos[:, 1], grid * grid)[occupied] / m
-    rx = pos[:, 0, None] - cx[None, :]
-    ry = pos[:, 1, None] - cy[None, :]
-    w = m[None, :] / np.maximum(rx * rx + ry * ry, 1e-6)
-    w[cid[:, None] == occupied[None, :]] = 0.0  # own cell: handled exactly above
-    dx += (w * rx).sum(1)
-    dy += (w * ry).sum(1)
-    return dx, dy
 
 
 # ----------------------------------------------------------------------------- page
@@ -410,47 +158,11 @@ def _fmt(n: int) -> str:
     return f"{n:,}"
 
 
-def _page_context(
-    G: nx.Graph,
-    *,
-    title: str,
-    max_nodes: int | None,
-    max_edges: int | None,
-    max_evidence: int,
-    positions: Mapping[Any, tuple[float, float]] | None,
-    physics: bool,
-    seed: int,
-) -> dict[str, Any]:
-    from pyvis import __version__ as pyvis_version
-    from pyvis.edge import Edge
-    from pyvis.network import Network
-
-    if G.is_multigraph():
-        G = nx.Graph(G)
-    S = strongest_subgraph(G, max_nodes)
-    H = strongest_edges(S, max_edges)
-    capped = H.number_of_edges() < S.number_of_edges()
-    del S
-    n_total, e_total = G.number_of_nodes(), G.number_of_edges()
-    n_shown, e_shown = H.number_of_nodes(), H.number_of_edges()
-    if not physics and positions is None:
-        positions = layout_positions(H, seed=seed)
-
-    score_name = _text(G.graph.get("score")) or "score"
+def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None) -> dict[Any, str]:
+    """Add ``H``'s nodes to the pyvis network (type, size by documents, counts, aliases, links,
+    position); returns node -> page id."""
     docs = [_num(d.get("documents")) for _, d in H.nodes(data=True)]
     d_lo, d_hi = (min(docs), max(docs)) if docs else (0.0, 0.0)
-    scores = [
-        float(d["score"])
-        for *_, d in H.edges(data=True)
-        if isinstance(d.get("score"), (int, float))
-        and not isinstance(d.get("score"), bool)
-        and math.isfinite(d["score"])
-    ]
-    s_lo, s_hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
-
-    net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
-    net.set_template_dir(str(ASSETS) + os.sep, "template.html")
-    net.templateEnv.autoescape = True  # every {{ }} in the template is HTML-escaped
     ids: dict[Any, str] = {}
     for n, d in H.nodes(data=True):
         nid = n if isinstance(n, str) else str(n)
@@ -470,9 +182,18 @@ def _page_context(
         }
         if positions is not None and n in positions:
             x, y = positions[n][:2]
-            opts["x"], opts["y"] = round(float(x) * _SPACING, 1), round(float(y) * _SPACING, 1)
+            opts["x"], opts["y"] = round(float(x) * SPACING, 1), round(float(y) * SPACING, 1)
         label = _text(d.get("label")) or nid
         net.add_node(nid, label=label, shape="dot", **opts)
+    return ids
+
+
+def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool, max_evidence: int,
+               score_range: tuple[float, float]) -> None:
+    """Add ``H``'s edges to the pyvis network (width by score within ``score_range``, counts, evidence)."""
+    from pyvis.edge import Edge
+
+    s_lo, s_hi = score_range
     for i, (u, v, d) in enumerate(H.edges(data=True)):
         score = d.get("score")
         score = (
@@ -487,7 +208,7 @@ def _page_context(
             Edge(
                 ids[u],
                 ids[v],
-                directed=G.is_directed(),
+                directed=directed,
                 id=f"e{i}",
                 width=_scale(score, s_lo, s_hi, _MIN_EDGE, _MAX_EDGE) if score is not None else 1.0,
                 score=score,
@@ -498,13 +219,13 @@ def _page_context(
             ).options
         )
 
-    type_counts = Counter(_text(d.get("type")) or "Entity" for _, d in H.nodes(data=True))
-    type_total = Counter(_text(d.get("type")) or "Entity" for _, d in G.nodes(data=True))
-    type_colors = {t: type_color(t) for t in sorted(type_total)}
-    big = n_shown > 1000 or e_shown > 3000
+
+
+def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, big: bool) -> dict[str, Any]:
+    """vis-network's options: a colour group per type, node/edge styles, physics, interaction."""
     # Assigned, not net.set_options(json): that strips every space from the JSON text,
     # group names ("Gene or gene product") included.
-    net.options = {
+    return {
         "autoResize": True,
         "groups": {
             t: {
@@ -547,6 +268,107 @@ def _page_context(
             "keyboard": False,
         },
     }
+
+
+def _banner(n_shown: int, n_total: int, e_shown: int, e_total: int, *, capped: bool, score_name: str) -> str:
+    """What the page says it left out (empty when it shows everything)."""
+    if n_shown < n_total:
+        return (
+            f"Showing {_fmt(n_shown)} of {_fmt(n_total)} nodes (the most connected) and "
+            f"{_fmt(e_shown)} of {_fmt(e_total)} edges"
+            + (" (each node's best, then the strongest)" if capped else "")
+            + ". Exports (kg export) keep the whole graph."
+        )
+    elif capped:
+        return (
+            f"Showing the {_fmt(e_shown)} strongest of {_fmt(e_total)} edges (each node's best, then by "
+            f"{score_name}). Exports (kg export) keep the whole graph."
+        )
+    return ""
+
+
+def _subtitle(G: nx.Graph, score_name: str) -> str:
+    """Documents, nodes and edges of the whole graph, its window and score."""
+    subtitle_bits = []
+    if G.graph.get("n_documents") is not None:
+        subtitle_bits.append(f"{_fmt(int(_num(G.graph.get('n_documents'))))} documents")
+    subtitle_bits.append(f"{_fmt(G.number_of_nodes())} nodes, {_fmt(G.number_of_edges())} edges")
+    if G.graph.get("window"):
+        subtitle_bits.append(f"window: {G.graph['window']}")
+    subtitle_bits.append(f"score: {score_name}")
+    return " · ".join(subtitle_bits)
+
+
+def _content_security_policy(vis_js: str, kg_js: str) -> str:
+    """Only the two inline scripts (by hash) may run; no network source at all."""
+    return (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(kg_js)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def _legend(type_counts: Mapping[str, int], type_total: Mapping[str, int], type_colors: Mapping[str, str]) -> list[dict]:
+    """The legend's rows: types shown, most frequent first, with "n of m" when some are hidden."""
+    return [
+        {
+            "name": t,
+            "color": type_colors[t],
+            "count_text": _fmt(type_counts.get(t, 0))
+            + ("" if type_counts.get(t, 0) == type_total[t] else f" of {_fmt(type_total[t])}"),
+        }
+        for t in sorted(type_total, key=lambda t: (-type_total[t], t))
+        if type_counts.get(t, 0) > 0
+    ]
+
+
+def _page_context(
+    G: nx.Graph,
+    *,
+    title: str,
+    max_nodes: int | None,
+    max_edges: int | None,
+    max_evidence: int,
+    positions: Mapping[Any, tuple[float, float]] | None,
+    physics: bool,
+    seed: int,
+) -> dict[str, Any]:
+    from pyvis import __version__ as pyvis_version
+    from pyvis.network import Network
+
+    if G.is_multigraph():
+        G = nx.Graph(G)
+    S = strongest_subgraph(G, max_nodes)
+    H = strongest_edges(S, max_edges)
+    capped = H.number_of_edges() < S.number_of_edges()
+    del S
+    n_total, e_total = G.number_of_nodes(), G.number_of_edges()
+    n_shown, e_shown = H.number_of_nodes(), H.number_of_edges()
+    if not physics and positions is None:
+        positions = layout_positions(H, seed=seed)
+
+    score_name = _text(G.graph.get("score")) or "score"
+    scores = [
+        float(d["score"])
+        for *_, d in H.edges(data=True)
+        if isinstance(d.get("score"), (int, float))
+        and not isinstance(d.get("score"), bool)
+        and math.isfinite(d["score"])
+    ]
+    s_lo, s_hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+
+    net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
+    net.set_template_dir(str(ASSETS) + os.sep, "template.html")
+    net.templateEnv.autoescape = True  # every {{ }} in the template is HTML-escaped
+    ids = _add_nodes(net, H, positions)
+    _add_edges(net, H, ids, directed=G.is_directed(), max_evidence=max_evidence, score_range=(s_lo, s_hi))
+
+    type_counts = Counter(_text(d.get("type")) or "Entity" for _, d in H.nodes(data=True))
+    type_total = Counter(_text(d.get("type")) or "Entity" for _, d in G.nodes(data=True))
+    type_colors = {t: type_color(t) for t in sorted(type_total)}
+    big = n_shown > 1000 or e_shown > 3000
+    net.options = _vis_options(type_colors, physics=physics, seed=seed, big=big)
     nodes, edges, heading, _height, _width, options = net.get_network_data()
 
     payload = {
@@ -561,53 +383,19 @@ def _page_context(
         "shown": {"nodes": n_shown, "edges": e_shown},
         "total": {"nodes": n_total, "edges": e_total},
     }
-    banner = ""
-    if n_shown < n_total:
-        banner = (
-            f"Showing {_fmt(n_shown)} of {_fmt(n_total)} nodes (the most connected) and "
-            f"{_fmt(e_shown)} of {_fmt(e_total)} edges"
-            + (" (each node's best, then the strongest)" if capped else "")
-            + ". Exports (kg export) keep the whole graph."
-        )
-    elif capped:
-        banner = (
-            f"Showing the {_fmt(e_shown)} strongest of {_fmt(e_total)} edges (each node's best, then by "
-            f"{score_name}). Exports (kg export) keep the whole graph."
-        )
-    subtitle_bits = []
-    if G.graph.get("n_documents") is not None:
-        subtitle_bits.append(f"{_fmt(int(_num(G.graph.get('n_documents'))))} documents")
-    subtitle_bits.append(f"{_fmt(n_total)} nodes, {_fmt(e_total)} edges")
-    if G.graph.get("window"):
-        subtitle_bits.append(f"window: {G.graph['window']}")
-    subtitle_bits.append(f"score: {score_name}")
+    banner = _banner(n_shown, n_total, e_shown, e_total, capped=capped, score_name=score_name)
     step = (s_hi - s_lo) / 100 if s_hi > s_lo else 0.01
     kg_js = _asset("kg.js")
     vis_js = _asset("vis-network.min.js")
-    csp = (
-        "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(kg_js)}; "
-        "style-src 'unsafe-inline'; img-src data:; font-src data:; "
-        "base-uri 'none'; form-action 'none'"
-    )
     return {
         "net": net,
         "title": heading,
-        "subtitle": " · ".join(subtitle_bits),
+        "subtitle": _subtitle(G, score_name),
         "status": f"{_fmt(n_shown)} nodes · {_fmt(e_shown)} edges shown",
         "banner": banner,
         "n_nodes": n_shown,
         "n_edges": e_shown,
-        "types": [
-            {
-                "name": t,
-                "color": type_colors[t],
-                "count_text": _fmt(type_counts.get(t, 0))
-                + ("" if type_counts.get(t, 0) == type_total[t] else f" of {_fmt(type_total[t])}"),
-            }
-            for t in sorted(type_total, key=lambda t: (-type_total[t], t))
-            if type_counts.get(t, 0) > 0
-        ],
+        "types": _legend(type_counts, type_total, type_colors),
         "score_name": score_name,
         "score_min": repr(s_lo),
         "score_max": repr(s_hi),
@@ -616,7 +404,7 @@ def _page_context(
         "css": _asset("kg.css"),
         "vis_js": vis_js,
         "kg_js": kg_js,
-        "csp": csp,
+        "csp": _content_security_policy(vis_js, kg_js),
         "kg_version": __version__,
         "pyvis_version": pyvis_version,
         "vis_version": VIS_VERSION,
