@@ -49,7 +49,7 @@ class ExportError(KgError):
     """A graph could not be written or read back in the requested format."""
 
 
-class OptionError(KgError):
+class OptionError(KgError, ValueError):
     """An option of a build (``kg.build`` keyword, ``kg build`` flag) has a value kg cannot use.
 
     Raised before any input is read; ``option`` is the keyword's name, the message names the

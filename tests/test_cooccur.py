@@ -19,11 +19,11 @@ from kg.graph.cooccur import (
     SCORES,
     JensenLabParams,
     concept_stats,
-    cooccurrence_keys,
     count_pairs,
     filter_edges,
     incidence_matrix,
 )
+from kg.graph.evidence import cooccurrence_keys
 
 COLUMNS = ["doc", "para", "sent", "concept"]
 

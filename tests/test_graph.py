@@ -28,7 +28,7 @@ def test_grouped_lists_equals_groupby_sorted_sets(rows):
 
 def _evidence_reference(mentions: pd.DataFrame, edges: pd.DataFrame, cap: int) -> pd.DataFrame:
     """The evidence rule written plainly in pandas (kg's first implementation)."""
-    from kg.graph.cooccur import cooccurrence_keys
+    from kg.graph.evidence import cooccurrence_keys
 
     pairs = cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None)
     crowd = mentions.groupby(["doc", "sent"])["concept"].nunique().rename("crowd").reset_index()

@@ -18,15 +18,8 @@ import pandas as pd
 
 from kg import __version__
 from kg.concepts.table import ConceptTable
-from kg.graph.cooccur import (
-    SentenceHits,
-    code_mentions,
-    cooccurrence_keys,
-    first_per_group,
-    rank_in_group,
-    row_codes,
-    sentence_hits,
-)
+from kg.graph.coding import code_mentions, first_per_group, rank_in_group, row_codes
+from kg.graph.evidence import SentenceHits, cooccurrence_keys, sentence_hits
 
 __all__ = ["GraphOptions", "build_graph", "evidence_hits", "evidence_rows", "grouped_lists"]
 

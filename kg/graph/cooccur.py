@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, OptionError
 from kg.graph import scores as S
+from kg.graph.coding import CodedMentions, code_mentions, first_per_group, sort_order
 
 __all__ = [
     "WINDOWS",
@@ -42,14 +43,8 @@ __all__ = [
     "concept_stats",
     "incidence_matrix",
     "count_pairs",
-    "cooccurrence_keys",
-    "sentence_hits",
-    "row_codes",
-    "SentenceHits",
-    "first_per_group",
-    "rank_in_group",
-    "code_mentions",
     "filter_edges",
+    "check_window",
 ]
 
 WINDOWS = ("sentence", "document")
@@ -69,76 +64,12 @@ class JensenLabParams:
     alpha: float = 0.6
 
 
-def _check_window(window: str) -> None:
+def check_window(window: str) -> None:
     if window not in WINDOWS:
-        raise ValueError(f"window must be one of {WINDOWS}, not {window!r}")
+        raise OptionError("window", f"{window!r} is no window", f"choose {' or '.join(WINDOWS)}")
 
 
-@dataclass(frozen=True)
-class _Coded:
-    """A mention table as integer codes, de-duplicated per (document, sentence, concept)."""
-
-    concepts: pd.Index  # sorted: code order == string order, so i < j <=> source < target
-    docs: pd.Index
-    doc: np.ndarray  # int64, per row, rows sorted by (doc, sent, concept)
-    para: np.ndarray
-    sent: np.ndarray
-    con: np.ndarray
-    weight: np.ndarray  # per row: tf-idf weight of the concept in the document (kg.graph.scores.tfidf)
-
-    @property
-    def n_concepts(self) -> int:
-        return len(self.concepts)
-
-
-def _order(*cols: np.ndarray) -> np.ndarray:
-    """argsort by several non-negative int columns, major first (one int64 key when it fits)."""
-    span = 1
-    for col in cols:
-        span *= int(col.max()) + 1 if len(col) else 1
-    if span < 2**62:
-        key = np.zeros(len(cols[0]), dtype=np.int64)
-        for col in cols:
-            key = key * (int(col.max()) + 1 if len(col) else 1) + col
-        return np.argsort(key)
-    return np.lexsort(cols[::-1])
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    v = values if values.dtype == object or pd.api.types.is_string_dtype(values) else values.astype(str)
-    codes, uniques = pd.factorize(v, sort=True)
-    return codes.astype(np.int64), pd.Index(uniques)
-
-
-def code_mentions(mentions: pd.DataFrame) -> _Coded:
-    """The mention table as sorted integer codes, one row per (document, sentence, concept)."""
-    missing = {"doc", "sent", "concept"} - set(mentions.columns)
-    if missing:
-        raise InputError("mentions", f"missing column(s) {sorted(missing)}; expected doc, para, sent, concept")
-    m = mentions.dropna(subset=["concept"]) if mentions["concept"].isna().any() else mentions
-    if m["doc"].isna().any() or m["sent"].isna().any():
-        raise InputError("mentions", "null doc or sent values; every mention needs a document and a sentence")
-    con, concepts = _codes(m["concept"])
-    doc, docs = _codes(m["doc"])
-    sent = m["sent"].to_numpy(dtype=np.int64)
-    para = m["para"].to_numpy(dtype=np.int64) if "para" in m.columns else np.zeros(len(m), np.int64)
-    if len(m) and (sent.min() < 0 or para.min() < 0):
-        raise InputError("mentions", "negative sent or para values; number sentences and paragraphs from 0")
-    order = _order(doc, sent, con)
-    doc, sent, para, con = doc[order], sent[order], para[order], con[order]
-    # tf-idf weights per (doc, concept), from the raw mention counts (kg.graph.scores.tfidf)
-    n = max(len(concepts), 1)
-    wkey, m_id = np.unique(doc * n + con, return_counts=True)
-    wdoc, wcon = wkey // n, wkey % n
-    idf = S.smooth_idf(np.bincount(wcon, minlength=len(concepts)), len(docs))
-    weight = m_id / np.bincount(doc, minlength=len(docs))[wdoc] * idf[wcon]
-    keep = first_per_group(doc, sent, con)
-    doc, para, sent, con = doc[keep], para[keep], sent[keep], con[keep]
-    row_weight = weight[np.searchsorted(wkey, doc * n + con)]  # sorted queries: fast
-    return _Coded(concepts, docs, doc, para, sent, con, row_weight)
-
-
-def _windows(c: _Coded, level: str) -> tuple[np.ndarray, ...]:
+def _windows(c: CodedMentions, level: str) -> tuple[np.ndarray, ...]:
     """(window id, doc, sub-key, concept, weight) unique rows sorted by window then concept.
 
     Windows nest in documents and are numbered in (doc, sub-key) order; the sub-key is the
@@ -148,7 +79,7 @@ def _windows(c: _Coded, level: str) -> tuple[np.ndarray, ...]:
         doc, sub, con, w = c.doc, c.sent, c.con, c.weight  # already sorted and unique
     else:
         sub = c.para if level == "paragraph" else np.zeros_like(c.doc)
-        order = _order(c.doc, sub, c.con)
+        order = sort_order(c.doc, sub, c.con)
         doc, sub, con, w = c.doc[order], sub[order], c.con[order], c.weight[order]
     new_win = first_per_group(doc, sub)
     keep = first_per_group(doc, sub, con)
@@ -196,7 +127,7 @@ def _chunks(k: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
-def _level_pairs(level: tuple[np.ndarray, ...], c: _Coded, chunks: list[tuple[int, int]],
+def _level_pairs(level: tuple[np.ndarray, ...], c: CodedMentions, chunks: list[tuple[int, int]],
                  *, per_window_docs: bool = False) -> pd.DataFrame:
     """Per pair code ``i*n+j`` (i < j): windows with both (``windows``), documents with both
     (``docs``) and the sum over those documents of the tf-idf weight products (``tfidf``).
@@ -220,7 +151,7 @@ def _level_pairs(level: tuple[np.ndarray, ...], c: _Coded, chunks: list[tuple[in
             first = np.ones(len(pair), dtype=bool)
             order = np.argsort(pair)
         else:
-            order = _order(pair, doc[lo:hi][left] - a)
+            order = sort_order(pair, doc[lo:hi][left] - a)
             first = np.ones(len(pair), dtype=bool)
             d = doc[lo:hi][left][order]
             ps = pair[order]
@@ -266,7 +197,7 @@ def incidence_matrix(mentions: pd.DataFrame, *, window: str = "sentence") -> tup
 
     Rows are in (doc, sent) order; for ``window="document"`` the keys have ``sent = -1``.
     """
-    _check_window(window)
+    check_window(window)
     c = code_mentions(mentions)
     win, doc, sub, con, _ = _windows(c, window)
     first = first_per_group(win)
@@ -308,7 +239,7 @@ def count_pairs(
     sums :func:`kg.graph.scores.tfidf` over the documents counted in ``documents`` (tf from the
     raw mention rows, so repeated mentions count).
     """
-    _check_window(window)
+    check_window(window)
     if default_score not in SCORES:
         raise ValueError(f"default_score must be one of {SCORES}, not {default_score!r}")
     c = code_mentions(mentions)
@@ -365,184 +296,6 @@ def count_pairs(
     out["score"] = out[default_score].astype(np.float64)
     out = out.sort_values(["score", "source", "target"], ascending=[False, True, True], kind="stable")
     return out.reset_index(drop=True)
-
-
-def _intersect(x: sp.csc_matrix, i: np.ndarray, j: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray]:
-    """(pair index, window) for every window holding both concepts of pair p = (i[p], j[p]).
-
-    Per-pair sparse column intersection at cost min(n_i, n_j): the windows of the rarer
-    concept are looked up in a hash of the (window, concept) entries of X, in batches of
-    ``budget`` lookups. X is binary with sorted indices.
-    """
-    nnz = np.diff(x.indptr)
-    rare = np.where(nnz[i] <= nnz[j], i, j)
-    other = np.where(nnz[i] <= nnz[j], j, i)
-    n_con = x.shape[1]
-    xr = x.tocsr()
-    keys = pd.Index(np.repeat(np.arange(xr.shape[0], dtype=np.int64), np.diff(xr.indptr)) * n_con + xr.indices)
-    lengths = nnz[rare]
-    cost = np.cumsum(lengths)
-    out_p, out_w = [], []
-    start = 0
-    while start < len(rare):
-        base = cost[start - 1] if start else 0
-        stop = min(max(int(np.searchsorted(cost, base + budget, side="right")), start + 1), len(rare))
-        ln = lengths[start:stop]
-        p = np.repeat(np.arange(start, stop), ln)
-        first = np.repeat(x.indptr[rare[start:stop]], ln)
-        offset = np.arange(len(p)) - np.repeat(np.cumsum(ln) - ln, ln)
-        w = x.indices[first + offset].astype(np.int64)
-        hit = keys.get_indexer(w * n_con + other[p]) >= 0  # hash lookup
-        out_p.append(p[hit])
-        out_w.append(w[hit])
-        start = stop
-    if not out_p:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(out_p), np.concatenate(out_w)
-
-
-def first_per_group(*cols: np.ndarray) -> np.ndarray:
-    """Mask of rows that start a run of equal ``cols`` (rows already sorted by them)."""
-    new = np.ones(len(cols[0]), dtype=bool)
-    if len(new):
-        new[1:] = np.logical_or.reduce([c[1:] != c[:-1] for c in cols])
-    return new
-
-
-def rank_in_group(new_group: np.ndarray) -> np.ndarray:
-    """Position of each row within its group, given the mask of group starts (:func:`first_per_group`)."""
-    idx = np.arange(len(new_group))
-    return idx - np.maximum.accumulate(np.where(new_group, idx, 0))
-
-
-@dataclass(frozen=True)
-class SentenceHits:
-    """Every sentence where given concept pairs co-occur, as integer codes (:func:`sentence_hits`).
-
-    ``pairs`` holds the distinct pairs as concept codes (``source < target``), sorted;
-    per hit (int32 arrays): its pair ``p`` (row of ``pairs``), document code ``d``, sentence
-    ``sent``, ``within`` (rank of the sentence among the pair's sentences in that document)
-    and ``crowd`` (distinct concepts in the sentence). Hits are sorted by (p, within, d):
-    every document's first co-occurrence of a pair comes before any second one, so the
-    hits with ``within == 0`` are the pair's distinct documents, in ``d`` order.
-    """
-
-    coded: _Coded
-    pairs: np.ndarray  # (n, 2) int64
-    p: np.ndarray
-    d: np.ndarray
-    sent: np.ndarray
-    within: np.ndarray
-    crowd: np.ndarray
-
-    @property
-    def sources(self) -> np.ndarray:
-        return self.coded.concepts[self.pairs[:, 0]].to_numpy(dtype=object)
-
-    @property
-    def targets(self) -> np.ndarray:
-        return self.coded.concepts[self.pairs[:, 1]].to_numpy(dtype=object)
-
-
-def row_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Each given pair's concept codes in ``c``, the lesser concept name first (-1: a concept without mentions)."""
-    if isinstance(pairs, pd.DataFrame):
-        src = pairs["source"].astype(str).to_numpy(dtype=object)
-        tgt = pairs["target"].astype(str).to_numpy(dtype=object)
-    else:
-        lst = list(pairs)
-        src = np.array([str(p[0]) for p in lst], dtype=object)
-        tgt = np.array([str(p[1]) for p in lst], dtype=object)
-    a, b = np.where(src <= tgt, src, tgt), np.where(src <= tgt, tgt, src)
-    return c.concepts.get_indexer(a), c.concepts.get_indexer(b)
-
-
-def _pair_codes(c: _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]]) -> np.ndarray:
-    ia, ib = row_codes(c, pairs)
-    ok = (ia >= 0) & (ib >= 0) & (ia != ib)
-    return np.unique(np.stack([ia[ok], ib[ok]], axis=1).astype(np.int64).reshape(-1, 2), axis=0)
-
-
-def sentence_hits(
-    mentions: pd.DataFrame | _Coded, pairs: pd.DataFrame | Iterable[tuple[str, str]], *, batch: int = 2_000_000
-) -> SentenceHits:
-    """The sentences holding both concepts of each pair, as codes (see :class:`SentenceHits`).
-
-    Per-pair intersection of the concepts' columns of the sparse sentence x concept matrix,
-    at cost min(n_i, n_j) per pair (:func:`_intersect`); no loop over pairs. Integer columns
-    only, so it stays small for millions of hits; :func:`cooccurrence_keys` is the readable form.
-    """
-    c = mentions if isinstance(mentions, _Coded) else code_mentions(mentions)
-    uniq = _pair_codes(c, pairs)
-    # sentence windows: rows of c are unique (doc, sent, concept) sorted
-    new_win = first_per_group(c.doc, c.sent)
-    win = np.cumsum(new_win) - 1
-    win_doc, win_sent = c.doc[new_win], c.sent[new_win]
-    win_size = np.bincount(win, minlength=len(win_doc))
-    xs = sp.csc_matrix((np.ones(len(win), np.int8), (win, c.con)), shape=(len(win_doc), c.n_concepts))
-    xs.sort_indices()
-    p, w = _intersect(xs, uniq[:, 0], uniq[:, 1], batch)
-    del xs
-    # one entry per hit, so 32-bit codes (pairs, windows and documents stay far below 2**31):
-    # a 100k-abstract corpus has tens of millions of hits
-    p, w = p.astype(np.int32), w.astype(np.int32)
-    d = win_doc[w].astype(np.int32)
-    order = np.lexsort((w, d, p))
-    p, w, d = p[order], w[order], d[order]
-    within = rank_in_group(first_per_group(p, d)).astype(np.int32)
-    order = np.lexsort((d, within, p))
-    p, w, d, within = p[order], w[order], d[order], within[order]
-    del order
-    return SentenceHits(c, uniq, p, d, win_sent[w].astype(np.int32), within, win_size[w].astype(np.int32))
-
-
-def cooccurrence_keys(
-    mentions: pd.DataFrame | _Coded,
-    pairs: pd.DataFrame | Iterable[tuple[str, str]],
-    *,
-    window: str = "sentence",
-    max_per_pair: int | None = 3,
-    batch: int = 2_000_000,
-) -> pd.DataFrame:
-    """Where given pairs co-occur: rows ``source``, ``target``, ``doc``, ``sent``, capped per pair.
-
-    ``pairs`` is a frame with ``source`` and ``target`` columns (e.g. the filtered edges) or
-    an iterable of (source, target); order within a pair does not matter, the output uses
-    ``source < target``. With ``window="sentence"`` the rows are sentences holding both
-    concepts; with ``"document"`` one row per document holding both, ``sent`` being the
-    first sentence with both, or -1 when they never share a sentence there. Rows are
-    spread over documents: every document's first co-occurrence comes before any second
-    one, documents in ``doc`` order; ``max_per_pair=None`` keeps all.
-
-    Implementation: :func:`sentence_hits`, then (document window) the same intersection
-    on the document x concept matrix.
-    """
-    _check_window(window)
-    hits = sentence_hits(mentions, pairs, batch=batch)
-    c, uniq = hits.coded, hits.pairs
-    p, d, sent, within = hits.p, hits.d, hits.sent, hits.within
-    if window == "document":
-        # one row per (pair, doc) with both; sent = first shared sentence or -1
-        first = within == 0
-        docs_rows = np.unique(np.stack([c.doc, c.con], axis=1), axis=0)
-        xd = sp.csc_matrix((np.ones(len(docs_rows), np.int8), (docs_rows[:, 0], docs_rows[:, 1])),
-                           shape=(len(c.docs), c.n_concepts))
-        xd.sort_indices()
-        pdoc, ddoc = _intersect(xd, uniq[:, 0], uniq[:, 1], batch)
-        shared = pd.DataFrame({"p": p[first], "d": d[first], "sent": sent[first]})
-        rows = pd.DataFrame({"p": pdoc, "d": ddoc}).merge(shared, on=["p", "d"], how="left")
-        rows["sent"] = rows["sent"].fillna(-1).astype(np.int64)
-        rows = rows.sort_values(["p", "d"], kind="stable")
-        p, d, sent = rows["p"].to_numpy(), rows["d"].to_numpy(), rows["sent"].to_numpy()
-    if max_per_pair is not None:
-        keep = rank_in_group(first_per_group(p)) < max_per_pair
-        p, d, sent = p[keep], d[keep], sent[keep]
-    return pd.DataFrame({
-        "source": c.concepts[uniq[p, 0]].to_numpy(dtype=object),
-        "target": c.concepts[uniq[p, 1]].to_numpy(dtype=object),
-        "doc": c.docs[d].to_numpy(dtype=object),
-        "sent": sent.astype(np.int64),
-    })
 
 
 def filter_edges(

@@ -95,7 +95,7 @@ class BuildOptions:
         """The options of :func:`kg.build` checked and normalised; raises :class:`OptionError`
         (or :class:`~kg.errors.InputError` for an input path that does not exist)."""
         # imported here: kg.graph pulls in pandas and scipy, and kg.api (kg.load) imports this module
-        from kg.graph.cooccur import DEFAULT_SCORE, SCORES, WINDOWS
+        from kg.graph.cooccur import DEFAULT_SCORE, SCORES, check_window
 
         unknown = sorted(set(options) - set(cls.__dataclass_fields__))
         if unknown:
@@ -109,8 +109,7 @@ class BuildOptions:
         if o["out"] is not None and o["out"].exists() and not o["out"].is_dir():
             raise OptionError("out", f"{o['out']} is a file", "give a folder (it is made if missing)")
         window = o.setdefault("window", "sentence")
-        if window not in WINDOWS:
-            raise OptionError("window", f"{window!r} is no window", f"choose {' or '.join(WINDOWS)}")
+        check_window(window)
         score = o.get("score") or DEFAULT_SCORE
         choices = (*SCORES, "sentences")  # the score columns of kg.graph.cooccur.count_pairs
         if score not in choices:
