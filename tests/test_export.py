@@ -769,10 +769,10 @@ def test_escaping_matches_lxml(text):
 
 
 def _reference_tables(G: nx.Graph) -> tuple[str, str]:
-    """nodes.csv and edges.csv as the writer made them before it streamed (csv + _cell)."""
+    """nodes.csv and edges.csv as the writer made them before it streamed (csv + cell)."""
     from collections.abc import Mapping
 
-    from kg.export.tables import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
+    from kg.export.tables import EDGE_COLUMNS, NODE_COLUMNS, cell
 
     def text(header, rows):
         buf = io.StringIO(newline="")
@@ -781,12 +781,12 @@ def _reference_tables(G: nx.Graph) -> tuple[str, str]:
         writer.writerows(rows)
         return buf.getvalue()
 
-    header = list(_NODE_COLUMNS) + sorted({k for _, d in G.nodes(data=True) for k in d} - set(_NODE_COLUMNS))
-    nodes = text(header, ([str(n)] + [_cell(d.get(c)) for c in header[1:]] for n, d in G.nodes(data=True)))
+    header = list(NODE_COLUMNS) + sorted({k for _, d in G.nodes(data=True) for k in d} - set(NODE_COLUMNS))
+    nodes = text(header, ([str(n)] + [cell(d.get(c)) for c in header[1:]] for n, d in G.nodes(data=True)))
     extra = sorted(
-        {k for *_, d in G.edges(data=True) for k in d} - set(_EDGE_COLUMNS) - {"evidence", "doc_ids"}
+        {k for *_, d in G.edges(data=True) for k in d} - set(EDGE_COLUMNS) - {"evidence", "doc_ids"}
     )
-    eheader = list(_EDGE_COLUMNS) + extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
+    eheader = list(EDGE_COLUMNS) + extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
     rows = []
     for u, v, d in G.edges(data=True):
         ev = d.get("evidence") or []
@@ -795,16 +795,16 @@ def _reference_tables(G: nx.Graph) -> tuple[str, str]:
             [
                 str(u),
                 str(v),
-                _cell(G.nodes[u].get("label")),
-                _cell(G.nodes[v].get("label")),
-                _cell(d.get("interaction") or "co-occurs"),
+                cell(G.nodes[u].get("label")),
+                cell(G.nodes[v].get("label")),
+                cell(d.get("interaction") or "co-occurs"),
             ]
-            + [_cell(d.get(c)) for c in ("score", "count", "documents", *extra)]
+            + [cell(d.get(c)) for c in ("score", "count", "documents", *extra)]
             + [
-                _cell(top.get("sentence")) if top else (_cell(ev[0]) if ev else ""),
-                _cell(top.get("url")) if top else "",
+                cell(top.get("sentence")) if top else (cell(ev[0]) if ev else ""),
+                cell(top.get("url")) if top else "",
                 len(ev) if isinstance(ev, (list, tuple)) else 0,
-                _cell(d.get("doc_ids")),
+                cell(d.get("doc_ids")),
             ]
         )
     return nodes, text(eheader, rows)
@@ -855,7 +855,7 @@ def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
 
 
 def test_fast_cell_is_cell():
-    from kg.export.tables import _cell, _fast_cell
+    from kg.export.tables import cell, fast_cell
 
     np = pytest.importorskip("numpy")
     values = [
@@ -894,7 +894,7 @@ def test_fast_cell_is_cell():
         np.bool_(True),
     ]
     for value in values:
-        assert repr(_fast_cell(value)) == repr(_cell(value)), value
+        assert repr(fast_cell(value)) == repr(cell(value)), value
 
 
 def test_csv_cells_with_carriage_returns_stay_in_one_row(tmp_path):
@@ -937,13 +937,13 @@ def test_csv_fields_are_what_the_csv_module_writes():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.export.tables import _field, _line
+    from kg.export.tables import csv_field, csv_line
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(_cell_values(), min_size=1, max_size=6))
     def check(row):
         buf = io.StringIO(newline="")
         csv.writer(buf, lineterminator="\n").writerow(row)
-        assert _line([_field(v) for v in row]) == buf.getvalue()
+        assert csv_line([csv_field(v) for v in row]) == buf.getvalue()
 
     check()

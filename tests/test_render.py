@@ -357,7 +357,7 @@ def test_page_size_stays_reasonable():
 
 
 def test_script_json_parts_join_to_the_script_json():
-    from kg.render.page import _script_json, _script_json_parts
+    from kg.render.page import script_json, script_json_parts
 
     payload = {
         "nodes": [{"id": f"n{i}", "label": "<b>&</b>\u2028" * (i % 3)} for i in range(11)],
@@ -367,8 +367,8 @@ def test_script_json_parts_join_to_the_script_json():
         "n": 3,
     }
     for batch in (1, 2, 5, 100):
-        assert "".join(_script_json_parts(payload, batch=batch)) == _script_json(payload)
-    assert "".join(_script_json_parts({})) == _script_json({})
+        assert "".join(script_json_parts(payload, batch=batch)) == script_json(payload)
+    assert "".join(script_json_parts({})) == script_json({})
 
 
 def test_strongest_subgraph_is_the_induced_subgraph_in_graph_order():
@@ -423,8 +423,8 @@ def test_write_html_streams_in_pieces(monkeypatch):
                 raise TypeError("write() argument must be str")
             parts.append(data)
 
-    pieces = kg.render.page._script_json_parts
-    monkeypatch.setattr(kg.render.page, "_script_json_parts", lambda payload: pieces(payload, batch=50))
+    pieces = kg.render.page.script_json_parts
+    monkeypatch.setattr(kg.render.page, "script_json_parts", lambda payload: pieces(payload, batch=50))
     write_html(G, Recorder(), title="t")
     page = "".join(parts)
     assert page == html_string(G, title="t")

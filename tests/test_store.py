@@ -167,9 +167,9 @@ def test_a_directory_means_the_default_file_in_it(tmp_path):
 
 
 def test_the_ner_code_hash_covers_what_kg_nlp_imports():
-    from kg.pipeline.store import _kg_imports, ner_code_hash
+    from kg.pipeline.store import kg_imports, ner_code_hash
 
-    assert {"kg.nlp.heads", "kg.nlp.sentences", "kg.records"} <= _kg_imports("kg.nlp.annotate")
+    assert {"kg.nlp.heads", "kg.nlp.sentences", "kg.records"} <= kg_imports("kg.nlp.annotate")
     assert len(ner_code_hash()) == 12 and ner_code_hash() == ner_code_hash()
 
 

@@ -18,10 +18,10 @@ from kg.export.attributes import join_list, json_default, plain
 from kg.export.graphml import edge_triples
 from kg.export.outputs import PathOrFile, _open_output
 
-__all__ = ["write_tables"]
+__all__ = ["write_tables", "NODE_COLUMNS", "EDGE_COLUMNS", "cell", "fast_cell", "csv_field", "csv_line"]
 
-_NODE_COLUMNS = ("id", "label", "type", "mentions", "documents", "curie", "url", "aliases", "doc_ids")
-_EDGE_COLUMNS = (
+NODE_COLUMNS = ("id", "label", "type", "mentions", "documents", "curie", "url", "aliases", "doc_ids")
+EDGE_COLUMNS = (
     "source",
     "target",
     "source_label",
@@ -37,7 +37,7 @@ _EDGE_COLUMNS = (
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     """A CSV cell: lists joined, structures as JSON, and text that a spreadsheet would run as a
     formula prefixed with ``'`` (text from the input must not become a formula)."""
     value = plain(value)
@@ -72,8 +72,8 @@ _ONLY_STR = frozenset({str})
 _CSV_CHUNK_ROWS = 5000
 
 
-def _fast_cell(value: Any) -> Any:
-    """:func:`_cell`, with shortcuts for the common values: text, numbers, None, lists of text."""
+def fast_cell(value: Any) -> Any:
+    """:func:`cell`, with shortcuts for the common values: text, numbers, None, lists of text."""
     kind = type(value)
     if kind is str:
         return _text_cell(value)
@@ -85,7 +85,7 @@ def _fast_cell(value: Any) -> Any:
         text = "|".join(value) if _ONLY_STR.issuperset(map(type, value)) else None
         if text is not None and "\\" not in text and (not value or text.count("|") == len(value) - 1):
             return _text_cell(text)
-    return _cell(value)
+    return cell(value)
 
 
 def _csv_quotes_cr() -> bool:
@@ -109,8 +109,8 @@ def _quoted(text: str) -> str:
     return text
 
 
-def _field(value: Any) -> str:
-    """A cell value (as :func:`_fast_cell` makes them) as CSV field text, as :func:`csv.writer` writes it."""
+def csv_field(value: Any) -> str:
+    """A cell value (as :func:`fast_cell` makes them) as CSV field text, as :func:`csv.writer` writes it."""
     kind = type(value)
     if kind is str:
         return _quoted(value)
@@ -119,7 +119,7 @@ def _field(value: Any) -> str:
     return "" if value is None else _quoted(str(value))
 
 
-def _line(fields: list[str]) -> str:
+def csv_line(fields: list[str]) -> str:
     """One CSV row of ready fields (a row of one empty field is ``""``, as the csv module writes it)."""
     if len(fields) == 1 and not fields[0]:
         return '""\n'
@@ -127,12 +127,12 @@ def _line(fields: list[str]) -> str:
 
 
 def _write_csv(path_or_file: PathOrFile, header: list[str], rows: Iterable[list[str]]) -> None:
-    """Write ``header`` and ``rows`` (lists of :func:`_field` texts) as CSV, :data:`_CSV_CHUNK_ROWS` rows a piece."""
+    """Write ``header`` and ``rows`` (lists of :func:`csv_field` texts) as CSV, :data:`_CSV_CHUNK_ROWS` rows a piece."""
     rows = iter(rows)
     with _open_output(path_or_file, fmt="csv") as write:
-        write(_line([_field(h) for h in header]))
+        write(csv_line([csv_field(h) for h in header]))
         while True:
-            text = "".join(map(_line, islice(rows, _CSV_CHUNK_ROWS)))
+            text = "".join(map(csv_line, islice(rows, _CSV_CHUNK_ROWS)))
             if not text:
                 break
             write(text)
@@ -155,19 +155,19 @@ def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) ->
     Rows are written as they are made (a path is removed again if writing fails).
     """
     nodes = G.nodes
-    columns = list(_NODE_COLUMNS[1:]) + sorted(_columns(nodes.values()) - set(_NODE_COLUMNS))
+    columns = list(NODE_COLUMNS[1:]) + sorted(_columns(nodes.values()) - set(NODE_COLUMNS))
     _write_csv(
         nodes_path,
         ["id", *columns],
-        ([_quoted(str(n)), *map(_field, map(_fast_cell, map(d.get, columns)))] for n, d in nodes(data=True)),
+        ([_quoted(str(n)), *map(csv_field, map(fast_cell, map(d.get, columns)))] for n, d in nodes(data=True)),
     )
-    skip = set(_EDGE_COLUMNS) | {"evidence", "doc_ids"}
+    skip = set(EDGE_COLUMNS) | {"evidence", "doc_ids"}
     edge_extra = sorted(_columns(d for *_, d in edge_triples(G)) - skip)
-    eheader = list(_EDGE_COLUMNS) + edge_extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
+    eheader = list(EDGE_COLUMNS) + edge_extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
     values = ["score", "count", "documents", *edge_extra]
     ids = {n: _quoted(str(n)) for n in nodes}
-    labels = {n: _field(_fast_cell(d.get("label"))) for n, d in nodes(data=True)}
-    co_occurs = _field("co-occurs")
+    labels = {n: csv_field(fast_cell(d.get("label"))) for n, d in nodes(data=True)}
+    co_occurs = csv_field("co-occurs")
     interactions: dict[str, str] = {}
     # The top evidence record is shared by every edge its sentence supports: its two fields are
     # made once (the record is kept with them, so its id cannot be reused while the cache lives).
@@ -178,7 +178,7 @@ def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) ->
         if got is None:
             if len(tops) >= _RECORD_CACHE:
                 tops.clear()
-            got = tops[id(top)] = (top, _field(_fast_cell(top.get("sentence"))), _field(_fast_cell(top.get("url"))))
+            got = tops[id(top)] = (top, csv_field(fast_cell(top.get("sentence"))), csv_field(fast_cell(top.get("url"))))
         return got
 
     def edge_row(u: Any, v: Any, d: Mapping[str, Any]) -> list[str]:
@@ -188,18 +188,18 @@ def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) ->
         if _NUMBERS.issuperset(map(type, scores)):
             scores = list(map(str, scores))
         else:
-            scores = list(map(_field, map(_fast_cell, scores)))
+            scores = list(map(csv_field, map(fast_cell, scores)))
         interaction = d.get("interaction")
         if not interaction:
             interaction = co_occurs
         elif type(interaction) is str:
-            interaction = interactions.get(interaction) or interactions.setdefault(interaction, _field(_fast_cell(interaction)))
+            interaction = interactions.get(interaction) or interactions.setdefault(interaction, csv_field(fast_cell(interaction)))
         else:
-            interaction = _field(_fast_cell(interaction))
+            interaction = csv_field(fast_cell(interaction))
         if top:
             _, sentence, url = top_fields(top)
         else:
-            sentence, url = (_field(_fast_cell(ev[0])) if ev else ""), ""
+            sentence, url = (csv_field(fast_cell(ev[0])) if ev else ""), ""
         return [
             ids[u],
             ids[v],
@@ -210,7 +210,7 @@ def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) ->
             sentence,
             url,
             str(len(ev)) if isinstance(ev, (list, tuple)) else "0",
-            _field(_fast_cell(d.get("doc_ids"))),
+            csv_field(fast_cell(d.get("doc_ids"))),
         ]
 
     _write_csv(edges_path, eheader, (edge_row(u, v, d) for u, v, d in edge_triples(G)))

@@ -48,7 +48,7 @@ from kg.nlp.models import model_fingerprint
 from kg.records import Document, text_hash
 from kg.vocabularies.datacache import module_source
 
-__all__ = ["MentionStore", "Lookup", "stack_fingerprint", "describe_stack", "fingerprint_of", "ner_code_hash", "ner_modules", "exact_hash", "encode_annotations", "decode_annotations",
+__all__ = ["MentionStore", "Lookup", "stack_fingerprint", "describe_stack", "fingerprint_of", "ner_code_hash", "ner_modules", "kg_imports", "exact_hash", "encode_annotations", "decode_annotations",
            "DEFAULT_STORE_NAME", "SCHEMA_VERSION"]
 
 #: File name of the store inside a build's output folder.
@@ -102,7 +102,7 @@ def exact_hash(doc: Document) -> str:
     return hashlib.sha1(doc.text.encode("utf-8")).hexdigest()
 
 
-def _kg_imports(module: str) -> set[str]:
+def kg_imports(module: str) -> set[str]:
     """The ``kg.*`` modules that ``module``'s source imports anywhere (module level or inside functions)."""
     import ast
     import importlib.util
@@ -141,7 +141,7 @@ def ner_modules() -> list[str]:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo.extend(_kg_imports(name) - seen)
+            todo.extend(kg_imports(name) - seen)
     return sorted(seen)
 
 

@@ -60,7 +60,7 @@ from kg.render.layout import SPACING, layout_positions
 from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
-__all__ = ["NotebookView", "html_string", "notebook_view", "write_html"]
+__all__ = ["NotebookView", "html_string", "notebook_view", "write_html", "script_json", "script_json_parts"]
 
 ASSETS = Path(__file__).resolve().parent
 VIS_VERSION = "10.1.5"
@@ -91,7 +91,7 @@ def _csp_hash(script: str) -> str:
     )
 
 
-def _script_json(obj: Any) -> str:
+def script_json(obj: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&`` left raw."""
     text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str)
     return (
@@ -103,20 +103,20 @@ def _script_json(obj: Any) -> str:
     )
 
 
-def _script_json_parts(payload: Mapping[str, Any], *, batch: int = 2000) -> Iterator[str]:
-    """``_script_json(payload)`` in pieces, long lists (the nodes and edges) ``batch`` items
+def script_json_parts(payload: Mapping[str, Any], *, batch: int = 2000) -> Iterator[str]:
+    """``script_json(payload)`` in pieces, long lists (the nodes and edges) ``batch`` items
     at a time, so the page's data never has to be one string (joined, the pieces are
     exactly that text)."""
     yield "{"
     for i, (key, value) in enumerate(payload.items()):
-        head = ("," if i else "") + _script_json(key) + ":"
+        head = ("," if i else "") + script_json(key) + ":"
         if isinstance(value, list) and len(value) > batch:
             yield head + "["
             for start in range(0, len(value), batch):
-                yield ("," if start else "") + _script_json(value[start : start + batch])[1:-1]
+                yield ("," if start else "") + script_json(value[start : start + batch])[1:-1]
             yield "]"
         else:
-            yield head + _script_json(value)
+            yield head + script_json(value)
     yield "}"
 
 
@@ -400,7 +400,7 @@ def _page_context(
         "score_min": repr(s_lo),
         "score_max": repr(s_hi),
         "score_step": repr(step),
-        "data_json": _script_json_parts(payload),  # pieces of text: the template writes them in turn
+        "data_json": script_json_parts(payload),  # pieces of text: the template writes them in turn
         "css": _asset("kg.css"),
         "vis_js": vis_js,
         "kg_js": kg_js,
