@@ -272,9 +272,12 @@ def build(
     ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
     forked processes at once (default with the local engine: as many as this process may use cores, at
     least ``workers``, since NER is over by then; with Dask one, as this process then runs dask's client
-    threads, which are not to be forked: see :mod:`kg.pipeline.forked`). Raises
+    threads, which are not to be forked: see :mod:`kg.pipeline.forked`). Every option is checked before
+    any file is read (:class:`~kg.pipeline.options.BuildOptions`; a bad value raises
+    :class:`~kg.errors.OptionError` naming it). Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
-    not be read are listed in ``.stats.skipped`` and do not stop the build.
+    not be read are listed in ``.stats.skipped`` and do not stop the build. The steps are those of
+    :mod:`kg.pipeline.steps`: read, annotate (NER and concepts), edges, graph, write.
     """
     from kg.ingest import IngestReport
     from kg.pipeline import steps
