@@ -10,7 +10,6 @@ Heavy modules (spaCy, pyvis, pandas) are imported on first use, so ``import kg``
 from __future__ import annotations
 
 import importlib
-import importlib.metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import (
@@ -23,11 +22,6 @@ from kg.errors import (
     OptionError,
 )
 from kg.records import Document, Skipped
-
-try:  # the installed distribution's version (pyproject.toml), one source of truth
-    __version__ = _metadata.version("kg")
-except _metadata.PackageNotFoundError:  # a source tree that is not installed
-    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "__version__",
@@ -58,7 +52,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.ingest import read_documents
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is the one source), read on first use:
+    looking it up scans the installed distributions, which ``import kg`` should not pay for."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("kg")
+    except metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()["__version__"] = version = _version()
+        return version
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

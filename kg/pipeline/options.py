@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import OptionError
-from kg.ingest.paths import resolve
 from kg.nlp.models import model_stack
 from kg.render import MAX_EDGES, MAX_NODES
 
@@ -94,8 +93,10 @@ class BuildOptions:
     def checked(cls, paths: Paths, **options) -> BuildOptions:
         """The options of :func:`kg.build` checked and normalised; raises :class:`OptionError`
         (or :class:`~kg.errors.InputError` for an input path that does not exist)."""
-        # imported here: kg.graph pulls in pandas and scipy, and kg.api (kg.load) imports this module
+        # imported here: kg.api (kg.load) imports this module, and kg.graph pulls in pandas and
+        # scipy, kg.ingest lxml
         from kg.graph.cooccur import DEFAULT_SCORE, SCORES, check_window
+        from kg.ingest.paths import resolve
 
         unknown = sorted(set(options) - set(cls.__dataclass_fields__))
         if unknown:
