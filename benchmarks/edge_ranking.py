@@ -3,9 +3,9 @@
 Data: the BioCreative V CDR corpus (Li et al. 2016, Database, baw068) in PubTator format,
 with gold chemical and disease mentions normalised to MeSH and document-level CID
 (chemical-induced disease) relations. From the *gold* mentions we build the mention table
-of :mod:`kg.cooccur` (concept = MeSH id; para 0 = title, 1 = abstract; sentences from a
+of :mod:`kg.graph.cooccur` (concept = MeSH id; para 0 = title, 1 = abstract; sentences from a
 simple splitter, mentions assigned by offset), score every co-occurring pair with every
-score of :data:`kg.cooccur.SCORES`, keep the chemical-disease pairs, and measure how well
+score of :data:`kg.graph.cooccur.SCORES`, keep the chemical-disease pairs, and measure how well
 each score ranks the gold CID pairs:
 
 * corpus level: one candidate per (chemical, disease) pair co-mentioned anywhere in the
@@ -14,10 +14,10 @@ each score ranks the gold CID pairs:
   with the pair's corpus-level score; positive if that document states the relation.
 
 With ``--mentions kg`` the same evaluation runs on mentions from kg's own pipeline instead
-of the gold ones: kg's NER pass (:class:`kg.nlp.NerPipeline`: the bundled model plus the
+of the gold ones: kg's NER pass (:class:`kg.nlp.annotate.NerPipeline`: the bundled model plus the
 lexicon tagger, with kg's sentences and paragraphs) over the CDR titles and abstracts, and
-kg's concept assignment (:func:`kg.concepts.assign_concepts`, which links diseases and
-cancers to CTD/MeSH with :class:`kg.linking.Linker`). kg has no chemical vocabulary, so
+kg's concept assignment (:func:`kg.concepts.table.assign_concepts`, which links diseases and
+cancers to CTD/MeSH with :class:`kg.concepts.linking.Linker`). kg has no chemical vocabulary, so
 chemical mentions are normalised with a text -> MeSH dictionary built from the *training
 set's* gold chemical mentions (used for both splits): the chemical side is not kg's own.
 Mentions left without a MeSH id cannot match a CID pair and are dropped. This mode also
@@ -53,20 +53,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kg.concepts import assign_concepts
-from kg.cooccur import DEFAULT_SCORE, SCORES, count_pairs
-from kg.linking import DATA_DIR, DISEASE_TYPES, Linker
-from kg.models import DEFAULT_MODEL, model_fingerprint, resolve_model
-from kg.nlp import AnnotatedDoc, NerPipeline
-from kg.normalize import normalize_text
+from kg.concepts.linking import DATA_DIR, DISEASE_TYPES, Linker
+from kg.concepts.table import assign_concepts
+from kg.graph.cooccur import DEFAULT_SCORE, SCORES, count_pairs
+from kg.nlp.annotate import AnnotatedDoc, NerPipeline
+from kg.nlp.models import DEFAULT_MODEL, model_fingerprint, resolve_model
 from kg.records import Document
+from kg.vocabularies.normalize import normalize_text
 
 CDR_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "relations" / "CDR"
 FILES = {"train": "CDR_TrainingSet.PubTator.txt", "devel": "CDR_DevelopmentSet.PubTator.txt"}
 TIE_BREAKS = 20
 #: Modules whose code decides the NER output (part of the cache key, with the model and the texts).
-NER_MODULES = ("kg.nlp", "kg.entities", "kg.sentences", "kg.tokenizer", "kg.schema", "kg.lexicon",
-               "kg.linking", "kg.normalize", "kg.models")
+NER_MODULES = ("kg.nlp.annotate", "kg.nlp.heads", "kg.nlp.sentences", "kg.nlp.tokenizer", "kg.schema", "kg.nlp.gene_tagger",
+               "kg.concepts.linking", "kg.vocabularies.normalize", "kg.nlp.models")
 
 
 def parse_pubtator(path: str | Path) -> tuple[dict[str, tuple[str, str]], pd.DataFrame, pd.DataFrame]:
@@ -106,7 +106,7 @@ def sentence_starts(text: str) -> list[int]:
 
 
 def mention_table(texts: dict[str, tuple[str, str]], mentions: pd.DataFrame) -> pd.DataFrame:
-    """The kg.cooccur mention table: doc, para, sent, concept (``mesh:<id>``), type."""
+    """The kg.graph.cooccur mention table: doc, para, sent, concept (``mesh:<id>``), type."""
     rows = []
     for pmid, g in mentions.groupby("pmid", sort=False):
         title, abstract = texts[pmid]
@@ -215,7 +215,7 @@ def ner_cache_key(docs: Sequence[Document], models: Sequence[str] = (DEFAULT_MOD
 
 def annotate_cached(docs: Sequence[Document], cache_dir: str | Path | None,
                     models: Sequence[str] = (DEFAULT_MODEL,)) -> tuple[list[AnnotatedDoc], str]:
-    """kg's NER pass over ``docs`` (:class:`kg.nlp.NerPipeline`), read from or written to a pickle in ``cache_dir``.
+    """kg's NER pass over ``docs`` (:class:`kg.nlp.annotate.NerPipeline`), read from or written to a pickle in ``cache_dir``.
 
     Returns the annotated documents (in input order) and a note on where they came from.
     ``cache_dir=None`` disables the cache.
@@ -238,7 +238,7 @@ def annotate_cached(docs: Sequence[Document], cache_dir: str | Path | None,
 
 
 def chemical_dictionary(gold: pd.DataFrame) -> dict[str, str]:
-    """Folded text (:func:`kg.normalize.normalize_text`) -> the commonest MeSH id of the gold chemical mentions.
+    """Folded text (:func:`kg.vocabularies.normalize.normalize_text`) -> the commonest MeSH id of the gold chemical mentions.
 
     Composite mentions (several ids, ``D1|D2``) are left out: their text names no single concept.
     """
@@ -262,7 +262,7 @@ def kg_mentions(annotated: Iterable[AnnotatedDoc], chemicals: dict[str, str],
                 linker: Linker | None = None) -> pd.DataFrame:
     """kg's chemical and disease mentions with a MeSH concept (``mesh:<id>``, None when unlinked).
 
-    Concept keys come from :func:`kg.concepts.assign_concepts`: kg's linker for diseases and
+    Concept keys come from :func:`kg.concepts.table.assign_concepts`: kg's linker for diseases and
     cancers, abbreviations resolved to their long forms, and unlinked text that links
     elsewhere in the corpus joining that concept. Every mention whose key is a MeSH CURIE is
     a ``Disease`` (kg's disease vocabulary named it, even where the NER head typed it, say,
@@ -336,8 +336,8 @@ def kg_tables(corpus: dict[str, tuple[dict, pd.DataFrame, pd.DataFrame]],
         tables[split] = mentions[mentions["concept"].notna()].reset_index(drop=True)
     print(f"\n######## mentions=kg: kg's own NER and disease linking ({model_fingerprint(DEFAULT_MODEL)} "
           f"+ lexicon tagger; {note})\n"
-          "NER: kg.nlp.NerPipeline on title + abstract; sentences and paragraphs are kg's.\n"
-          "Diseases/cancers: kg's linker (CTD MEDIC -> MeSH) via kg.concepts.assign_concepts; a mention of any "
+          "NER: kg.nlp.annotate.NerPipeline on title + abstract; sentences and paragraphs are kg's.\n"
+          "Diseases/cancers: kg's linker (CTD MEDIC -> MeSH) via kg.concepts.table.assign_concepts; a mention of any "
           "type whose key\n  kg linked to MeSH counts as a disease. The Disease rows below measure kg's disease "
           "linking end to end.\n"
           "Chemicals: NOT kg's normalisation (kg has no chemical vocabulary): a text -> MeSH dictionary of "

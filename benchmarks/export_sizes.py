@@ -38,10 +38,10 @@ def main() -> None:
     parser.add_argument("--node-modules", help="a node_modules folder holding the cytoscape package")
     args = parser.parse_args()
     import kg
-    from kg.evidence_tables import write_evidence_table
-    from kg.export import read_graph, write_cyjs, write_graphml
-    from kg.kgx import write_kgx
-    from kg.neo4j import write_neo4j
+    from kg.export.evidence_tables import write_evidence_table
+    from kg.export.files import read_graph, write_cyjs, write_graphml
+    from kg.export.kgx import write_kgx
+    from kg.export.neo4j import write_neo4j
 
     if args.build:
         G = kg.build(args.build).graph

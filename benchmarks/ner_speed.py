@@ -4,10 +4,10 @@
 
 Prints, for the same texts: the bare bundled spaCy pipeline (``nlp.pipe``: tokenizer,
 sentences, shared tok2vec, three NER heads, merge), and kg's whole NER pass
-(:class:`kg.nlp.NerPipeline`: + abbreviations, lexicon, propagation, plain records), both with
+(:class:`kg.nlp.annotate.NerPipeline`: + abbreviations, lexicon, propagation, plain records), both with
 one BLAS thread (one core); then the bare pipeline with spaCy's compiled loop for the
-transition-based head instead of :mod:`kg.greedy_ner`, that and thinc's default BLIS products
-instead of numpy's BLAS (:mod:`kg.blas`), i.e. spaCy's own defaults, and kg's defaults with
+transition-based head instead of :mod:`kg.nlp.greedy_ner`, that and thinc's default BLIS products
+instead of numpy's BLAS (:mod:`kg.nlp.blas`), i.e. spaCy's own defaults, and kg's defaults with
 numpy's BLAS on every core.
 Words are white-space separated words of title + abstract (the usual words/s measure).
 """
@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
-from kg.models import DEFAULT_MODEL, NER_DECODER_ENV, load_model
-from kg.nlp import NerPipeline
+from kg.nlp.annotate import NerPipeline
+from kg.nlp.models import DEFAULT_MODEL, NER_DECODER_ENV, load_model
 from kg.records import Document
 
 DEFAULT_ABSTRACTS = Path(__file__).resolve().parents[1].parent / "shared/corpora/abstracts/pubmed-abstracts-6k.jsonl"
@@ -43,7 +43,7 @@ def main() -> None:
 
     from threadpoolctl import threadpool_limits
 
-    from kg.blas import BLAS_ENV, blas_library
+    from kg.nlp.blas import BLAS_ENV, blas_library
 
     def bare(nlp) -> tuple[float, float, int]:
         list(nlp.pipe(texts[:20]))  # warm up

@@ -36,7 +36,7 @@ from scale import CORPUS, child, write_corpus  # noqa: E402
 def fill_store(base_store: Path, data: Path, store_path: Path, model: str) -> int:
     """Store every record of ``data`` with the annotations of its original in ``base_store``; how many."""
     from kg.ingest import iter_documents
-    from kg.store import MentionStore, decode_annotations, describe_stack, stack_fingerprint
+    from kg.pipeline.store import MentionStore, decode_annotations, describe_stack, stack_fingerprint
 
     with sqlite3.connect(base_store) as db:
         base = dict(db.execute("SELECT d.pmid, a.data FROM documents d JOIN annotations a ON a.doc_id = d.id"))

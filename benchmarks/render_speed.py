@@ -3,7 +3,7 @@
 For synthetic schema-conformant graphs (tests/graphs.py; Barabási–Albert, ~3 edges per
 node) of 500, 2,000 and 5,000 nodes, writes
 
-* ``kg``        -- :func:`kg.render.write_html` with its defaults (``max_nodes=2000``),
+* ``kg``        -- :func:`kg.render.page.write_html` with its defaults (``max_nodes=2000``),
 * ``kg all``    -- the same with ``max_nodes=None`` (only when the graph is bigger),
 * ``pyvis``     -- plain pyvis: ``Network(cdn_resources="in_line").from_nx(G)`` and
   ``write_html`` (pyvis's defaults otherwise: physics on, 1,000 stabilisation iterations),
@@ -88,11 +88,11 @@ def build(kind: str, n: int, path: str, seed: int) -> None:
     """Write one page (run in a child process so a slow build can be timed out)."""
     G = make_graph(n, seed=seed)
     if kind == "kg":
-        from kg.render import write_html
+        from kg.render.page import write_html
 
         write_html(G, path)
     elif kind == "kg all":
-        from kg.render import write_html
+        from kg.render.page import write_html
 
         write_html(G, path, max_nodes=None)
     else:

@@ -89,7 +89,7 @@ def peak_rss_mb() -> tuple[float, float]:
 # -- tasks (each runs in a child process) -----------------------------------------------------------
 
 def task_pipe(args) -> dict:
-    from kg.models import load_model
+    from kg.nlp.models import load_model
 
     texts = [d.text for d in read_corpus(Path(args.data))]
     t0 = time.perf_counter()
@@ -117,7 +117,7 @@ def task_build(args) -> dict:
 def task_notebook(args) -> dict:
     import networkx as nx
 
-    from kg.models import load_model
+    from kg.nlp.models import load_model
 
     texts = [d.text for d in read_corpus(Path(args.data))]
     nlp = load_model(args.model)
@@ -250,7 +250,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="6000,30000", help="comma-separated corpus sizes (100000 takes long)")
     ap.add_argument("--quick", action="store_true", help="600 documents only (a smoke run)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--chunk-bytes", type=int, default=None, help="text per chunk (default: kg.parallel's)")
+    ap.add_argument("--chunk-bytes", type=int, default=None, help="text per chunk (default: kg.pipeline.ner_pass's)")
     ap.add_argument("--skip", default="", help="comma-separated sections to skip: 1,2,3,4,5")
     # child-process arguments
     ap.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
@@ -259,7 +259,7 @@ def main() -> None:
     ap.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.task and args.chunk_bytes is None:
-        from kg.parallel import CHUNK_BYTES
+        from kg.pipeline.ner_pass import CHUNK_BYTES
 
         args.chunk_bytes = CHUNK_BYTES["local"]
 
@@ -267,7 +267,7 @@ def main() -> None:
         print(json.dumps(TASKS[args.task](args), default=str))
         return
 
-    from kg.models import DEFAULT_MODEL, bundled_path
+    from kg.nlp.models import DEFAULT_MODEL, bundled_path
 
     if args.model is None:
         try:

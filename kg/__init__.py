@@ -19,10 +19,9 @@ from kg.errors import (
     ModelError,
     ModelNotFoundError,
     NothingToBuildError,
+    OptionError,
 )
 from kg.records import Document, Skipped
-
-__version__ = "0.1.0"
 
 __all__ = [
     "__version__",
@@ -38,6 +37,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelError",
     "ExportError",
+    "OptionError",
 ]
 
 _LAZY = {
@@ -52,7 +52,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.ingest import read_documents
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is the one source), read on first use:
+    looking it up scans the installed distributions, which ``import kg`` should not pay for."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("kg")
+    except metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()["__version__"] = version = _version()
+        return version
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

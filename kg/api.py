@@ -8,40 +8,29 @@
 
 from __future__ import annotations
 
-import functools
-import gc
 import json
 import logging
-import os
-import sys
 import time
-import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.errors import KgError
-from kg.records import Document
+from kg.errors import OptionError
+from kg.pipeline.options import DEFAULT_FORMATS, FORMATS, output_formats
+from kg.render import MAX_EDGES, MAX_NODES
 
 if TYPE_CHECKING:
-    import numpy as np
 
-    from kg.nlp import AnnotatedDoc
+    pass
 
 __all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "FORMAT_FILES",
            "DEFAULT_FORMATS"]
 
 log = logging.getLogger(__name__)
 
-#: Output formats ``kg build`` can write; ``"all"`` means every one.
-FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json", "kgx", "neo4j")
-#: Written unless told otherwise: the page, GraphML (Cytoscape, networkx, igraph) and the tables.
-#: GEXF, .cyjs and JSON hold the same graph again (``--format`` adds them; ``kg export`` converts later).
-DEFAULT_FORMATS = ("html", "graphml", "csv")
 
 #: What ``kg build`` writes into its output folder.
 OUTPUT_FILES = {
@@ -145,7 +134,7 @@ class KnowledgeGraph:
     # -- lookup -------------------------------------------------------------------------------
     def find(self, name: str) -> str:
         """The node key for ``name``: a key, CURIE, label or alias (case-insensitive, folded)."""
-        from kg.normalize import normalize_text
+        from kg.vocabularies.normalize import normalize_text
 
         if name in self.graph:
             return name
@@ -182,14 +171,14 @@ class KnowledgeGraph:
     def evidence_df(self):
         """Every evidence sentence the edges keep, one row per edge and sentence, as a DataFrame
         (the columns of evidence.csv, :mod:`kg.evidence_tables`)."""
-        from kg.evidence_tables import evidence_frame
+        from kg.export.evidence_tables import evidence_frame
 
         return evidence_frame(self.graph)
 
     def mentions_df(self):
         """Every mention NER found, with the node it grounds to, as a DataFrame (the columns of
         mentions.csv, :mod:`kg.evidence_tables`); empty for a graph built elsewhere."""
-        from kg.evidence_tables import mentions_frame
+        from kg.export.evidence_tables import mentions_frame
 
         return mentions_frame(self.mentions, self.graph)
 
@@ -232,11 +221,11 @@ class KnowledgeGraph:
         """The graph with only nodes of ``types`` and edges with ``score >= min_score``,
         ``documents >= min_documents`` and ``interaction == relation`` (each when given); nodes
         left without edges by an edge condition go too. Mentions follow the nodes kept."""
-        wanted = set(types) if types is not None else None
+        wanted = ({types} if isinstance(types, str) else set(types)) if types is not None else None
         if wanted is not None:
             known = {d.get("type") for _, d in self.graph.nodes(data=True)}
             if not wanted & known and known:
-                raise KgError(f"types={sorted(wanted)} match no node; the graph's types are {sorted(map(str, known))}")
+                raise OptionError("types", f"{sorted(wanted)} match no node", f"choose among {sorted(map(str, known))}")
         nodes = [n for n, d in self.graph.nodes(data=True) if wanted is None or d.get("type") in wanted]
         H = self.graph.subgraph(nodes)
 
@@ -253,29 +242,29 @@ class KnowledgeGraph:
     # -- output -------------------------------------------------------------------------------
     def show(self, **kwargs):
         """Display the interactive view inline in Jupyter (falls back to an iframe for VS Code/JupyterLab)."""
-        from kg.render import notebook_view
+        from kg.render.page import notebook_view
 
         return notebook_view(self.graph, **kwargs)
 
     def to_html(self, path_or_file, **kwargs) -> None:
-        from kg.render import write_html
+        from kg.render.page import write_html
 
         write_html(self.graph, path_or_file, **kwargs)
 
     def to_graphml(self, path_or_file) -> None:
-        from kg.export import write_graphml
+        from kg.export.files import write_graphml
 
         write_graphml(self.graph, path_or_file)
 
     def export(self, path, *, format: str | None = None, **options) -> list[Path]:  # noqa: A002
         """Write the graph in ``format`` (graphml, gexf, cyjs, json, csv, html; default from the extension)."""
-        from kg.export import export
+        from kg.export.files import export
 
         return export(self.graph, path, format=format, **options)
 
     def save(
-        self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int = 2000, title: str = "kg",
-        max_edges: int = 10_000, processes: int = 1, graphml_evidence: str = "top",
+        self, out: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS, max_nodes: int | None = MAX_NODES, title: str = "kg",
+        max_edges: int | None = MAX_EDGES, processes: int = 1, graphml_evidence: str = "top",
     ) -> dict[str, str]:
         """Write ``formats`` (of :data:`FORMATS`, or ``"all"``) and summary.json into ``out``; returns kind -> path.
 
@@ -283,17 +272,17 @@ class KnowledgeGraph:
         ``"all"`` (every sentence in the GraphML too), see :func:`kg.export.write_graphml`.
 
         With ``processes`` > 1 the files are written by that many processes at once (forked,
-        see :mod:`kg.forked`); the files are the same.
+        see :mod:`kg.pipeline.forked`); the files are the same.
         """
-        from kg.cytoscape import check_evidence_mode, write_style
-        from kg.evidence_tables import has_parquet
-        from kg.export import write_cyjs, write_gexf, write_graphml, write_json
-        from kg.forked import Job, run_jobs
-        from kg.kgx import write_kgx
-        from kg.neo4j import write_neo4j
-        from kg.render import write_html
+        from kg.export.cytoscape import check_evidence_mode, write_style
+        from kg.export.evidence_tables import has_parquet
+        from kg.export.files import write_cyjs, write_gexf, write_graphml, write_json
+        from kg.export.kgx import write_kgx
+        from kg.export.neo4j import write_neo4j
+        from kg.pipeline.forked import Job, run_jobs
+        from kg.render.page import write_html
 
-        wanted = _formats(formats)
+        wanted = output_formats(formats)
         check_evidence_mode(graphml_evidence)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -327,8 +316,13 @@ class KnowledgeGraph:
 
     def _write_tables(self, paths: Mapping[str, str], skip: set[str]) -> None:
         """nodes.csv, edges.csv, evidence.csv and mentions.csv (and Parquet) into ``paths``."""
-        from kg.evidence_tables import evidence_frame, write_evidence_table, write_frame, write_mentions_table
-        from kg.export import write_tables
+        from kg.export.evidence_tables import (
+            evidence_frame,
+            write_evidence_table,
+            write_frame,
+            write_mentions_table,
+        )
+        from kg.export.tables import write_tables
 
         write_tables(self.graph, paths["nodes"], paths["edges"])
         write_evidence_table(self.graph, paths["evidence"])
@@ -345,65 +339,14 @@ class KnowledgeGraph:
 _WRITE_COST = {"graphml": 3.0, "gexf": 3.0}
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside (the collector's previous state is restored after).
-
-    The stages after NER make millions of containers (edge attribute dicts, evidence and
-    document lists) that all stay alive in the graph, and the writers read them; CPython's
-    generational collector would traverse every surviving young object again and again while
-    they are made (a tenth of those stages' time on a 6k-abstract build) without finding
-    garbage: they hold no reference cycles to free. The NER pass keeps the collector (spaCy
-    documents may hold cycles; pausing it there gained nothing).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _step_bar(steps: Sequence[str], *, enabled: bool):
-    """A tqdm line for the stages after NER: ``making the graph (2/3) [00:09]`` (nothing when not ``enabled``)."""
-    from tqdm.auto import tqdm
-
-    return tqdm(total=len(steps), desc=steps[0] if steps else "", disable=not enabled, leave=False,
-                bar_format="{desc} ({n_fmt}/{total_fmt}) [{elapsed}]", dynamic_ncols=True)
-
-
-def _write_processes(workers: int, engine: str) -> int:
-    from kg.parallel import available_cores
-
-    return max(workers, available_cores()) if engine == "local" else 1
-
-
-def _peak_rss_mb() -> float:
-    try:
-        import resource
-    except ImportError:  # Windows
-        return 0.0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
-
-
-def _formats(formats: Sequence[str]) -> list[str]:
-    wanted = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown:
-        raise KgError(f"unknown output format {unknown[0]!r}; choose from {', '.join(FORMATS)} or all")
-    return wanted
-
-
 def load(path: str | Path) -> KnowledgeGraph:
     """Reopen a graph without rerunning NER: a folder ``kg build`` wrote (graph, every evidence
-    sentence, mentions and the build's figures: :mod:`kg.reopen`), or a graph file kg saved
+    sentence, mentions and the build's figures: :mod:`kg.export.reopen`), or a graph file kg saved
     (GraphML, GEXF, JSON or .cyjs)."""
-    from kg.export import read_graph
+    from kg.export.files import read_graph
 
     if Path(path).is_dir():
-        from kg.reopen import read_folder, stats_fields
+        from kg.export.reopen import read_folder, stats_fields
 
         graph, mentions, summary = read_folder(Path(path))
         stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None
@@ -427,8 +370,8 @@ def build(
     link: bool = True,
     columns: Mapping[str, str] | None = None,
     batch_size: int = 64,
-    max_nodes: int = 2000,
-    max_edges: int = 10_000,
+    max_nodes: int | None = MAX_NODES,
+    max_edges: int | None = MAX_EDGES,
     formats: Sequence[str] = DEFAULT_FORMATS,
     progress: bool = False,
     workers: int | str = 1,
@@ -447,151 +390,54 @@ def build(
     ``dask.distributed`` cluster at ``scheduler``. The output files are written by ``write_processes``
     forked processes at once (default with the local engine: as many as this process may use cores, at
     least ``workers``, since NER is over by then; with Dask one, as this process then runs dask's client
-    threads, which are not to be forked: see :mod:`kg.forked`). Raises
+    threads, which are not to be forked: see :mod:`kg.pipeline.forked`). Every option is checked before
+    any file is read (:class:`~kg.pipeline.options.BuildOptions`; a bad value raises
+    :class:`~kg.errors.OptionError` naming it). Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
-    not be read are listed in ``.stats.skipped`` and do not stop the build.
+    not be read are listed in ``.stats.skipped`` and do not stop the build. The steps are those of
+    :mod:`kg.pipeline.steps`: read, annotate (NER and concepts), edges, graph, write.
     """
-    import numpy as np
+    from kg.ingest import IngestReport
+    from kg.pipeline import steps
+    from kg.pipeline.options import BuildOptions
 
-    from kg.concepts import assign_concepts
-    from kg.cooccur import DEFAULT_SCORE, count_pairs, filter_edges
-    from kg.generic import drop_generic, generic_concepts
-    from kg.graph import GraphOptions, build_graph
-    from kg.ingest import IngestReport, iter_documents
-    from kg.linking import Linker
-    from kg.models import DEFAULT_MODEL
-    from kg.parallel import AnnotationStats, annotate_corpus
-    from kg.store import DEFAULT_STORE_NAME, MentionStore
-
-    _formats(formats)  # fail before any work on a bad format name
-    if window not in ("sentence", "document"):
-        raise KgError(f"window must be 'sentence' or 'document', not {window!r}")
     started = time.perf_counter()
-    models = tuple(models) or (DEFAULT_MODEL,)
+    options = BuildOptions.checked(
+        paths, out=out, models=models, window=window, score=score, min_count=min_count, min_score=min_score,
+        top_edges_per_node=top_edges_per_node, types=types, evidence_cap=evidence_cap, generic_terms=generic_terms,
+        link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
+        progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
+        write_processes=write_processes)
     report = IngestReport()
-    # What later stages need of each document, kept compact: its text (for evidence
-    # sentences; zlib level 1, about 2.5x smaller, unpacked only for documents that give
-    # evidence), links and title, and its sentence spans; not the records or mentions.
-    texts: dict[str, bytes] = {}
-    metas: dict[str, tuple[str | None, str | None, str | None, str]] = {}
-    spans: dict[str, np.ndarray] = {}
-
-    def remember(docs: Iterator[Document]) -> Iterator[Document]:
-        for doc in docs:
-            texts[doc.id] = zlib.compress(doc.text.encode("utf-8"), 1)
-            metas[doc.id] = (doc.pmid, doc.doi, doc.url, doc.title)
-            yield doc
-
-    waited = 0.0
-
-    def sentences_of(annotated: Iterator[AnnotatedDoc]) -> Iterator[AnnotatedDoc]:
-        nonlocal waited
-        while True:
-            t0 = time.perf_counter()
-            a = next(annotated, None)
-            waited += time.perf_counter() - t0
-            if a is None:
-                return
-            spans[a.doc_id] = np.asarray(a.sentences, dtype=np.int32).reshape(-1, 3)[:, :2].copy()  # (start, end)
-            yield a
-
-    if not isinstance(paths, (str, os.PathLike)):
-        paths = list(paths)  # read twice when the records are counted for the progress bar
-    docs = remember(iter_documents(paths, report=report, columns=columns))
-    total = None
-    if progress:  # the bar's ETA: records counted in the files before the pass (cheap; only for a terminal)
-        from kg.ingest.counting import count_records
-
-        total = count_records(paths, columns=columns)
-    if out is not None:
-        Path(out).mkdir(parents=True, exist_ok=True)
-    store = MentionStore(Path(out) / DEFAULT_STORE_NAME) if (out is not None and cache) else None
-    ner = AnnotationStats()
-    linker = Linker.default() if link else None
-    t_ner = time.perf_counter()
-    try:
-        # mentions go straight into the concept table as NER yields them (any order: the
-        # table does not depend on it), so the annotated documents are never all held
-        table = assign_concepts(sentences_of(annotate_corpus(
-            docs, models=models, store=store, workers=workers, engine=engine, scheduler=scheduler,
-            batch_size=batch_size, progress=progress, total=total, stats=ner)), linker=linker)
-    finally:
-        if store is not None:
-            store.close()
-    ner_seconds = waited
-    stages: dict[str, float] = {"concepts": round(time.perf_counter() - t_ner - waited, 3)}
-    peaks: dict[str, float] = {"ner+concepts": _peak_rss_mb()}
-    clock = time.perf_counter()
-
-    # what the terminal shows after the NER bar: the step under way, its number and the time so far
-    steps = ["counting co-occurrences", "making the graph"]
-    if out is not None:
-        steps.append(f"writing {', '.join(_formats(formats)) or 'summary.json'}")
-    bar = _step_bar(steps, enabled=progress)
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        stages[stage] = round(now - clock, 3)
-        peaks[stage] = _peak_rss_mb()
-        clock = now
-        bar.update(1)
-        if bar.n < len(steps):
-            bar.set_description_str(steps[bar.n])
-
-    with _gc_paused(), bar:  # the graph and the outputs: see _gc_paused
-        # Only these columns are read from here on (offsets, texts and types live on in the
-        # concept table's labels, aliases and types): the mention table is the biggest thing held.
-        table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
-        generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
-        edges = count_pairs(drop_generic(table.mentions, generic), window=window)
-        score_name = score or DEFAULT_SCORE
-        if len(edges):
-            if score_name not in edges.columns:
-                raise KgError(f"unknown score {score_name!r}; choose one of {sorted(c for c in edges.columns if c not in ('source', 'target'))}")
-            edges["score"] = edges[score_name]
-        type_of = table.types
-        edges = filter_edges(edges, min_count=min_count, min_score=min_score, top_per_node=top_edges_per_node,
-                             types=set(types) if types else None, concept_types=type_of)
-        lap("edges")
-
-        @functools.lru_cache(maxsize=1)  # build_graph asks for sentences document by document
-        def text_of(doc_id: str) -> str:
-            return zlib.decompress(texts[doc_id]).decode("utf-8")
-
-        def sentence_text(doc_id: str, sent: int) -> str:
-            start, end = spans[doc_id][sent].tolist()
-            return " ".join(text_of(doc_id)[start:end].split())
-
-        def doc_meta(doc_id: str) -> dict:
-            pmid, doi, url, title = metas[doc_id]
-            return {"pmid": pmid, "doi": doi, "url": url, "title": title}
-
-        options = GraphOptions(window=window, score=score_name, min_count=min_count, min_score=min_score,
-                               top_edges_per_node=top_edges_per_node, types=tuple(types) if types else None,
-                               evidence_cap=evidence_cap)
+    corpus = steps.Corpus()
+    docs, total = steps.read(options, corpus, report)
+    annotated = steps.annotate(options, corpus, docs, total)
+    clock = steps.Clock(steps.summary_steps(options), progress=options.progress)
+    clock.record("concepts", annotated.seconds - annotated.ner_seconds, peak_as="ner+concepts")
+    with steps.gc_paused():  # the graph and the outputs: see gc_paused
+        table = annotated.table
+        found = steps.edges(options, table)
+        clock.lap("edges")
         n_mentions = len(table.mentions)
-        graph = build_graph(table, edges, sentence_text=sentence_text, doc_meta=doc_meta, options=options,
-                            n_documents=len(texts), models=models, score_name=score_name, consume=True)
-        lap("graph")
+        generic = sorted(table.labels.get(g, g) for g in found.generic)
+        graph = steps.graph(options, corpus, table, found)
+        clock.lap("graph")
         stats = BuildStats(
-            documents=len(texts), mentions=n_mentions, nodes=graph.number_of_nodes(),
-            edges=graph.number_of_edges(), ner_seconds=ner_seconds, annotated=ner.annotated, reused=ner.reused,
-            files_read=list(report.files_read), skipped=[str(s) for s in report.skipped],
-            duplicates=[f"{i} (again in {src})" for i, src in report.duplicates],
-            flagged=[f"{i}: {flag}" for i, flag in report.flagged],
-            generic=sorted(table.labels.get(g, g) for g in generic), models=list(models), stage_seconds=stages,
-            stage_peak_mb=peaks,
+            documents=len(corpus), mentions=n_mentions, nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
+            ner_seconds=annotated.ner_seconds, annotated=annotated.ner.annotated, reused=annotated.ner.reused,
+            models=list(options.models), stage_seconds=clock.seconds, stage_peak_mb=clock.peak_mb,
+            **steps.stats_fields(report, generic),
         )
         kgraph = KnowledgeGraph(graph, stats, mentions=table.spans)
-        del table, edges  # the graph holds what the writers need
-        texts.clear()
-        metas.clear()
-        spans.clear()
-        if out is not None:
-            kgraph.save(out, formats=formats, max_nodes=max_nodes, max_edges=max_edges, processes=write_processes or _write_processes(ner.workers, engine))
-            lap("write")
+        ner = annotated.ner
+        del table, found, annotated  # the graph holds what the writers need
+        corpus.clear()
+        if options.out is not None:
+            kgraph.save(options.out, formats=options.formats, max_nodes=options.max_nodes, max_edges=options.max_edges,
+                        processes=steps.write_processes(options, ner.workers))
+            clock.lap("write")
+    clock.close()
     stats.seconds = time.perf_counter() - started
-    if out is not None:
+    if options.out is not None:
         Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")
     return kgraph

@@ -1,4 +1,4 @@
-"""The ``kg`` command: thin typer wrappers over the Python API (:mod:`kg.api`, :mod:`kg.train`, :mod:`kg.evaluate`).
+"""The ``kg`` command: thin typer wrappers over the Python API (:mod:`kg.api`, :mod:`kg.training.train`, :mod:`kg.training.evaluate`).
 
 Every command calls one plain function that is also importable; the CLI only parses
 options, prints, and turns :class:`~kg.errors.KgError` into a message and an exit status.
@@ -13,16 +13,35 @@ from typing import Annotated
 
 import typer
 
-from kg.errors import KgError
+from kg.errors import KgError, OptionError
+from kg.render import MAX_EDGES, MAX_NODES
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build biomedical knowledge graphs from abstracts.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build biomedical knowledge graphs from abstracts.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
 
 __all__ = ["app", "main"]
 
 
-def _fail(err: Exception, code: int = 1) -> None:
+def _fail(err: Exception, code: int | None = None) -> None:
+    """Print ``err`` and exit: status 2 for a usage error (:class:`~kg.errors.OptionError`), else 1."""
     typer.secho(f"kg: error: {err}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(code if code is not None else 2 if isinstance(err, OptionError) else 1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from kg import __version__  # from importlib.metadata
+
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print kg's version and exit.")] = False,
+) -> None:
+    """Build biomedical knowledge graphs from abstracts."""
 
 
 def _parse_columns(values: list[str]) -> dict[str, str]:
@@ -58,8 +77,8 @@ def build(
     generic_terms: Annotated[Path | None, typer.Option(help="File of generic terms kept out of edges (one per line).")] = None,
     column: Annotated[list[str] | None, typer.Option("--column", help="Map a CSV/JSONL column: OURS=THEIRS, e.g. abstract=AB.")] = None,
     no_link: Annotated[bool, typer.Option("--no-link", help="Do not link concepts to HGNC/MeSH.")] = False,
-    max_nodes: Annotated[int, typer.Option(min=0, help="Most nodes drawn in graph.html; 0: all (exports keep all).")] = 2000,
-    max_edges: Annotated[int, typer.Option(min=0, help="Most edges drawn in graph.html: each node's best, then the strongest; 0: all (exports keep all).")] = 10_000,
+    max_nodes: Annotated[int, typer.Option(min=0, help="Most nodes drawn in graph.html; 0: all (exports keep all).")] = MAX_NODES,
+    max_edges: Annotated[int, typer.Option(min=0, help="Most edges drawn in graph.html: each node's best, then the strongest; 0: all (exports keep all).")] = MAX_EDGES,
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, all (default: html, graphml, csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
@@ -69,11 +88,11 @@ def build(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
 ) -> None:
     """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
-    from kg.api import DEFAULT_FORMATS
-    from kg.api import build as build_graph
+    import kg.api
+    from kg.pipeline.options import DEFAULT_FORMATS
 
     try:
-        g = build_graph(
+        g = kg.api.build(
             paths, out=out, models=model or (), window=window, score=score, min_count=min_count,
             min_score=min_score, top_edges_per_node=top_edges_per_node, types=types,
             generic_terms=generic_terms, link=not no_link, columns=_parse_columns(column or []),
@@ -99,7 +118,7 @@ def train(
     """Train an NER pipeline from IOB/DocBin corpora. Override config values like spaCy: --paths.corpora DIR."""
     from spacy.cli._util import parse_config_overrides
 
-    from kg.train import train as train_pipeline
+    from kg.training.train import train as train_pipeline
 
     try:
         result = train_pipeline(config, output, overrides=parse_config_overrides(ctx.args), tuning=tuning)
@@ -116,8 +135,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Precision, recall and F1 (percent; exact spans, as spaCy's scorer) overall and per type."""
-    from kg.evaluate import evaluate as evaluate_model
-    from kg.evaluate import format_scores
+    from kg.training.evaluate import evaluate as evaluate_model
+    from kg.training.evaluate import format_scores
 
     try:
         scores = evaluate_model(file, model=model)
@@ -148,7 +167,7 @@ def models() -> None:
     """List the bundled models and the scispaCy models kg can load when installed."""
     import spacy.util
 
-    from kg.models import BUNDLED, SCISPACY_MODELS, install_hint
+    from kg.nlp.models import BUNDLED, SCISPACY_MODELS, install_hint
 
     for name in BUNDLED:
         typer.echo(f"{name:<24} bundled (default)")

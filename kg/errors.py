@@ -16,6 +16,7 @@ __all__ = [
     "OutputLockedError",
     "FetchError",
     "CacheError",
+    "OptionError",
 ]
 
 
@@ -79,6 +80,7 @@ class FetchError(KgError):
         self.eutil = eutil
         self.status = status
         self.attempts = attempts
+        super().__init__(message)
 
 
 class CacheError(KgError):
@@ -91,3 +93,15 @@ class CacheError(KgError):
     def __init__(self, message: str, *, path: str | None = None) -> None:
         self.path = None if path is None else str(path)
         super().__init__(message)
+
+
+class OptionError(KgError, ValueError):
+    """An option of a build (``kg.build`` keyword, ``kg build`` flag) has a value kg cannot use.
+
+    Raised before any input is read; ``option`` is the keyword's name, the message names the
+    flag too and says what to give instead. The CLI exits with status 2 on it.
+    """
+
+    def __init__(self, option: str, problem: str, fix: str) -> None:
+        self.option = option
+        super().__init__(f"option {option} (--{option.replace('_', '-')}): {problem}; {fix}")

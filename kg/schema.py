@@ -5,7 +5,7 @@ type names below, the graph builder fills the attributes, the renderers and
 exporters read them.
 
 Node attributes (node key: the concept id, a CURIE such as ``hgnc:11364`` when linked,
-else the folded text of :func:`kg.normalize.normalize_text`, e.g. ``"exosome"``):
+else the folded text of :func:`kg.vocabularies.normalize.normalize_text`, e.g. ``"exosome"``):
 
 =============  =========  ====================================================
 ``label``      str        readable name (vocabulary name, else commonest form)

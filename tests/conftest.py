@@ -35,7 +35,7 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory) -> str:
     """A one-head model trained on the committed fixture (seconds), for tests of the NER pass's plumbing."""
-    from kg.train import train
+    from kg.training.train import train
 
     out = tmp_path_factory.mktemp("tiny-model")
     train(FIXTURES / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(FIXTURES / "ner")}, log=lambda _: None)
@@ -45,7 +45,7 @@ def tiny(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def bundled_nlp():
     """kg's bundled NER pipeline, loaded once for the whole session."""
-    from kg.models import DEFAULT_MODEL, load_model
+    from kg.nlp.models import DEFAULT_MODEL, load_model
 
     return load_model(DEFAULT_MODEL)
 
@@ -53,7 +53,7 @@ def bundled_nlp():
 @pytest.fixture(scope="session")
 def ner_pipeline():
     """The NER pass as builds use it (bundled model + sentences + abbreviations), loaded once."""
-    from kg.nlp import NerPipeline
+    from kg.nlp.annotate import NerPipeline
 
     return NerPipeline()
 

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from kg.abbreviations import MAX_INSIDE, parenthesis_matches
-from kg.nlp import pieces
+from kg.nlp.abbreviations import MAX_INSIDE, parenthesis_matches
+from kg.nlp.annotate import pieces
 
 WORDS = st.lists(st.sampled_from(["(", ")", "a", "BC", "x"]), max_size=60)
 
@@ -34,7 +34,7 @@ def _detect(name: str, text: str):
 def test_same_definitions_as_scispacy():
     import scispacy.abbreviation  # noqa: F401
 
-    import kg.abbreviations  # noqa: F401
+    import kg.nlp.abbreviations  # noqa: F401
 
     text = (
         "Non-small cell lung cancer (NSCLC) resists cisplatin. P-glycoprotein (P-gp) pumps drugs out; "
@@ -46,7 +46,7 @@ def test_same_definitions_as_scispacy():
 
 def test_a_table_of_parentheses_stays_linear():
     """A SAR table: thousands of parentheses in one sentence (scispaCy's matcher made O(n^2) matches)."""
-    import kg.abbreviations  # noqa: F401
+    import kg.nlp.abbreviations  # noqa: F401
 
     row = "compound {i} (IC50 = {i} nM) inhibited epidermal growth factor receptor (EGFR) (HER1);"
     words = " ".join(row.format(i=i) for i in range(3000)).split()

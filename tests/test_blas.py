@@ -1,4 +1,4 @@
-"""kg.blas: thinc's matrix products through numpy's BLAS, the choice and its override."""
+"""kg.nlp.blas: thinc's matrix products through numpy's BLAS, the choice and its override."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from thinc.api import Linear, NumpyOps, get_current_ops
 
-from kg.blas import BLAS_ENV, blas_library, cpu_ops, single_threaded, using_cpu_ops
+from kg.nlp.blas import BLAS_ENV, blas_library, cpu_ops, single_threaded, using_cpu_ops
 
 
 @pytest.mark.parametrize(("forced", "use_blis"), [("numpy", False), ("blis", True), ("NumPy ", False)])
@@ -47,13 +47,13 @@ def test_bundled_pipeline_is_built_with_the_chosen_ops(bundled_nlp):
 
 def test_single_threaded_limits_numpys_blas(monkeypatch):
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    import kg.blas
+    import kg.nlp.blas
 
-    monkeypatch.setattr(kg.blas, "_limiter", None)
+    monkeypatch.setattr(kg.nlp.blas, "_limiter", None)
     single_threaded()
-    limiter = kg.blas._limiter
+    limiter = kg.nlp.blas._limiter
     single_threaded()  # once per process: a second call changes nothing
-    assert kg.blas._limiter is limiter
+    assert kg.nlp.blas._limiter is limiter
     try:
         blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
         assert blas and all(i["num_threads"] == 1 for i in blas)

@@ -18,7 +18,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.render import notebook_view, write_html
+from kg.render.page import notebook_view, write_html
 
 try:
     from tests.graphs import CHROMIUM_ARGS, PROBE_NODE, PROBES, make_graph, tiny_graph

@@ -37,7 +37,7 @@ def test_each_concept_is_exactly_one_node(seeds_graph, names, expected):
     if expected:
         assert key == expected
     # and no other node carries one of these names
-    from kg.normalize import normalize_text
+    from kg.vocabularies.normalize import normalize_text
 
     folded = {normalize_text(n) for n in names}
     others = [k for k, d in g.graph.nodes(data=True) if k != key
@@ -229,17 +229,17 @@ def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, seeds_dir):
 def test_the_collector_is_paused_only_inside_and_its_state_restored(seeds_graph):
     import gc
 
-    from kg.api import _gc_paused
+    from kg.pipeline.steps import gc_paused
 
     assert gc.isenabled()  # after the seeds build too
     with pytest.raises(RuntimeError, match="inside"):
-        with _gc_paused():
+        with gc_paused():
             assert not gc.isenabled()
             raise RuntimeError("inside")
     assert gc.isenabled()
     gc.disable()
     try:
-        with _gc_paused():
+        with gc_paused():
             pass
         assert not gc.isenabled()  # a caller's choice is kept
     finally:

@@ -46,18 +46,18 @@ def files(out: Path) -> dict[str, bytes]:
 
 def small_chunks(monkeypatch) -> None:
     """Chunks of about 2 kB of text: the 40 documents go out in several chunks (to workers, to Dask)."""
-    import kg.parallel
+    import kg.pipeline.ner_pass
 
-    monkeypatch.setitem(kg.parallel.CHUNK_BYTES, "local", 2000)
-    monkeypatch.setitem(kg.parallel.CHUNK_BYTES, "dask", 2000)
+    monkeypatch.setitem(kg.pipeline.ner_pass.CHUNK_BYTES, "local", 2000)
+    monkeypatch.setitem(kg.pipeline.ner_pass.CHUNK_BYTES, "dask", 2000)
 
 
 KILLED = textwrap.dedent("""
     import sys, time
-    import kg.api, kg.ingest, kg.parallel
+    import kg.api, kg.ingest, kg.pipeline.ner_pass
 
     model, docs_file, out = sys.argv[1:4]
-    kg.parallel.CHUNK_BYTES["local"] = 1  # every document its own chunk, committed on its own
+    kg.pipeline.ner_pass.CHUNK_BYTES["local"] = 1  # every document its own chunk, committed on its own
     read = kg.ingest.iter_documents
 
     def slowly(*args, **kwargs):

@@ -1,4 +1,4 @@
-"""Concept assignment (kg.concepts): streamed, and independent of the order documents arrive in."""
+"""Concept assignment (kg.concepts.table): streamed, and independent of the order documents arrive in."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 import pandas as pd
 import pytest
 
-from kg.concepts import MENTION_COLUMNS, assign_concepts
-from kg.linking import Linker
-from kg.nlp import AnnotatedDoc, Mention
+from kg.concepts.linking import Linker
+from kg.concepts.table import MENTION_COLUMNS, assign_concepts
+from kg.nlp.annotate import AnnotatedDoc, Mention
 
 GENE = "Gene or gene product"
 

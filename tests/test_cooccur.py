@@ -1,4 +1,4 @@
-"""kg.cooccur: pair counts and scores from a mention table, checked by hand and by brute force."""
+"""kg.graph.cooccur: pair counts and scores from a mention table, checked by hand and by brute force."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kg.cooccur as co
-from kg.cooccur import (
+import kg.graph.cooccur as co
+from kg.errors import InputError, KgError
+from kg.graph.cooccur import (
     DEFAULT_SCORE,
     SCORES,
     JensenLabParams,
     concept_stats,
-    cooccurrence_keys,
     count_pairs,
     filter_edges,
     incidence_matrix,
 )
-from kg.errors import InputError, KgError
+from kg.graph.evidence import cooccurrence_keys
 
 COLUMNS = ["doc", "para", "sent", "concept"]
 
@@ -270,7 +270,7 @@ def test_filter_edges_top_per_node() -> None:
 @pytest.mark.parametrize("window", ["sentence", "document"])
 def test_counts_do_not_depend_on_chunking(monkeypatch, window) -> None:
     """Pairs are enumerated in chunks of documents and summed per pair; chunk size changes nothing."""
-    import kg.cooccur as cooccur
+    import kg.graph.cooccur as cooccur
 
     rng = np.random.default_rng(3)
     n = 3000

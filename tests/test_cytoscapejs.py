@@ -28,7 +28,7 @@ def node_modules() -> Path:
 
 
 def test_cytoscapejs_keeps_every_node_and_edge(node_modules, seeds_graph, tmp_path):
-    from kg.export import write_cyjs
+    from kg.export.files import write_cyjs
 
     g, out = seeds_graph
     G = g.graph.copy()

@@ -1,4 +1,4 @@
-"""kg.datacache: parsed data kept between builds, made again whenever its sources change."""
+"""kg.vocabularies.datacache: parsed data kept between builds, made again whenever its sources change."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kg.datacache import cache_dir, cached, entry_path
+from kg.vocabularies.datacache import cache_dir, cached, entry_path
 
 
 @pytest.fixture()
@@ -105,7 +105,7 @@ def test_a_missing_source_raises_the_parsers_error(folder, tmp_path):
 
 
 def test_the_packaged_vocabulary_from_the_cache_equals_a_fresh_parse(folder):
-    from kg.linking import DATA_DIR, Vocabulary
+    from kg.concepts.linking import DATA_DIR, Vocabulary
 
     if not (DATA_DIR / "ctd_terms.tsv.gz").exists():
         pytest.skip("no packaged CTD vocabulary")
@@ -117,16 +117,52 @@ def test_the_packaged_vocabulary_from_the_cache_equals_a_fresh_parse(folder):
 
 
 def test_a_change_to_the_parsing_code_makes_it_again(folder, tmp_path, monkeypatch):
-    import kg.datacache
+    import kg.vocabularies.datacache
 
     source = tmp_path / "terms.tsv"
     source.write_text("x")
     make, calls = _counting(6)
-    cached("terms", [source], make, code=("kg.normalize",))
-    before = entry_path("terms", [source], make, code=("kg.normalize",))
-    real = kg.datacache._module_bytes
-    monkeypatch.setattr(kg.datacache, "_module_bytes",
-                        lambda name: real(name) + (b"# edited" if name == "kg.normalize" else b""))
-    assert entry_path("terms", [source], make, code=("kg.normalize",)) != before
-    cached("terms", [source], make, code=("kg.normalize",))
+    cached("terms", [source], make, code=("kg.vocabularies.normalize",))
+    before = entry_path("terms", [source], make, code=("kg.vocabularies.normalize",))
+    real = kg.vocabularies.datacache.module_source
+    monkeypatch.setattr(kg.vocabularies.datacache, "module_source",
+                        lambda name: real(name) + (b"# edited" if name == "kg.vocabularies.normalize" else b""))
+    assert entry_path("terms", [source], make, code=("kg.vocabularies.normalize",)) != before
+    cached("terms", [source], make, code=("kg.vocabularies.normalize",))
     assert len(calls) == 2
+
+
+def test_a_module_name_that_does_not_exist_raises(folder, tmp_path):
+    source = tmp_path / "terms.tsv"
+    source.write_text("a\tb\n")
+    with pytest.raises(ModuleNotFoundError, match="kg.no_such_module"):
+        cached("terms", [source], lambda: 1, code=("kg.no_such_module",))
+
+
+def _code_names_in_source() -> list[str]:
+    """Every module name kg's source passes as ``code=`` to :func:`cached`."""
+    import ast
+    from pathlib import Path
+
+    import kg
+
+    names = []
+    for path in Path(kg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "cached":
+                for kw in node.keywords:
+                    if kw.arg == "code":
+                        names += [ast.literal_eval(e) for e in kw.value.elts]
+    return names
+
+
+def test_every_module_named_in_a_cache_key_exists():
+    import importlib.util
+
+    from kg.pipeline.store import ner_modules
+
+    code_names = _code_names_in_source()
+    assert code_names  # the parser finds the vocabulary's code=("kg.vocabularies.normalize",)
+    named = [*code_names, *ner_modules()]
+    assert {"kg.nlp.annotate", "kg.nlp.entity_tagger", "kg.nlp.gazetteer", "kg.vocabularies.normalize"} <= set(named)
+    assert [n for n in named if importlib.util.find_spec(n) is None] == []

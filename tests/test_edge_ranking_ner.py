@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kg.nlp import AnnotatedDoc, Mention
+from kg.nlp.annotate import AnnotatedDoc, Mention
 from tests.conftest import load_benchmark
 
 bench = load_benchmark("edge_ranking")

@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Span
 
-from kg.entities import merge_spans
+from kg.nlp.heads import merge_spans
 
 bounds = lambda s: (s[0], s[1])  # noqa: E731
 

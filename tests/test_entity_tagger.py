@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.entity_tagger import biluo_tags, tags_to_spans, viterbi_biluo
-from kg.evaluate import evaluate
-from kg.train import train
+from kg.nlp.entity_tagger import biluo_tags, tags_to_spans, viterbi_biluo
+from kg.training.evaluate import evaluate
+from kg.training.train import train
 
 LABELS = ["Gene", "Cancer"]
 TAGS = biluo_tags(LABELS)
@@ -95,7 +95,7 @@ def test_tagger_trains_saves_loads_and_evaluates(tiny_tagger, fixtures):
 
 
 def test_tagger_runs_on_raw_text_with_the_split_tokenizer(tiny_tagger):
-    from kg.models import load_model
+    from kg.nlp.models import load_model
 
     _, out = tiny_tagger
     nlp = load_model(str(out))

@@ -1,4 +1,4 @@
-"""kg.export: every writer with a path and a file handle, write -> read round trips,
+"""kg.export.files: every writer with a path and a file handle, write -> read round trips,
 GraphML valid against the GraphML 1.0 XSD and readable by networkx and igraph with typed
 attributes, Cytoscape conventions, GEXF viz attributes, CSV tables, dispatch and errors."""
 
@@ -16,22 +16,18 @@ import networkx as nx
 import pytest
 
 from kg.errors import ExportError
-from kg.export import (
+from kg.export.attributes import LIST_SEPARATOR, join_list, split_list
+from kg.export.files import (
     FORMATS,
-    LIST_SEPARATOR,
     export,
-    graphml_bytes,
-    graphml_id,
-    graphml_key,
-    join_list,
     read_graph,
-    split_list,
     write_cyjs,
     write_gexf,
     write_graphml,
     write_json,
     write_tables,
 )
+from kg.export.graphml import graphml_bytes, graphml_id, graphml_key
 from kg.schema import type_color
 
 try:
@@ -599,7 +595,7 @@ def test_csv_cells_never_become_spreadsheet_formulas(tmp_path, payload):
 
     import networkx as nx
 
-    from kg.export import write_tables
+    from kg.export.files import write_tables
 
     g = nx.Graph()
     g.add_node(payload, label=payload, type="Gene or gene product", aliases=[payload, "ok"])
@@ -624,8 +620,8 @@ _EDGE_ID = re.compile(rb'<edge id="[^"]*" ')
 
 def _networkx_graphml(G: nx.Graph, *, evidence: str = "top") -> bytes:
     """networkx's lxml writer on the flat copy of the rows kg's writer writes (kg_encoding taken out)."""
-    from kg.cytoscape import graphml_rows
-    from kg.export import _flat_graph
+    from kg.export.cytoscape import graphml_rows
+    from kg.export.flat import flat_graph
 
     rows = graphml_rows(G, evidence=evidence)
     H = nx.DiGraph() if G.is_directed() else nx.Graph()
@@ -633,7 +629,7 @@ def _networkx_graphml(G: nx.Graph, *, evidence: str = "top") -> bytes:
     H.add_nodes_from(rows.nodes())
     H.add_edges_from(rows.edges())
     buf = io.BytesIO()
-    nx.write_graphml_lxml(_flat_graph(H, xml=True, cytoscape=False), buf, encoding="utf-8", prettyprint=True)
+    nx.write_graphml_lxml(flat_graph(H, xml=True, cytoscape=False), buf, encoding="utf-8", prettyprint=True)
     return _ENCODING_LINE.sub(b"", buf.getvalue())
 
 
@@ -714,10 +710,10 @@ def test_graphml_is_byte_for_byte_what_networkx_wrote(case):
 
 
 def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path, monkeypatch):
-    import kg.graphml_writer
-    from kg.export import graphml_bytes
+    import kg.export.graphml
+    from kg.export.graphml import graphml_bytes
 
-    monkeypatch.setattr(kg.graphml_writer, "CHUNK_ELEMENTS", 7)  # many chunks
+    monkeypatch.setattr(kg.export.graphml, "CHUNK_ELEMENTS", 7)  # many chunks
     G = make_graph(120, seed=3, none_values=True)
     want = _networkx_graphml(G)
     path = tmp_path / "g.graphml"
@@ -745,15 +741,15 @@ def test_graphml_streams_the_same_bytes_to_path_text_and_binary_handles(tmp_path
 
 @pytest.mark.parametrize("cache", [1, 3, 65_536])
 def test_graphml_shared_evidence_records_are_encoded_as_networkx_does(monkeypatch, cache):
-    import kg.graphml_writer
-    from kg.export import graphml_bytes
+    import kg.export.graphml
+    from kg.export.graphml import graphml_bytes
 
     G = make_graph(80, seed=8)
     records = [{"doc_id": f"d{i}", "sentence": f"S <{i}> & more", "pmid": str(i), "doi": "", "url": ""}
                for i in range(5)]
     for k, (_, _, d) in enumerate(G.edges(data=True)):  # shared, as build_graph shares them
         d["evidence"] = [records[k % 5], records[(k + 2) % 5]] if k % 3 else []
-    monkeypatch.setattr(kg.graphml_writer, "_RECORD_CACHE", cache)  # the cache starts again when full
+    monkeypatch.setattr(kg.export.graphml, "_RECORD_CACHE", cache)  # the cache starts again when full
     assert _comparable(graphml_bytes(G, evidence="all")) == _networkx_graphml(G, evidence="all")
 
 
@@ -815,8 +811,15 @@ def test_graphml_write_error_on_a_handle_names_it():
 def test_attribute_kinds_agree_with_the_per_value_rules():
     import random
 
-    from kg.export import _attribute_kinds
-    from kg.graphml_writer import attribute_kinds
+    from kg.export.attributes import attribute_kinds, merge_kinds, plain, value_kind
+
+    def per_value(rows):  # the rule value by value, in order of each attribute's first non-None value
+        seen = {}
+        for row in rows:
+            for name, value in row.items():
+                if plain(value) is not None:
+                    seen.setdefault(name, set()).add(value_kind(plain(value)))
+        return {name: merge_kinds(kinds) for name, kinds in seen.items()}
 
     np = pytest.importorskip("numpy")
     values = [
@@ -843,15 +846,15 @@ def test_attribute_kinds_agree_with_the_per_value_rules():
             {f"a{j}": rng.choice(values) for j in rng.sample(range(6), rng.randint(0, 6))} for _ in range(5)
         ]
         got = attribute_kinds(lambda rows=rows: rows)
-        assert got == _attribute_kinds(rows)
-        assert list(got) == list(_attribute_kinds(rows))  # order of first non-None value
+        assert got == per_value(rows)
+        assert list(got) == list(per_value(rows))  # order of first non-None value
 
 
 @pytest.mark.parametrize("text", ["plain", "a&b<c>d", "cr\rlf\r\n", "quote\"apos'", "tab\tnl\n", "é€😀", ""])
 def test_escaping_matches_lxml(text):
     from lxml import etree
 
-    from kg.graphml_writer import escape_attribute, escape_text
+    from kg.export.attributes import escape_attribute, escape_text
 
     el = etree.Element("d", a=text)
     el.text = text
@@ -864,10 +867,10 @@ def test_escaping_matches_lxml(text):
 
 
 def _reference_tables(G: nx.Graph) -> tuple[str, str]:
-    """nodes.csv and edges.csv as the writer made them before it streamed (csv + _cell)."""
+    """nodes.csv and edges.csv as the writer made them before it streamed (csv + cell)."""
     from collections.abc import Mapping
 
-    from kg.export import _EDGE_COLUMNS, _NODE_COLUMNS, _cell
+    from kg.export.tables import EDGE_COLUMNS, NODE_COLUMNS, cell
 
     def text(header, rows):
         buf = io.StringIO(newline="")
@@ -876,12 +879,12 @@ def _reference_tables(G: nx.Graph) -> tuple[str, str]:
         writer.writerows(rows)
         return buf.getvalue()
 
-    header = list(_NODE_COLUMNS) + sorted({k for _, d in G.nodes(data=True) for k in d} - set(_NODE_COLUMNS))
-    nodes = text(header, ([str(n)] + [_cell(d.get(c)) for c in header[1:]] for n, d in G.nodes(data=True)))
+    header = list(NODE_COLUMNS) + sorted({k for _, d in G.nodes(data=True) for k in d} - set(NODE_COLUMNS))
+    nodes = text(header, ([str(n)] + [cell(d.get(c)) for c in header[1:]] for n, d in G.nodes(data=True)))
     extra = sorted(
-        {k for *_, d in G.edges(data=True) for k in d} - set(_EDGE_COLUMNS) - {"evidence", "doc_ids"}
+        {k for *_, d in G.edges(data=True) for k in d} - set(EDGE_COLUMNS) - {"evidence", "doc_ids"}
     )
-    eheader = list(_EDGE_COLUMNS) + extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
+    eheader = list(EDGE_COLUMNS) + extra + ["evidence", "evidence_url", "evidence_count", "doc_ids"]
     rows = []
     for u, v, d in G.edges(data=True):
         ev = d.get("evidence") or []
@@ -890,16 +893,16 @@ def _reference_tables(G: nx.Graph) -> tuple[str, str]:
             [
                 str(u),
                 str(v),
-                _cell(G.nodes[u].get("label")),
-                _cell(G.nodes[v].get("label")),
-                _cell(d.get("interaction") or "co-occurs"),
+                cell(G.nodes[u].get("label")),
+                cell(G.nodes[v].get("label")),
+                cell(d.get("interaction") or "co-occurs"),
             ]
-            + [_cell(d.get(c)) for c in ("score", "count", "documents", *extra)]
+            + [cell(d.get(c)) for c in ("score", "count", "documents", *extra)]
             + [
-                _cell(top.get("sentence")) if top else (_cell(ev[0]) if ev else ""),
-                _cell(top.get("url")) if top else "",
+                cell(top.get("sentence")) if top else (cell(ev[0]) if ev else ""),
+                cell(top.get("url")) if top else "",
                 len(ev) if isinstance(ev, (list, tuple)) else 0,
-                _cell(d.get("doc_ids")),
+                cell(d.get("doc_ids")),
             ]
         )
     return nodes, text(eheader, rows)
@@ -934,9 +937,9 @@ def _odd_table_graph() -> nx.Graph:
     "make", [tiny_graph, lambda: make_graph(200, seed=4), _odd_table_graph], ids=["tiny", "synthetic", "odd"]
 )
 def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
-    import kg.tables
+    import kg.export.tables
 
-    monkeypatch.setattr(kg.tables, "_CSV_CHUNK_ROWS", 3)  # many chunks
+    monkeypatch.setattr(kg.export.tables, "_CSV_CHUNK_ROWS", 3)  # many chunks
     G = make()
     want_nodes, want_edges = _reference_tables(G)
     write_tables(G, tmp_path / "n.csv", tmp_path / "e.csv")
@@ -950,7 +953,7 @@ def test_tables_are_byte_for_byte_what_they_were(tmp_path, monkeypatch, make):
 
 
 def test_fast_cell_is_cell():
-    from kg.export import _cell, _fast_cell
+    from kg.export.tables import cell, fast_cell
 
     np = pytest.importorskip("numpy")
     values = [
@@ -989,7 +992,7 @@ def test_fast_cell_is_cell():
         np.bool_(True),
     ]
     for value in values:
-        assert repr(_fast_cell(value)) == repr(_cell(value)), value
+        assert repr(fast_cell(value)) == repr(cell(value)), value
 
 
 def test_csv_cells_with_carriage_returns_stay_in_one_row(tmp_path):
@@ -997,7 +1000,7 @@ def test_csv_cells_with_carriage_returns_stay_in_one_row(tmp_path):
 
     import networkx as nx
 
-    from kg.export import write_tables
+    from kg.export.files import write_tables
 
     G = nx.Graph()
     G.add_node("a", label="line\rbreak", type="Gene")
@@ -1028,18 +1031,18 @@ def _cell_values():
 
 
 def test_csv_fields_are_what_the_csv_module_writes():
-    """kg.tables' own quoting gives the csv module's text for any row of cells (QUOTE_MINIMAL, \\n ends)."""
+    """kg.export.tables' own quoting gives the csv module's text for any row of cells (QUOTE_MINIMAL, \\n ends)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.tables import _field, _line
+    from kg.export.tables import csv_field, csv_line
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(_cell_values(), min_size=1, max_size=6))
     def check(row):
         buf = io.StringIO(newline="")
         csv.writer(buf, lineterminator="\n").writerow(row)
-        assert _line([_field(v) for v in row]) == buf.getvalue()
+        assert csv_line([csv_field(v) for v in row]) == buf.getvalue()
 
     check()
 
@@ -1052,8 +1055,8 @@ def test_ids_are_unique_across_nodes_and_edges_and_the_same_in_every_format(tmp_
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.cytoscape import graphml_rows
-    from kg.jsongraph import cyjs_data
+    from kg.export.cytoscape import graphml_rows
+    from kg.export.jsongraph import cyjs_data
 
     names = st.one_of(st.from_regex(r"(_*edge:|e)[0-9]{1,2}", fullmatch=True), st.text(min_size=1, max_size=4))
 

@@ -1,4 +1,4 @@
-"""The second training stage (kg.finetune): heads alone on the frozen tok2vec, on the tiny fixtures."""
+"""The second training stage (kg.training.finetune): heads alone on the frozen tok2vec, on the tiny fixtures."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import pytest
 import spacy
 
-from kg.evaluate import evaluate
-from kg.train import train
+from kg.training.evaluate import evaluate
+from kg.training.train import train
 
 CONFIGS = ["tiny.cfg", "tiny_tagger.cfg"]  # transition-based ner head, BILUO tagger head
 
@@ -60,7 +60,7 @@ def test_final_run_fine_tunes_for_the_tuning_runs_epochs(tuned, fixtures, tmp_pa
 
 def test_tuning_record_without_a_head_is_named(tmp_path):
     from kg.errors import InputError
-    from kg.finetune import tuned_epochs
+    from kg.training.finetune import tuned_epochs
 
     (tmp_path / "training.json").write_text(json.dumps({"finetune": {"ner_a": {"epoch": 2}}}))
     assert tuned_epochs(tmp_path, ["ner_a"]) == {"ner_a": 2}

@@ -1,4 +1,4 @@
-"""kg.forked: jobs spread over forked processes give the files one process gives."""
+"""kg.pipeline.forked: jobs spread over forked processes give the files one process gives."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.errors import ExportError, KgError
-from kg.forked import Job, assign, can_fork, run_jobs
+from kg.pipeline.forked import Job, assign, can_fork, run_jobs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no safe os.fork on this platform")
 

@@ -1,4 +1,4 @@
-"""kg.generic: generic terms and hubs stay out of the edges."""
+"""kg.graph.generic: generic terms and hubs stay out of the edges."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kg.cooccur import count_pairs
+from kg.concepts.linking import Linker
 from kg.errors import InputError
-from kg.generic import DEFAULT_TERMS, GenericTerms, drop_generic, generic_concepts, read_generic_terms
-from kg.linking import Linker
-from kg.normalize import normalize_text
+from kg.graph.cooccur import count_pairs
+from kg.graph.generic import DEFAULT_TERMS, GenericTerms, drop_generic, generic_concepts, read_generic_terms
+from kg.vocabularies.normalize import normalize_text
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

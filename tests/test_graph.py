@@ -1,4 +1,4 @@
-"""kg.graph helpers: grouped id lists equal pandas' per-group sorted sets."""
+"""kg.graph.build_graph helpers: grouped id lists equal pandas' per-group sorted sets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.graph import grouped_lists
+from kg.graph.build_graph import grouped_lists
 
 names = st.sampled_from(["a", "b", "c", "STAT3", "hgnc:40"])
 docs = st.sampled_from(["d1", "d2", "d3", "10"])
@@ -28,7 +28,7 @@ def test_grouped_lists_equals_groupby_sorted_sets(rows):
 
 def _evidence_reference(mentions: pd.DataFrame, edges: pd.DataFrame, cap: int) -> pd.DataFrame:
     """The evidence rule written plainly in pandas (kg's first implementation)."""
-    from kg.cooccur import cooccurrence_keys
+    from kg.graph.evidence import cooccurrence_keys
 
     pairs = cooccurrence_keys(mentions, edges, window="sentence", max_per_pair=None)
     crowd = mentions.groupby(["doc", "sent"])["concept"].nunique().rename("crowd").reset_index()
@@ -40,8 +40,8 @@ def _evidence_reference(mentions: pd.DataFrame, edges: pd.DataFrame, cap: int) -
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_evidence_rows_follow_the_plain_rule(seed):
-    from kg.cooccur import count_pairs
-    from kg.graph import evidence_rows
+    from kg.graph.build_graph import evidence_rows
+    from kg.graph.cooccur import count_pairs
 
     rng = np.random.default_rng(seed)
     n = 600
@@ -56,9 +56,9 @@ def test_evidence_rows_follow_the_plain_rule(seed):
 @pytest.mark.parametrize("window", ["sentence", "document"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_edge_doc_ids_follow_the_plain_rule_and_consume_frees_the_table(window, seed):
-    from kg.concepts import ConceptTable
-    from kg.cooccur import count_pairs
-    from kg.graph import GraphOptions, build_graph
+    from kg.concepts.table import ConceptTable
+    from kg.graph.build_graph import GraphOptions, build_graph
+    from kg.graph.cooccur import count_pairs
 
     rng = np.random.default_rng(seed)
     n = 500
@@ -87,9 +87,9 @@ def test_edge_doc_ids_follow_the_plain_rule_and_consume_frees_the_table(window, 
 @pytest.mark.parametrize("window", ["sentence", "document"])
 def test_edges_given_in_either_order_or_without_mentions_are_kept(window):
     """build_graph takes any edge frame: (target, source) order, or a concept no mention names."""
-    from kg.concepts import ConceptTable
-    from kg.cooccur import count_pairs
-    from kg.graph import GraphOptions, build_graph
+    from kg.concepts.table import ConceptTable
+    from kg.graph.build_graph import GraphOptions, build_graph
+    from kg.graph.cooccur import count_pairs
 
     m = pd.DataFrame({"doc": ["d1", "d1", "d1", "d2", "d2"], "para": 0, "sent": np.int32([0, 0, 1, 0, 0]),
                       "concept": ["b", "a", "c", "a", "b"]})

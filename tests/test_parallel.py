@@ -12,9 +12,9 @@ import textwrap
 import pytest
 
 from kg.errors import KgError
-from kg.parallel import AnnotationStats, annotate_corpus, iter_chunks
+from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, iter_chunks
+from kg.pipeline.store import MentionStore
 from kg.records import Document
-from kg.store import MentionStore
 from tests.synthetic import corpus, write_jsonl
 
 # scispaCy warns once per process when a text has no abbreviation candidates; not what these tests are about
@@ -36,7 +36,7 @@ def test_chunks_are_cut_by_text_size():
 
 
 def test_without_a_store_it_equals_the_pipeline(tiny, clean):
-    from kg.nlp import NerPipeline
+    from kg.nlp.annotate import NerPipeline
 
     assert clean == list(NerPipeline((tiny,)).annotate(corpus()))
     assert sum(len(a.mentions) for a in clean) > 40  # a real model finding real entities
@@ -60,7 +60,7 @@ def test_the_loaded_models_are_out_of_gc_during_the_pass_only(tiny, clean):
 
 
 def test_store_round_trip_and_a_rebuild_annotates_only_what_is_new(tiny, clean, tmp_path, monkeypatch):
-    from kg.nlp import NerPipeline
+    from kg.nlp.annotate import NerPipeline
 
     docs = corpus()
     with MentionStore(tmp_path / "kg.sqlite") as store:
@@ -96,9 +96,9 @@ def test_store_round_trip_and_a_rebuild_annotates_only_what_is_new(tiny, clean, 
 
 RESUME = textwrap.dedent("""
     import json, sys, time
-    from kg.parallel import annotate_corpus
+    from kg.pipeline.ner_pass import annotate_corpus
     from kg.records import Document
-    from kg.store import MentionStore
+    from kg.pipeline.store import MentionStore
 
     model, path, docs_file = sys.argv[1:4]
     docs = [Document(**json.loads(line)) for line in open(docs_file, encoding="utf-8")]
@@ -143,7 +143,7 @@ def test_a_build_killed_mid_way_resumes_to_the_same_annotations(tiny, clean, tmp
 def test_the_fingerprint_names_the_models_in_order_and_their_versions(tiny, tmp_path):
     import shutil
 
-    from kg.store import describe_stack, stack_fingerprint
+    from kg.pipeline.store import describe_stack, stack_fingerprint
 
     assert stack_fingerprint((tiny,)) == stack_fingerprint([tiny])
     assert stack_fingerprint((tiny,)) != stack_fingerprint((tiny, tiny))
@@ -169,7 +169,7 @@ def test_arguments_are_checked_before_anything_runs(tiny, monkeypatch):
 
 
 def test_auto_workers_follow_cores_and_memory(monkeypatch):
-    import kg.parallel as parallel
+    import kg.pipeline.ner_pass as parallel
 
     monkeypatch.setattr(parallel, "available_cores", lambda: 8)
     for memory, want in ((None, 8), (100_000, 8), (3 * parallel.WORKER_MB, 3), (100, 1)):
@@ -182,7 +182,7 @@ def test_auto_workers_follow_cores_and_memory(monkeypatch):
                          [(10**9, 2, 1), (2000, 1, 1), pytest.param(2000, 2, 2, marks=pytest.mark.slow)])
 def test_auto_annotates_in_this_process_a_corpus_of_one_chunk(tiny, clean, monkeypatch, chunk_bytes, auto, want):
     """One chunk: no worker to start whatever the machine; several to annotate: auto_workers() processes."""
-    import kg.parallel as parallel
+    import kg.pipeline.ner_pass as parallel
 
     monkeypatch.setattr(parallel, "auto_workers", lambda: auto)
     if want == 1:
@@ -195,7 +195,7 @@ def test_auto_annotates_in_this_process_a_corpus_of_one_chunk(tiny, clean, monke
 @pytest.mark.parametrize(("at", "want"), [(40, 1), pytest.param(0, 2, marks=pytest.mark.slow)])
 def test_auto_starts_workers_only_when_chunks_to_annotate_follow(tiny, clean, monkeypatch, tmp_path, at, want):
     """A rebuild whose one new document is in the last chunk annotates it here; at the start, workers."""
-    import kg.parallel as parallel
+    import kg.pipeline.ner_pass as parallel
 
     monkeypatch.setattr(parallel, "auto_workers", lambda: 2)
     if want == 1:

@@ -1,4 +1,4 @@
-"""kg.render without a browser: escaping, self-containment, legend, banner, sizes, layout,
+"""kg.render.page without a browser: escaping, self-containment, legend, banner, sizes, layout,
 writers and the notebook view. The page's behaviour in Chromium is in test_browser.py."""
 
 from __future__ import annotations
@@ -12,15 +12,9 @@ import re
 import networkx as nx
 import pytest
 
-from kg.render import (
-    NotebookView,
-    html_string,
-    layout_positions,
-    notebook_view,
-    strongest_edges,
-    strongest_subgraph,
-    write_html,
-)
+from kg.render.layout import layout_positions
+from kg.render.page import NotebookView, html_string, notebook_view, write_html
+from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
 try:
@@ -363,7 +357,7 @@ def test_page_size_stays_reasonable():
 
 
 def test_script_json_parts_join_to_the_script_json():
-    from kg.render import _script_json, _script_json_parts
+    from kg.render.page import script_json, script_json_parts
 
     payload = {
         "nodes": [{"id": f"n{i}", "label": "<b>&</b>\u2028" * (i % 3)} for i in range(11)],
@@ -373,8 +367,8 @@ def test_script_json_parts_join_to_the_script_json():
         "n": 3,
     }
     for batch in (1, 2, 5, 100):
-        assert "".join(_script_json_parts(payload, batch=batch)) == _script_json(payload)
-    assert "".join(_script_json_parts({})) == _script_json({})
+        assert "".join(script_json_parts(payload, batch=batch)) == script_json(payload)
+    assert "".join(script_json_parts({})) == script_json({})
 
 
 def test_strongest_subgraph_is_the_induced_subgraph_in_graph_order():
@@ -399,7 +393,7 @@ def test_truncated_page_does_not_depend_on_the_hash_seed():
     code = (
         "import hashlib, sys; sys.path.insert(0, 'tests')\n"
         "from graphs import make_graph\n"
-        "from kg.render import html_string\n"
+        "from kg.render.page import html_string\n"
         "print(hashlib.sha256(html_string(make_graph(300, seed=1), max_nodes=100).encode()).hexdigest())\n"
     )
     root = Path(__file__).resolve().parent.parent
@@ -418,7 +412,7 @@ def test_truncated_page_does_not_depend_on_the_hash_seed():
 
 
 def test_write_html_streams_in_pieces(monkeypatch):
-    import kg.render
+    import kg.render.page
 
     G = make_graph(300, seed=2)
     parts: list[str] = []
@@ -429,8 +423,8 @@ def test_write_html_streams_in_pieces(monkeypatch):
                 raise TypeError("write() argument must be str")
             parts.append(data)
 
-    pieces = kg.render._script_json_parts
-    monkeypatch.setattr(kg.render, "_script_json_parts", lambda payload: pieces(payload, batch=50))
+    pieces = kg.render.page.script_json_parts
+    monkeypatch.setattr(kg.render.page, "script_json_parts", lambda payload: pieces(payload, batch=50))
     write_html(G, Recorder(), title="t")
     page = "".join(parts)
     assert page == html_string(G, title="t")

@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.export import export
+from kg.export.files import export
 from kg.schema import TYPE_NAMES, type_color
 
 try:
@@ -82,7 +82,7 @@ def test_tables_are_also_parquet(seeds_graph):
 
 
 def test_table_cells_are_neutralised(tmp_path):
-    from kg.evidence_tables import write_evidence_table
+    from kg.export.evidence_tables import write_evidence_table
 
     G = nx.Graph()
     G.add_node("-1", label="=cmd", type="Chemical")
@@ -120,7 +120,7 @@ def _slot(column: str) -> str:
 
 
 def test_kgx_categories_predicates_and_columns_are_biolink(biolink, tmp_path):
-    from kg.kgx import (
+    from kg.export.kgx import (
         AGENT_TYPE,
         CATEGORIES,
         EDGE_COLUMNS,
@@ -182,7 +182,7 @@ def test_build_writes_kgx(seeds_graph):
 
 
 def test_neo4j_headers_and_quoting(tmp_path):
-    from kg.neo4j import ARRAY_DELIMITER, IMPORT_COMMAND, NODE_HEADER
+    from kg.export.neo4j import ARRAY_DELIMITER, IMPORT_COMMAND, NODE_HEADER
 
     G = nx.Graph()
     G.add_node("hgnc:1", label='A "quoted", name', type="Gene or gene product", mentions=2, documents=1,

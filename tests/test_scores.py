@@ -1,4 +1,4 @@
-"""kg.scores: each score on a hand-computed example."""
+"""kg.graph.scores: each score on a hand-computed example."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from kg import scores as S
+from kg.graph import scores as S
 
 
 def test_pmi_and_npmi_hand_computed() -> None:

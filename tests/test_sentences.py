@@ -1,6 +1,6 @@
 import pytest
 
-from kg.sentences import sentence_starts
+from kg.nlp.sentences import sentence_starts
 
 
 def sentences(text):

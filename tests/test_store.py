@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from kg.nlp import AnnotatedDoc, Mention
+from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.pipeline.store import CacheWarning, MentionStore, decode_annotations, encode_annotations
 from kg.records import Document
-from kg.store import CacheWarning, MentionStore, decode_annotations, encode_annotations
 
 FP = "fp-a"
 
@@ -116,9 +116,9 @@ def test_a_failing_batch_leaves_nothing_behind(store):
 
 WRITER = textwrap.dedent("""
     import sys
-    from kg.nlp import AnnotatedDoc, Mention
+    from kg.nlp.annotate import AnnotatedDoc, Mention
     from kg.records import Document
-    from kg.store import MentionStore
+    from kg.pipeline.store import MentionStore
 
     store = MentionStore(sys.argv[1])
     mention = Mention(0, 5, "STAT3", "Gene", "Gene_or_gene_product", "m", 0, 0, "STAT3")
@@ -168,14 +168,14 @@ def test_a_directory_means_the_default_file_in_it(tmp_path):
 
 
 def test_the_ner_code_hash_covers_what_kg_nlp_imports():
-    from kg.store import _kg_imports, ner_code_hash
+    from kg.pipeline.store import kg_imports, ner_code_hash
 
-    assert {"kg.entities", "kg.sentences", "kg.records"} <= _kg_imports("kg.nlp")
+    assert {"kg.nlp.heads", "kg.nlp.sentences", "kg.records"} <= kg_imports("kg.nlp.annotate")
     assert len(ner_code_hash()) == 12 and ner_code_hash() == ner_code_hash()
 
 
 def test_the_ner_code_hash_covers_the_model_components():
     """spaCy loads kg's components through entry points; their code decides NER output too."""
-    from kg.store import ner_modules
+    from kg.pipeline.store import ner_modules
 
-    assert {"kg.nlp", "kg.entity_tagger", "kg.lexicon_features", "kg.sentences", "kg.tokenizer"} <= set(ner_modules())
+    assert {"kg.nlp.annotate", "kg.nlp.entity_tagger", "kg.nlp.gazetteer", "kg.nlp.sentences", "kg.nlp.tokenizer"} <= set(ner_modules())

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import kg.api
 from kg.errors import CacheError, KgError
-from kg.store import SCHEMA_VERSION, CacheWarning, MentionStore, exact_hash
+from kg.pipeline.store import SCHEMA_VERSION, CacheWarning, MentionStore, exact_hash
 from tests.test_store import make_annotations, make_doc
 
 FP = "fp-a"
@@ -321,7 +321,7 @@ def test_a_cache_locked_during_a_build_turns_writing_off_and_the_build_goes_on(h
 CHILD = textwrap.dedent("""
     import json, resource, signal, sys, warnings
     from kg.errors import CacheError
-    from kg.store import MentionStore
+    from kg.pipeline.store import MentionStore
     from tests.test_store import make_annotations, make_doc
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

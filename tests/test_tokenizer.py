@@ -3,7 +3,7 @@ import spacy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.tokenizer import make_split_tokenizer, split_words
+from kg.nlp.tokenizer import make_split_tokenizer, split_words
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.evaluate import evaluate
-from kg.iob import corpus_labels, iob_spans, read_iob
-from kg.train import train
+from kg.training.evaluate import evaluate
+from kg.training.iob import corpus_labels, iob_spans, read_iob
+from kg.training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_evaluate_cli_json(tiny_model, fixtures):
 
 def test_missing_model_names_the_install_command():
     from kg.errors import ModelNotFoundError
-    from kg.models import resolve_model
+    from kg.nlp.models import resolve_model
 
     with pytest.raises(ModelNotFoundError, match=r"pip install https://.*en_ner_bionlp13cg_md-0\.5\.4\.tar\.gz"):
         resolve_model("en_ner_bionlp13cg_md")
@@ -82,7 +82,7 @@ def test_saved_pipeline_keeps_lower_keyed_vectors(tmp_path):
     from spacy.attrs import LOWER
     from spacy.vectors import Vectors
 
-    from kg.train import save_pipeline
+    from kg.training.train import save_pipeline
 
     nlp = spacy.blank("en")
     vectors = Vectors(strings=nlp.vocab.strings, shape=(2, 3), attr="LOWER")
@@ -111,7 +111,7 @@ def test_final_run_reports_the_tuning_runs_dev_scores(tiny_model, fixtures, tmp_
 
 def test_tuning_folder_must_be_a_tuning_run(tiny_model, fixtures, tmp_path):
     from kg.errors import InputError
-    from kg.train import record_tuning
+    from kg.training.train import record_tuning
 
     with pytest.raises(InputError, match="training.json"):
         record_tuning(tmp_path, tmp_path / "nowhere", config={}, command="", words_per_second=0.0)
@@ -132,7 +132,7 @@ def test_tuning_without_final_fails_before_training(fixtures, tmp_path):
      (0.55, 0.1, 0.5), (1.2, 0.1, 0.0)],
 )
 def test_learn_rate_factor_warms_up_then_decays_linearly(progress, warmup, expected):
-    from kg.train import learn_rate_factor
+    from kg.training.train import learn_rate_factor
 
     assert learn_rate_factor(progress, warmup) == pytest.approx(expected)
 
@@ -167,7 +167,7 @@ def test_epoch_sample_takes_weight_times_the_corpus(weight, size):
     import random
     from collections import Counter
 
-    from kg.train import epoch_sample
+    from kg.training.examples import epoch_sample
 
     sample = epoch_sample(list(range(10)), weight, random.Random(0))
     assert len(sample) == size

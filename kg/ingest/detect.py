@@ -35,6 +35,8 @@ from enum import Enum
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from kg.ingest.fields import known_column_names
+
 __all__ = [
     "Format",
     "Detection",
@@ -288,8 +290,6 @@ def _header_fields(line: str, delimiter: str) -> list[str]:
 
 
 def _sniff_table(first: str, suffixes: list[str], extra_columns: Iterable[str]) -> tuple[Format, str] | None:
-    from kg.ingest.tabular import known_column_names  # imported here: tabular imports this module
-
     counts = {d: first.count(d) for d in ("\t", ",", ";")}
     delimiter = max(counts, key=lambda d: counts[d])
     if ".tsv" in suffixes or ".tab" in suffixes:

@@ -22,6 +22,7 @@ from pathlib import Path
 from kg.errors import InputError, NothingToBuildError
 from kg.ingest.dedupe import Deduplicator
 from kg.ingest.detect import FORMAT_NAMES, SUPPORTED, Detection, Format, detect
+from kg.ingest.fields import FIELD_ALIASES
 from kg.ingest.html_page import read_html
 from kg.ingest.medline import read_medline
 from kg.ingest.paths import Target, iter_files, resolve
@@ -29,7 +30,7 @@ from kg.ingest.pubmed_xml import read_pubmed_xml
 from kg.ingest.pubtator import read_pubtator
 from kg.ingest.report import IngestReport
 from kg.ingest.scraped import read_page
-from kg.ingest.tabular import FIELD_ALIASES, read_json_array, read_jsonl, read_table
+from kg.ingest.tabular import read_json_array, read_jsonl, read_table
 from kg.records import Document, Skipped
 
 __all__ = ["iter_documents", "read_documents", "MAX_SKIPS_PER_FILE"]

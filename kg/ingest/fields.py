@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from kg.records import Document, Skipped, document_id
 
 __all__ = [
+    "FIELD_ALIASES",
+    "known_column_names",
     "MAX_ABSTRACT_CHARS",
     "FLAG_NO_ABSTRACT",
     "FLAG_TRUNCATED",
@@ -36,6 +38,27 @@ __all__ = [
     "parse_year",
     "make_document",
 ]
+
+#: kg's field name -> column names accepted without a ``columns`` mapping (lower case).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "ti", "article_title", "articletitle"),
+    "abstract": ("abstract", "ab", "abstract_text", "abstracttext", "text"),
+    "pmid": ("pmid", "pubmed_id", "pubmedid"),
+    "doi": ("doi",),
+    "pmcid": ("pmcid", "pmc"),
+    "year": ("year", "pub_year", "publication_year", "pubdate", "date"),
+    "journal": ("journal", "journal_title", "jt", "ta"),
+    "authors": ("authors", "author", "au", "fau"),
+    "keywords": ("keywords", "keyword", "ot"),
+    "mesh_terms": ("mesh_terms", "mesh", "mh"),
+    "language": ("language", "lang", "la"),
+    "id": ("id", "doc_id", "document_id"),
+}
+
+def known_column_names() -> set[str]:
+    """Every column name recognised without a mapping (used by format detection)."""
+    return {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
+
 
 #: Abstracts longer than this (in characters, about 1 MB of text) are truncated and flagged.
 MAX_ABSTRACT_CHARS = 1_000_000

@@ -2,7 +2,7 @@
 
 One record per line (JSON Lines), per array item (a JSON array: loaded whole, so prefer
 JSON Lines for large corpora) or per row (CSV/TSV, RFC 4180 quoting, header row first).
-Columns are matched case-insensitively against :data:`FIELD_ALIASES`; ``columns`` maps
+Columns are matched case-insensitively against :data:`kg.ingest.fields.FIELD_ALIASES`; ``columns`` maps
 kg's field names to the user's own (``{"abstract": "AB"}``, the CLI's ``--column
 abstract=AB``) and takes precedence. Fields:
 
@@ -23,33 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from kg.ingest.detect import open_text
-from kg.ingest.fields import make_document, normalise_doi
+from kg.ingest.fields import FIELD_ALIASES, make_document, normalise_doi
 from kg.records import Document, Skipped
 
-__all__ = ["FIELD_ALIASES", "known_column_names", "read_jsonl", "read_json_array", "read_table"]
+__all__ = ["read_jsonl", "read_json_array", "read_table"]
 
-#: kg's field name -> column names accepted without a ``columns`` mapping (lower case).
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "ti", "article_title", "articletitle"),
-    "abstract": ("abstract", "ab", "abstract_text", "abstracttext", "text"),
-    "pmid": ("pmid", "pubmed_id", "pubmedid"),
-    "doi": ("doi",),
-    "pmcid": ("pmcid", "pmc"),
-    "year": ("year", "pub_year", "publication_year", "pubdate", "date"),
-    "journal": ("journal", "journal_title", "jt", "ta"),
-    "authors": ("authors", "author", "au", "fau"),
-    "keywords": ("keywords", "keyword", "ot"),
-    "mesh_terms": ("mesh_terms", "mesh", "mh"),
-    "language": ("language", "lang", "la"),
-    "id": ("id", "doc_id", "document_id"),
-}
 _LIST_FIELDS = {"authors", "keywords", "mesh_terms"}
 _FIELD_SIZE = 2**31 - 1
-
-
-def known_column_names() -> set[str]:
-    """Every column name recognised without a mapping (used by format detection)."""
-    return {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
 
 
 def _resolve_columns(available: list[str], columns: Mapping[str, str]) -> tuple[dict[str, str], str | None]:

@@ -1,0 +1,1 @@
+"""Concepts: linking mentions to vocabulary entries and the concept table."""

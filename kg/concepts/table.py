@@ -1,0 +1,243 @@
+"""From mentions to concepts: one concept, one node.
+
+Each mention gets a concept key:
+
+1. Its text for normalisation is the long form when it is a defined abbreviation
+   (:mod:`kg.nlp.annotate`), so "NSCLC" and "non-small cell lung cancer" meet.
+2. Composite gene mentions such as "JAK2-STAT3" or "ERK1/2"-style pairs are split into
+   their parts when every part is itself a gene symbol the vocabulary knows, the way
+   gene normalisers treat composite mentions (Wei et al. 2015, GNormPlus).
+3. It is linked to a vocabulary (:class:`kg.concepts.linking.Linker`: HGNC genes, CTD/MeSH
+   diseases); a linked mention's key is the CURIE, so "P-gp", "MDR1" and
+   "P-glycoprotein" become ``hgnc:40``.
+4. Otherwise its key is the folded text (:func:`kg.vocabularies.normalize.normalize_text`): case,
+   hyphens, Greek letters and plurals fold together ("exosomes" = "exosome").
+5. An unlinked abbreviation used without its definition in one document resolves as it
+   was defined elsewhere in the corpus (the commonest definition wins): "NSCLC" alone in
+   one abstract joins "non-small cell lung cancer" defined in another.
+6. Finally, an unlinked key whose folded text is also the folded text of linked mentions
+   joins their concept: a string means one thing within a corpus, even where one NER head
+   gave it a type the vocabulary does not cover ("Non-small Cell Lung Cancer" tagged as a
+   gene in a title still joins ``mesh:D002289``). Where the same text linked to several
+   concepts, the commonest wins.
+
+A concept's type is the commonest type among its mentions; its label is the
+vocabulary's name when linked, else the commonest surface form.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from kg.concepts.linking import Linker
+from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.vocabularies.normalize import display_form, normalize_text
+
+__all__ = ["ConceptTable", "assign_concepts", "split_composite", "MENTION_COLUMNS"]
+
+MENTION_COLUMNS = ["doc", "para", "sent", "start", "end", "text", "type", "concept"]
+GENE = "Gene or gene product"
+_COMPOSITE = re.compile(r"\s*[-/]\s*")
+
+
+@lru_cache(maxsize=1 << 16)
+def _composite_parts(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each part of ``text`` joined by ``-`` or ``/``; empty unless there are two or more."""
+    parts = tuple((m.start(), m.end()) for m in re.finditer(r"[^-/\s]+", text))
+    if len(parts) < 2 or _COMPOSITE.sub("", text) == text:
+        return ()
+    return parts
+
+
+def split_composite(mention: Mention, linker: Linker | None) -> list[Mention]:
+    """Split "JAK2-STAT3" into JAK2 and STAT3 when every part links as a gene; else ``[mention]``."""
+    if linker is None or mention.type != GENE or mention.norm_text != mention.text:
+        return [mention]
+    parts = _composite_parts(mention.text)
+    if not parts:
+        return [mention]
+    texts = [mention.text[s:e] for s, e in parts]
+    if not all(len(t) >= 2 and linker.link(t, GENE) for t in texts):
+        return [mention]
+    return [
+        Mention(
+            start=mention.start + s, end=mention.start + e, text=t, type=mention.type, label=mention.label,
+            source=mention.source, sent=mention.sent, para=mention.para, norm_text=t,
+        )
+        for (s, e), t in zip(parts, texts, strict=False)
+    ]
+
+
+def _move(moved: dict[str, str], *tallies: dict[str, Counter]) -> None:
+    """Merge the tallies of each old key into its new key."""
+    for old, new in moved.items():
+        for tally in tallies:
+            tally[new].update(tally.pop(old, {}))
+
+
+@dataclass
+class ConceptTable:
+    """Mentions with concept keys (``mentions``, a DataFrame of :data:`MENTION_COLUMNS`) and per-concept facts."""
+
+    mentions: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    curies: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+    #: one row per mention as NER found it, for checking the NER (mentions.csv): doc, sent,
+    #: start, end, text, ner_type (the head's type, before the concept's commonest type
+    #: replaces it in ``mentions``) and concept (its final key)
+    spans: pd.DataFrame | None = None
+
+
+Rank = tuple[str, int]
+
+
+def _tally(table: dict, key: str, form: str, rank: Rank) -> None:
+    """Count ``form`` under ``key`` and remember the rank of its first use."""
+    forms = table.get(key)
+    if forms is None:
+        forms = table[key] = {}
+    entry = forms.get(form)
+    if entry is None:
+        forms[form] = [1, rank]
+    else:
+        entry[0] += 1
+        if rank < entry[1]:
+            entry[1] = rank
+
+
+def _counters(table: dict) -> dict[str, Counter]:
+    """Counters with keys and forms in order of first use (by document id, then position).
+
+    Documents may arrive in any order (workers, the store); ties between equally common
+    forms then break as if the documents had been read sorted by id, so the graph does
+    not depend on the order of the input or of the workers.
+    """
+    first = {key: min(e[1] for e in forms.values()) for key, forms in table.items()}
+    return defaultdict(Counter, {
+        key: Counter({f: e[0] for f, e in sorted(table[key].items(), key=lambda fe: fe[1][1])})
+        for key in sorted(table, key=first.__getitem__)})
+
+
+def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str, list[str]]) -> pd.DataFrame:
+    """The mention table in document-id order (stable), one column at a time (no whole-table copy)."""
+    if not doc_col:
+        return pd.DataFrame([], columns=MENTION_COLUMNS)
+    codes, _ = pd.factorize(pd.Series(doc_col, dtype=object), sort=True)
+    order = np.argsort(codes, kind="stable")
+    del codes
+    columns: dict[str, object] = {}
+    for name, values in (("doc", doc_col), *strings.items()):
+        columns[name] = np.asarray(values, dtype=object)[order]
+        values.clear()  # the caller's list: free it before the next column
+    for name, col in ints.items():
+        columns[name] = np.frombuffer(col, dtype=np.int32)[order]
+    frame = pd.DataFrame({name: columns.pop(name) for name in MENTION_COLUMNS})
+    return frame
+
+
+def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None) -> ConceptTable:
+    """Key every mention of ``annotated`` by concept and collect labels, types and aliases.
+
+    ``annotated`` is read once, in any order, and not kept: the mention table holds one row
+    per mention in columns (sorted by document id), so memory grows with the mentions, not
+    with the annotated documents' objects. The result does not depend on the order.
+    """
+    cache: dict[tuple[str, str, str], tuple[str, object]] = {}
+    interned: dict[str, str] = {}
+    doc_col: list[str] = []
+    text_col: list[str] = []
+    type_col: list[str] = []
+    key_col: list[str] = []
+    ints = {name: array("i") for name in ("para", "sent", "start", "end")}  # int32: 4 bytes a mention each
+    para_col, sent_col, start_col, end_col = ints.values()
+    form_tally: dict[str, dict] = {}
+    long_tally: dict[str, dict] = {}
+    type_tally: dict[str, dict] = {}
+    definition_tally: dict[str, dict] = {}
+    linked: dict[str, object] = {}
+    for adoc in annotated:
+        doc_id = adoc.doc_id
+        for i, (short, long_form) in enumerate(adoc.abbreviations):
+            _tally(definition_tally, normalize_text(short), normalize_text(long_form), (doc_id, i))
+        seq = 0
+        for raw in adoc.mentions:
+            for m in split_composite(raw, linker):
+                # the text itself is tried when the long form does not link, so it is part of the key
+                ck = (m.norm_text, m.type, m.text if m.text != m.norm_text else "")
+                if ck not in cache:
+                    concept = None
+                    if linker is not None:
+                        concept = linker.link(m.norm_text, m.type) or (
+                            linker.link(m.text, m.type) if m.text != m.norm_text else None
+                        )
+                    key = concept.curie if concept is not None else normalize_text(m.norm_text)
+                    if concept is None and not any(ch.isalnum() for ch in m.text):
+                        key = ""  # a lone "+" or "%" tagged by a head is no concept
+                    cache[ck] = (key, concept)
+                key, concept = cache[ck]
+                if not key:
+                    continue
+                if concept is not None:
+                    linked[key] = concept
+                rank = (doc_id, seq)
+                seq += 1
+                _tally(form_tally, key, m.text, rank)
+                if m.norm_text != m.text:
+                    _tally(long_tally, key, m.norm_text, rank)
+                _tally(type_tally, key, m.type, rank)
+                doc_col.append(doc_id)
+                text_col.append(interned.setdefault(m.text, m.text))
+                type_col.append(m.type)
+                key_col.append(key)
+                para_col.append(m.para)
+                sent_col.append(m.sent)
+                start_col.append(m.start)
+                end_col.append(m.end)
+    forms, long_forms, type_votes = _counters(form_tally), _counters(long_tally), _counters(type_tally)
+    definitions = _counters(definition_tally)
+    del form_tally, long_tally, type_tally, definition_tally, interned
+    frame = _mention_frame(doc_col, ints, {"text": text_col, "type": type_col, "concept": key_col})
+    del doc_col, text_col, type_col, key_col, ints, para_col, sent_col, start_col, end_col
+    # Step 5: abbreviations used bare resolve to their corpus-wide commonest definition.
+    moved = {key: definitions[key].most_common(1)[0][0] for key in list(forms)
+             if key not in linked and key in definitions and definitions[key].most_common(1)[0][0] in forms}
+    by_definition = {old: new for old, new in moved.items() if old != new}
+    _move(by_definition, forms, long_forms, type_votes)
+    # Step 6: unlinked folded text that elsewhere linked joins that concept.
+    via_text: dict[str, Counter] = defaultdict(Counter)
+    for key, counter in forms.items():
+        if key in linked:
+            for form, n in counter.items():
+                via_text[normalize_text(form)][key] += n
+    by_text = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
+    _move(by_text, forms, long_forms, type_votes)
+    table = ConceptTable(frame)
+    if by_definition or by_text:
+        renamed = {k: by_text.get(by_definition.get(k, k), by_definition.get(k, k)) for k in {*by_definition, *by_text}}
+        column = table.mentions["concept"]
+        table.mentions["concept"] = column.map(renamed).fillna(column)
+    for key, counter in forms.items():
+        concept = linked.get(key)
+        seen = [*counter, *long_forms.get(key, ())]
+        table.labels[key] = concept.name if concept is not None else display_form(counter)
+        # a curated vocabulary fixes the type ("exosome" is a cellular component whatever a head said)
+        table.types[key] = (concept.type if concept is not None and concept.type else type_votes[key].most_common(1)[0][0])
+        table.aliases[key] = sorted(set(seen), key=lambda form: (form.lower(), form))
+        table.curies[key] = concept.curie if concept is not None else ""
+        table.urls[key] = concept.url if concept is not None else ""
+    table.spans = table.mentions[["doc", "sent", "start", "end", "text", "type", "concept"]].rename(
+        columns={"type": "ner_type"})
+    if len(table.mentions):
+        table.mentions["type"] = table.mentions["concept"].map(table.types)
+    return table

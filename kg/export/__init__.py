@@ -1,0 +1,1 @@
+"""Export: the graph as files (GraphML, GEXF, JSON, CSV tables) and read back."""

@@ -1,0 +1,1 @@
+"""Graph: co-occurrence counting, association scores, generic terms and the networkx graph."""

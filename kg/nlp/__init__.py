@@ -1,0 +1,1 @@
+"""NLP: tokenizer, sentences, kg's NER heads and the annotation of documents."""

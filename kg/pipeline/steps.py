@@ -1,0 +1,269 @@
+"""The named steps of a build: read -> annotate (NER and concepts) -> edges -> graph -> write.
+
+:func:`kg.build` runs them in that order on checked :class:`~kg.pipeline.options.BuildOptions`.
+Their state lives in named objects: :class:`Corpus` (what later steps need of each document),
+the concept table of :func:`annotate` (the seam after NER: everything later starts from it),
+and :class:`Clock` (stage times, peak memory, the progress line after NER).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from kg.concepts.linking import Linker
+from kg.concepts.table import ConceptTable, assign_concepts
+from kg.errors import KgError
+from kg.graph.build_graph import GraphOptions, build_graph
+from kg.graph.cooccur import count_pairs, filter_edges
+from kg.graph.generic import drop_generic, generic_concepts
+from kg.ingest import IngestReport, iter_documents
+from kg.ingest.counting import count_records
+from kg.nlp.annotate import AnnotatedDoc
+from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
+from kg.pipeline.options import BuildOptions
+from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
+from kg.records import Document
+
+__all__ = ["Corpus", "Clock", "Annotated", "Edges", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
+           "write_processes", "summary_steps", "stats_fields"]
+
+
+@dataclass
+class Corpus:
+    """What the steps after NER need of each document, kept compact: its text (for evidence
+    sentences; zlib level 1, about 2.5x smaller, unpacked only for documents that give
+    evidence), links and title, and its sentence spans; not the records or mentions."""
+
+    texts: dict[str, bytes] = field(default_factory=dict)
+    metas: dict[str, tuple[str | None, str | None, str | None, str]] = field(default_factory=dict)
+    spans: dict[str, np.ndarray] = field(default_factory=dict)
+    _last: tuple[str, str] | None = field(default=None, repr=False)  # build_graph asks document by document
+
+    def remember(self, docs: Iterator[Document]) -> Iterator[Document]:
+        """``docs`` unchanged, each one's text and links kept on the way."""
+        for doc in docs:
+            self.texts[doc.id] = zlib.compress(doc.text.encode("utf-8"), 1)
+            self.metas[doc.id] = (doc.pmid, doc.doi, doc.url, doc.title)
+            yield doc
+
+    def keep_sentences(self, annotated: AnnotatedDoc) -> None:
+        """Keep the (start, end) of each sentence of an annotated document."""
+        self.spans[annotated.doc_id] = np.asarray(annotated.sentences, dtype=np.int32).reshape(-1, 3)[:, :2].copy()
+
+    def _text(self, doc_id: str) -> str:
+        if self._last is None or self._last[0] != doc_id:
+            self._last = (doc_id, zlib.decompress(self.texts[doc_id]).decode("utf-8"))
+        return self._last[1]
+
+    def sentence_text(self, doc_id: str, sent: int) -> str:
+        """Sentence ``sent`` of document ``doc_id``, its whitespace collapsed."""
+        start, end = self.spans[doc_id][sent].tolist()
+        return " ".join(self._text(doc_id)[start:end].split())
+
+    def doc_meta(self, doc_id: str) -> dict:
+        pmid, doi, url, title = self.metas[doc_id]
+        return {"pmid": pmid, "doi": doi, "url": url, "title": title}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def clear(self) -> None:
+        self.texts.clear()
+        self.metas.clear()
+        self.spans.clear()
+        self._last = None
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (0 where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (the collector's previous state is restored after).
+
+    The stages after NER make millions of containers (edge attribute dicts, evidence and
+    document lists) that all stay alive in the graph, and the writers read them; CPython's
+    generational collector would traverse every surviving young object again and again while
+    they are made (a tenth of those stages' time on a 6k-abstract build) without finding
+    garbage: they hold no reference cycles to free. The NER pass keeps the collector (spaCy
+    documents may hold cycles; pausing it there gained nothing).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class Clock:
+    """Seconds and peak memory per stage, and the terminal line after the NER bar
+    (``making the graph (2/3) [00:09]``: the step under way, its number, the time so far)."""
+
+    def __init__(self, steps: list[str], *, progress: bool) -> None:
+        self.steps = steps
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
+        self._last = time.perf_counter()
+        self._bar = tqdm(total=len(steps), desc=steps[0] if steps else "", disable=not progress, leave=False,
+                         bar_format="{desc} ({n_fmt}/{total_fmt}) [{elapsed}]", dynamic_ncols=True)
+
+    def record(self, stage: str, seconds: float, *, peak_as: str | None = None) -> None:
+        """A stage timed elsewhere (NER and concepts run interleaved); its peak memory under ``peak_as``."""
+        self.seconds[stage] = round(seconds, 3)
+        self.peak_mb[peak_as or stage] = peak_rss_mb()
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """``stage`` is over: its time since the last lap, and the next step on the bar."""
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 3)
+        self.peak_mb[stage] = peak_rss_mb()
+        self._last = now
+        self._bar.update(1)
+        if self._bar.n < len(self.steps):
+            self._bar.set_description_str(self.steps[self._bar.n])
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def read(options: BuildOptions, corpus: Corpus, report: IngestReport) -> tuple[Iterator[Document], int | None]:
+    """Step 1: the documents of ``options.paths`` (lazily, remembered in ``corpus``), and their
+    number when a progress bar wants an ETA (records counted in the files: cheap)."""
+
+    docs = corpus.remember(iter_documents(options.paths, report=report, columns=options.columns))
+    total = count_records(options.paths, columns=options.columns) if options.progress else None
+    return docs, total
+
+
+@dataclass
+class Annotated:
+    """The seam after NER: the concept table of every mention, and how the NER pass went."""
+
+    table: ConceptTable
+    ner: AnnotationStats
+    ner_seconds: float  # time spent waiting for NER (the rest of the pass is concepts)
+    seconds: float  # the whole pass
+
+
+def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], total: int | None) -> Annotated:
+    """Step 2: NER over ``docs`` (reusing ``out/kg.sqlite``) and each mention's concept.
+
+    Mentions go straight into the concept table as NER yields them (any order: the table does
+    not depend on it), so the annotated documents are never all held.
+    """
+
+    if options.out is not None:
+        options.out.mkdir(parents=True, exist_ok=True)
+    store = MentionStore(options.out / DEFAULT_STORE_NAME) if (options.out is not None and options.cache) else None
+    ner = AnnotationStats()
+    linker = Linker.default() if options.link else None
+    waited = 0.0
+
+    def with_sentences(annotated: Iterator[AnnotatedDoc]) -> Iterator[AnnotatedDoc]:
+        nonlocal waited
+        while True:
+            t0 = time.perf_counter()
+            a = next(annotated, None)
+            waited += time.perf_counter() - t0
+            if a is None:
+                return
+            corpus.keep_sentences(a)
+            yield a
+
+    started = time.perf_counter()
+    try:
+        table = assign_concepts(with_sentences(annotate_corpus(
+            docs, models=options.models, store=store, workers=options.workers, engine=options.engine,
+            scheduler=options.scheduler, batch_size=options.batch_size, progress=options.progress, total=total,
+            stats=ner)), linker=linker)
+    finally:
+        if store is not None:
+            store.close()
+    return Annotated(table, ner, waited, time.perf_counter() - started)
+
+
+@dataclass
+class Edges:
+    """Step 3's result: the scored, filtered concept pairs and the generic concepts left out."""
+
+    table: pd.DataFrame
+    generic: set[str]
+
+
+def edges(options: BuildOptions, table: ConceptTable) -> Edges:
+    """Step 3: co-occurring concept pairs in ``options.window``, scored, generic terms left out, filtered."""
+
+    # Only these columns are read from here on (offsets, texts and types live on in the
+    # concept table's labels, aliases and types): the mention table is the biggest thing held.
+    table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
+    generic = generic_concepts(table.mentions, terms=options.generic_terms) if len(table.mentions) else set()
+    pairs = count_pairs(drop_generic(table.mentions, generic), window=options.window)
+    if len(pairs):
+        if options.score not in pairs.columns:
+            raise KgError(f"unknown score {options.score!r}; choose one of "
+                          f"{sorted(c for c in pairs.columns if c not in ('source', 'target'))}")
+        pairs["score"] = pairs[options.score]
+    pairs = filter_edges(pairs, min_count=options.min_count, min_score=options.min_score,
+                         top_per_node=options.top_edges_per_node, types=set(options.types) if options.types else None,
+                         concept_types=table.types)
+    return Edges(pairs, generic)
+
+
+def graph(options: BuildOptions, corpus: Corpus, table: ConceptTable, found: Edges) -> nx.Graph:
+    """Step 4: the networkx graph of concepts and edges, with evidence sentences from ``corpus``
+    (the concept table and edges are consumed)."""
+
+    graph_options = GraphOptions(window=options.window, score=options.score, min_count=options.min_count,
+                                 min_score=options.min_score, top_edges_per_node=options.top_edges_per_node,
+                                 types=options.types, evidence_cap=options.evidence_cap)
+    return build_graph(table, found.table, sentence_text=corpus.sentence_text, doc_meta=corpus.doc_meta,
+                       options=graph_options, n_documents=len(corpus), models=options.models,
+                       score_name=options.score, consume=True)
+
+
+def write_processes(options: BuildOptions, ner_workers: int) -> int:
+    """Processes that write the output files (see :func:`kg.build`)."""
+
+    if options.write_processes:
+        return options.write_processes
+    return max(ner_workers, available_cores()) if options.engine == "local" else 1
+
+
+def summary_steps(options: BuildOptions) -> list[str]:
+    """What the terminal shows after the NER bar, one line per step."""
+    steps = ["counting co-occurrences", "making the graph"]
+    if options.out is not None:
+        steps.append(f"writing {', '.join(options.formats) or 'summary.json'}")
+    return steps
+
+
+def stats_fields(report: IngestReport, generic_labels: list[str]) -> dict[str, Any]:
+    """The fields of :class:`kg.api.BuildStats` that the ingest report gives."""
+    return {
+        "files_read": list(report.files_read), "skipped": [str(s) for s in report.skipped],
+        "duplicates": [f"{i} (again in {src})" for i, src in report.duplicates],
+        "flagged": [f"{i}: {flag}" for i, flag in report.flagged], "generic": generic_labels,
+    }
+

@@ -1,0 +1,532 @@
+"""The interactive HTML page of a kg graph: one self-contained file that opens offline.
+
+>>> from kg.render.page import write_html
+>>> write_html(G, "graph.html", title="STAT3 in lung cancer")    # doctest: +SKIP
+
+The page is built on pyvis (its :class:`~pyvis.network.Network` holds the nodes, edges
+and vis options and its Jinja environment renders the page) with kg's own template,
+because pyvis's template fetches Bootstrap (and, in some modes, vis-network and
+tom-select) from CDNs. Everything the page runs is inlined: vis-network (vendored in this
+package, see ``vis-network.LICENSE.txt``), ``kg.js`` and ``kg.css``. A
+Content-Security-Policy allows only those inline scripts (by hash) and no network
+source at all, so opening the file makes no request, and a string that slipped past the
+escaping still could not run.
+
+What the page shows:
+
+* nodes coloured by entity type (:func:`kg.schema.type_color`), sized by ``documents``;
+  edges as wide as their ``score``;
+* a legend of the types present, with checkboxes that hide or show a type;
+* a search box (label, alias or CURIE, with suggestions) that selects and focuses a node;
+* a slider and number box for the minimum edge score;
+* tooltips (hover; click pins them) with label, type, the id linked to its vocabulary
+  entry, mention and document counts, aliases, and for edges the evidence sentences
+  with PubMed and DOI links. All text is inserted as text, never as HTML; only
+  ``http(s)`` links are made.
+
+Big graphs: positions are computed in Python (:func:`kg.render.layout.layout_positions`, a seeded
+grid-accelerated Fruchterman-Reingold) and physics is off, so the browser draws at once.
+Beyond ``max_nodes`` nodes the page shows the most connected ones
+(:func:`kg.render.select.strongest_subgraph`), beyond ``max_edges`` edges each node's best edge and then the
+strongest (:func:`kg.render.select.strongest_edges`: tens of thousands of edges make a page that neither
+draws nor reads well), and says so in a banner; exports keep everything.
+
+The page sets ``window.kgNetwork`` (the ``vis.Network``) and ``window.kg`` (data sets,
+views, ``kg.search(name)``, ``kg.setMinScore(x)``, ``kg.setTypeVisible(type, bool)``,
+and ``kg.ready`` once the first frame is drawn) for tests and scripting.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+import networkx as nx
+
+from kg import __version__
+from kg.errors import ExportError
+from kg.export.outputs import _open_output, _write_output
+from kg.render import MAX_EDGES, MAX_NODES
+from kg.render.layout import SPACING, layout_positions
+from kg.render.select import strongest_edges, strongest_subgraph
+from kg.schema import type_color
+
+__all__ = ["NotebookView", "html_string", "notebook_view", "write_html", "script_json", "script_json_parts"]
+
+ASSETS = Path(__file__).resolve().parent
+VIS_VERSION = "10.1.5"
+
+PathOrFile = str | os.PathLike | IO[Any]
+
+_MIN_NODE, _MAX_NODE = 8.0, 40.0
+_MIN_EDGE, _MAX_EDGE = 0.5, 6.0
+#: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
+
+
+# ----------------------------------------------------------------------------- page
+
+
+@cache
+def _asset(name: str) -> str:
+    try:
+        return (ASSETS / name).read_text(encoding="utf-8")
+    except OSError as exc:  # pragma: no cover - a broken install
+        raise ExportError(
+            f"{ASSETS / name}: kg's page asset is missing ({exc.strerror}); reinstall kg (pip install --force-reinstall kg)"
+        ) from exc
+
+
+def _csp_hash(script: str) -> str:
+    return (
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+    )
+
+
+def script_json(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&`` left raw."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def script_json_parts(payload: Mapping[str, Any], *, batch: int = 2000) -> Iterator[str]:
+    """``script_json(payload)`` in pieces, long lists (the nodes and edges) ``batch`` items
+    at a time, so the page's data never has to be one string (joined, the pieces are
+    exactly that text)."""
+    yield "{"
+    for i, (key, value) in enumerate(payload.items()):
+        head = ("," if i else "") + script_json(key) + ":"
+        if isinstance(value, list) and len(value) > batch:
+            yield head + "["
+            for start in range(0, len(value), batch):
+                yield ("," if start else "") + script_json(value[start : start + batch])[1:-1]
+            yield "]"
+        else:
+            yield head + script_json(value)
+    yield "}"
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return default
+    return float(value) if math.isfinite(value) else default
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _evidence(evidence: Any, limit: int) -> tuple[list[dict[str, str]], int]:
+    if not isinstance(evidence, (list, tuple)):
+        return [], 0
+    out = []
+    for ev in evidence[:limit]:
+        if isinstance(ev, Mapping):
+            out.append({k: _text(ev.get(k)) for k in ("sentence", "pmid", "doi", "url", "doc_id")})
+        else:
+            out.append({"sentence": _text(ev), "pmid": "", "doi": "", "url": "", "doc_id": ""})
+    return out, len(evidence)
+
+
+def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float, *, sqrt: bool = False) -> float:
+    if hi <= lo:
+        return (out_lo + out_hi) / 2 if hi > 0 else out_lo
+    f = (min(max(value, lo), hi) - lo) / (hi - lo)
+    if sqrt:
+        f = math.sqrt(f)
+    return round(out_lo + (out_hi - out_lo) * f, 2)
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None) -> dict[Any, str]:
+    """Add ``H``'s nodes to the pyvis network (type, size by documents, counts, aliases, links,
+    position); returns node -> page id."""
+    docs = [_num(d.get("documents")) for _, d in H.nodes(data=True)]
+    d_lo, d_hi = (min(docs), max(docs)) if docs else (0.0, 0.0)
+    ids: dict[Any, str] = {}
+    for n, d in H.nodes(data=True):
+        nid = n if isinstance(n, str) else str(n)
+        ids[n] = nid
+        ntype = _text(d.get("type")) or "Entity"
+        opts: dict[str, Any] = {
+            "group": ntype,
+            "type": ntype,
+            "size": _scale(_num(d.get("documents")), d_lo, d_hi, _MIN_NODE, _MAX_NODE, sqrt=True),
+            "mentions": int(_num(d.get("mentions"))),
+            "documents": int(_num(d.get("documents"))),
+            "aliases": [_text(a) for a in d.get("aliases") or [] if a is not None]
+            if isinstance(d.get("aliases"), (list, tuple, set))
+            else ([_text(d["aliases"])] if d.get("aliases") else []),
+            "curie": _text(d.get("curie")),
+            "url": _text(d.get("url")),
+        }
+        if positions is not None and n in positions:
+            x, y = positions[n][:2]
+            opts["x"], opts["y"] = round(float(x) * SPACING, 1), round(float(y) * SPACING, 1)
+        label = _text(d.get("label")) or nid
+        net.add_node(nid, label=label, shape="dot", **opts)
+    return ids
+
+
+def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool, max_evidence: int,
+               score_range: tuple[float, float]) -> None:
+    """Add ``H``'s edges to the pyvis network (width by score within ``score_range``, counts, evidence)."""
+    from pyvis.edge import Edge
+
+    s_lo, s_hi = score_range
+    for i, (u, v, d) in enumerate(H.edges(data=True)):
+        score = d.get("score")
+        score = (
+            float(score)
+            if isinstance(score, (int, float)) and not isinstance(score, bool) and math.isfinite(score)
+            else None
+        )
+        evidence, n_evidence = _evidence(d.get("evidence"), max_evidence)
+        # Appended directly: Network.add_edge scans every edge for duplicates (quadratic),
+        # and a networkx Graph has none.
+        net.edges.append(
+            Edge(
+                ids[u],
+                ids[v],
+                directed=directed,
+                id=f"e{i}",
+                width=_scale(score, s_lo, s_hi, _MIN_EDGE, _MAX_EDGE) if score is not None else 1.0,
+                score=score,
+                count=int(_num(d.get("count"))),
+                documents=int(_num(d.get("documents"))),
+                evidence=evidence,
+                nEvidence=n_evidence,
+            ).options
+        )
+
+
+
+def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, big: bool) -> dict[str, Any]:
+    """vis-network's options: a colour group per type, node/edge styles, physics, interaction."""
+    # Assigned, not net.set_options(json): that strips every space from the JSON text,
+    # group names ("Gene or gene product") included.
+    return {
+        "autoResize": True,
+        "groups": {
+            t: {
+                "color": {
+                    "background": c,
+                    "border": "#5f6368",
+                    "highlight": {"background": c, "border": "#000000"},
+                    "hover": {"background": c, "border": "#202124"},
+                }
+            }
+            for t, c in type_colors.items()
+        },
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "borderWidthSelected": 3,
+            "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"enabled": False, "drawThreshold": 6}},
+        },
+        "edges": {
+            "smooth": False,
+            "color": {"color": "#9aa0a6", "highlight": "#1a73e8", "hover": "#5f6368", "opacity": 0.6},
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "physics": {
+            "enabled": bool(physics),
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -8000, "springLength": 120, "springConstant": 0.02},
+            "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
+        },
+        "layout": {"improvedLayout": False, "randomSeed": seed},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "multiselect": False,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+    }
+
+
+def _banner(n_shown: int, n_total: int, e_shown: int, e_total: int, *, capped: bool, score_name: str) -> str:
+    """What the page says it left out (empty when it shows everything)."""
+    if n_shown < n_total:
+        return (
+            f"Showing {_fmt(n_shown)} of {_fmt(n_total)} nodes (the most connected) and "
+            f"{_fmt(e_shown)} of {_fmt(e_total)} edges"
+            + (" (each node's best, then the strongest)" if capped else "")
+            + ". Exports (kg export) keep the whole graph."
+        )
+    elif capped:
+        return (
+            f"Showing the {_fmt(e_shown)} strongest of {_fmt(e_total)} edges (each node's best, then by "
+            f"{score_name}). Exports (kg export) keep the whole graph."
+        )
+    return ""
+
+
+def _subtitle(G: nx.Graph, score_name: str) -> str:
+    """Documents, nodes and edges of the whole graph, its window and score."""
+    subtitle_bits = []
+    if G.graph.get("n_documents") is not None:
+        subtitle_bits.append(f"{_fmt(int(_num(G.graph.get('n_documents'))))} documents")
+    subtitle_bits.append(f"{_fmt(G.number_of_nodes())} nodes, {_fmt(G.number_of_edges())} edges")
+    if G.graph.get("window"):
+        subtitle_bits.append(f"window: {G.graph['window']}")
+    subtitle_bits.append(f"score: {score_name}")
+    return " · ".join(subtitle_bits)
+
+
+def _content_security_policy(vis_js: str, kg_js: str) -> str:
+    """Only the two inline scripts (by hash) may run; no network source at all."""
+    return (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(kg_js)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def _legend(type_counts: Mapping[str, int], type_total: Mapping[str, int], type_colors: Mapping[str, str]) -> list[dict]:
+    """The legend's rows: types shown, most frequent first, with "n of m" when some are hidden."""
+    return [
+        {
+            "name": t,
+            "color": type_colors[t],
+            "count_text": _fmt(type_counts.get(t, 0))
+            + ("" if type_counts.get(t, 0) == type_total[t] else f" of {_fmt(type_total[t])}"),
+        }
+        for t in sorted(type_total, key=lambda t: (-type_total[t], t))
+        if type_counts.get(t, 0) > 0
+    ]
+
+
+def _page_context(
+    G: nx.Graph,
+    *,
+    title: str,
+    max_nodes: int | None,
+    max_edges: int | None,
+    max_evidence: int,
+    positions: Mapping[Any, tuple[float, float]] | None,
+    physics: bool,
+    seed: int,
+) -> dict[str, Any]:
+    from pyvis import __version__ as pyvis_version
+    from pyvis.network import Network
+
+    if G.is_multigraph():
+        G = nx.Graph(G)
+    S = strongest_subgraph(G, max_nodes)
+    H = strongest_edges(S, max_edges)
+    capped = H.number_of_edges() < S.number_of_edges()
+    del S
+    n_total, e_total = G.number_of_nodes(), G.number_of_edges()
+    n_shown, e_shown = H.number_of_nodes(), H.number_of_edges()
+    if not physics and positions is None:
+        positions = layout_positions(H, seed=seed)
+
+    score_name = _text(G.graph.get("score")) or "score"
+    scores = [
+        float(d["score"])
+        for *_, d in H.edges(data=True)
+        if isinstance(d.get("score"), (int, float))
+        and not isinstance(d.get("score"), bool)
+        and math.isfinite(d["score"])
+    ]
+    s_lo, s_hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+
+    net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
+    net.set_template_dir(str(ASSETS) + os.sep, "template.html")
+    net.templateEnv.autoescape = True  # every {{ }} in the template is HTML-escaped
+    ids = _add_nodes(net, H, positions)
+    _add_edges(net, H, ids, directed=G.is_directed(), max_evidence=max_evidence, score_range=(s_lo, s_hi))
+
+    type_counts = Counter(_text(d.get("type")) or "Entity" for _, d in H.nodes(data=True))
+    type_total = Counter(_text(d.get("type")) or "Entity" for _, d in G.nodes(data=True))
+    type_colors = {t: type_color(t) for t in sorted(type_total)}
+    big = n_shown > 1000 or e_shown > 3000
+    net.options = _vis_options(type_colors, physics=physics, seed=seed, big=big)
+    nodes, edges, heading, _height, _width, options = net.get_network_data()
+
+    payload = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(options),
+        "physics": bool(physics),
+        "scoreName": score_name,
+        "scoreMin": s_lo,
+        "scoreMax": s_hi,
+        "typeColors": type_colors,
+        "shown": {"nodes": n_shown, "edges": e_shown},
+        "total": {"nodes": n_total, "edges": e_total},
+    }
+    banner = _banner(n_shown, n_total, e_shown, e_total, capped=capped, score_name=score_name)
+    step = (s_hi - s_lo) / 100 if s_hi > s_lo else 0.01
+    kg_js = _asset("kg.js")
+    vis_js = _asset("vis-network.min.js")
+    return {
+        "net": net,
+        "title": heading,
+        "subtitle": _subtitle(G, score_name),
+        "status": f"{_fmt(n_shown)} nodes · {_fmt(e_shown)} edges shown",
+        "banner": banner,
+        "n_nodes": n_shown,
+        "n_edges": e_shown,
+        "types": _legend(type_counts, type_total, type_colors),
+        "score_name": score_name,
+        "score_min": repr(s_lo),
+        "score_max": repr(s_hi),
+        "score_step": repr(step),
+        "data_json": script_json_parts(payload),  # pieces of text: the template writes them in turn
+        "css": _asset("kg.css"),
+        "vis_js": vis_js,
+        "kg_js": kg_js,
+        "csp": _content_security_policy(vis_js, kg_js),
+        "kg_version": __version__,
+        "pyvis_version": pyvis_version,
+        "vis_version": VIS_VERSION,
+    }
+
+
+def html_string(
+    G: nx.Graph,
+    *,
+    title: str = "kg",
+    max_nodes: int | None = MAX_NODES,
+    max_edges: int | None = MAX_EDGES,
+    max_evidence: int = 3,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> str:
+    """The interactive page of ``G`` as one self-contained HTML string.
+
+    ``max_nodes``: show at most this many nodes (the most connected, with a banner saying
+    so); ``None`` or 0 shows all. ``max_edges``: at most this many edges (each node's best, then the
+    strongest by ``score``; :func:`strongest_edges`). ``max_evidence``: evidence sentences per edge in the page.
+    ``positions``: node -> (x, y) to use instead of :func:`layout_positions`.
+    ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
+    instead of computing positions in Python. ``seed`` fixes the layout.
+    """
+    return "".join(
+        _page_parts(
+            G,
+            title=title,
+            max_nodes=max_nodes,
+            max_edges=max_edges,
+            max_evidence=max_evidence,
+            positions=positions,
+            physics=physics,
+            seed=seed,
+        )
+    )
+
+
+def _page_parts(
+    G: nx.Graph,
+    *,
+    title: str = "kg",
+    max_nodes: int | None = MAX_NODES,
+    max_edges: int | None = MAX_EDGES,
+    max_evidence: int = 3,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> Iterator[str]:
+    """The page :func:`html_string` returns, as the pieces of text the template yields.
+
+    Everything but the joining is done before this returns (options as :func:`html_string`).
+    """
+    ctx = _page_context(
+        G,
+        title=str(title),
+        max_nodes=max_nodes,
+        max_edges=max_edges,
+        max_evidence=max(0, int(max_evidence)),
+        positions=positions,
+        physics=physics,
+        seed=seed,
+    )
+    net = ctx.pop("net")
+    template = net.templateEnv.get_template(net.path)
+    return template.generate(**ctx)
+
+
+def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> None:
+    """Write the interactive page of ``G`` to a path or open file; ``page_options`` as :func:`html_string`.
+
+    The file is self-contained: it opens from disk with no network access. The page is
+    written piece by piece (never whole in memory twice); a path that could not be
+    written completely is removed. Raises :class:`~kg.errors.ExportError` when the path
+    cannot be written.
+    """
+    parts = _page_parts(G, **page_options)
+    with _open_output(path_or_file, fmt="html") as write:
+        for part in parts:
+            write(part)
+
+
+class NotebookView:
+    """The page of a graph for Jupyter: displays inline, in an ``<iframe srcdoc=...>``.
+
+    The iframe works in classic Jupyter, JupyterLab and VS Code (which strip or sandbox
+    scripts inserted directly into the output; pyvis issues #165/#203). It is sandboxed
+    with ``allow-scripts allow-popups`` (links open in a new tab) but not
+    ``allow-same-origin``, so the page cannot reach the notebook.
+    """
+
+    def __init__(self, page: str, *, height: int = 650) -> None:
+        self.html = page
+        self.height = int(height)
+
+    def iframe(self) -> str:
+        """The ``<iframe srcdoc=...>`` element holding the page."""
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            f'style="width:100%;height:{self.height}px;border:1px solid #ddd" '
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
+            'referrerpolicy="no-referrer" loading="eager"></iframe>'
+        )
+
+    def _repr_html_(self) -> str:
+        return self.iframe()
+
+    def save(self, path_or_file: PathOrFile) -> None:
+        """Write the page to a file."""
+        _write_output(path_or_file, self.html, fmt="html")
+
+    def __repr__(self) -> str:
+        return f"<NotebookView: {len(self.html):,} characters of HTML; display it in Jupyter>"
+
+
+def notebook_view(G: nx.Graph, *, height: int = 650, **page_options: Any) -> NotebookView:
+    """An object that shows the interactive page inline in Jupyter, JupyterLab and VS Code.
+
+    ``page_options`` are those of :func:`html_string` (``title``, ``max_nodes``, ...).
+
+    >>> notebook_view(G)          # last expression of a cell   # doctest: +SKIP
+    """
+    return NotebookView(html_string(G, **page_options), height=height)

@@ -1,0 +1,1 @@
+"""Vocabularies: the term tables, text normalisation, the on-disk cache and the offline builders."""
