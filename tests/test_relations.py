@@ -90,6 +90,11 @@ def test_pair_features_of_a_hand_made_document():
     assert len(asp_head.sentences) == 2
 
 
+def test_a_document_from_spans_drops_mentions_without_a_concept():
+    doc = RelationDocument.from_spans("d", TEXT, [(0, 7, "Chemical", "D001241"), (17, 21, "Gene", "")], [(0, 35)])
+    assert doc.mentions == (Mention(0, 7, "Chemical", "D001241"),) and doc.sentences == ((0, 35),)
+
+
 def test_pair_types_restrict_candidates():
     only = frozenset({("ChemicalEntity", "ChemicalEntity")})
     assert [(p.source, p.target) for p in document_pairs(_doc(), only)] == [("D001241", "D007052")]

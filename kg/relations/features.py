@@ -103,6 +103,8 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
     n_sent = len(sentences)
     n_mentions = sum(counts.values())
     concept_sents = {c: sorted({o.sentence for o in occ}) for c, occ in occurrences.items()}
+    context = {c: _context_words(c, types[c], occurrences[c], tokens, marker_at) for c in occurrences}
+    stems: dict[int, list[str]] = {}
     pairs = []
     concepts = sorted(occurrences)
     for i, a in enumerate(concepts):
@@ -112,13 +114,13 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
                 continue
             pairs.append(
                 _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,
-                      counts, rank, per_type, top_of_type, n_sent, n_mentions)
+                      counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems)
             )
     return pairs
 
 
 def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,
-          counts, rank, per_type, top_of_type, n_sent, n_mentions) -> PairContext:
+          counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems) -> PairContext:
     ta, tb = types[a], types[b]
     sa, sb = set(concept_sents[a]), set(concept_sents[b])
     cooc = sorted(sa & sb)
@@ -145,14 +147,12 @@ def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sente
         words += ["R:" + w for w in _marked(tokens[si], marker_at[si], right.last + 1, right.last + 3)]
         if not between:
             words.append("B:<adjacent>")
-        words += ["S:" + w[:_STEM] for w in _marked(tokens[si], marker_at[si], 0, len(tokens[si]))
-                  if not w.startswith("@") and len(w) > 2]
-    for concept, kind in ((a, ta), (b, tb)):
-        for o in occurrences[concept][:8]:
-            for w in _marked(tokens[o.sentence], marker_at[o.sentence], max(0, o.first - 3), o.first):
-                words.append(f"{kind}:L:{w}")
-            for w in _marked(tokens[o.sentence], marker_at[o.sentence], o.last + 1, o.last + 4):
-                words.append(f"{kind}:R:{w}")
+        if si not in stems:
+            stems[si] = ["S:" + w[:_STEM] for w in _marked(tokens[si], marker_at[si], 0, len(tokens[si]))
+                         if not w.startswith("@") and len(w) > 2]
+        words += stems[si]
+    words += context[a]
+    words += context[b]
     if not cooc:
         words.append("NOCOOC")
     sent_dist = min(abs(p - q) for p in concept_sents[a] for q in concept_sents[b])
@@ -181,6 +181,15 @@ def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sente
         chosen = sorted({p, q})
     carrying = tuple(doc.text[sentences[si][0] : sentences[si][1]] for si in chosen)
     return PairContext(doc.id, a, b, ta, tb, tuple(float(v) for v in dense), tuple(words), carrying)
+
+
+def _context_words(concept, kind, occurrences, tokens, marker_at) -> list[str]:
+    """Three words left and right of the concept's first eight mentions, prefixed by its type."""
+    words = []
+    for o in occurrences[:8]:
+        words += [f"{kind}:L:{w}" for w in _marked(tokens[o.sentence], marker_at[o.sentence], o.first - 3, o.first)]
+        words += [f"{kind}:R:{w}" for w in _marked(tokens[o.sentence], marker_at[o.sentence], o.last + 1, o.last + 4)]
+    return words
 
 
 def _closest(x: _Occurrence, y: _Occurrence) -> tuple[int, int, int, int, int]:

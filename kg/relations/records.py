@@ -6,6 +6,7 @@ relations are stated between *concepts* (normalised ids) of one abstract, not be
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -110,6 +111,20 @@ class RelationDocument:
     text: str
     mentions: tuple[Mention, ...]
     sentences: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def from_spans(
+        cls,
+        doc_id: str,
+        text: str,
+        spans: Iterable[tuple[int, int, str, str]],
+        sentences: Iterable[tuple[int, int]] = (),
+    ) -> RelationDocument:
+        """A document from ``(start, end, type, concept id)`` spans (the shape of
+        :attr:`kg.records.Document.gold_mentions` and of grounded NER mentions); spans without a
+        concept id are dropped, since relations are between concepts."""
+        mentions = tuple(Mention(int(s), int(e), str(t), str(c)) for s, e, t, c in spans if c)
+        return cls(doc_id, text, mentions, tuple((int(s), int(e)) for s, e in sentences))
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,8 @@ def fit_types(x, labels: np.ndarray, section: dict[str, Any]) -> LinearSoftmax:
     scale[scale == 0] = 1.0
     classifier = LogisticRegression(C=float(section["C"]), max_iter=int(section["max_iter"]))
     classifier.fit(x @ sparse.diags(1.0 / scale), labels)
-    return LinearSoftmax(classifier.coef_.T / scale[:, None], classifier.intercept_.copy())
+    weights = (classifier.coef_.T / scale[:, None]).astype(np.float32)  # float32 halves the file
+    return LinearSoftmax(weights, classifier.intercept_.astype(np.float64))
 
 
 def _vstack(a, b):
