@@ -121,7 +121,8 @@ def test_pair_features_do_not_depend_on_id_order_or_mention_order(ids, rnd):
 @pytest.mark.parametrize(
     ("label", "expected"),
     [("Disease", "DiseaseOrPhenotypicFeature"), ("Chemical", "ChemicalEntity"), ("GeneOrGeneProduct", "GeneOrGeneProduct"),
-     ("Species", "OrganismTaxon"), ("Cell", "Other")],
+     ("Species", "OrganismTaxon"), ("Gene or gene product", "GeneOrGeneProduct"), ("Cancer", "DiseaseOrPhenotypicFeature"),
+     ("Cell line", "CellLine"), ("Cell", "Other")],
 )
 def test_entity_type_names(label, expected):
     assert normalize_entity_type(label) == expected
@@ -286,3 +287,18 @@ def test_the_shipped_model_loads_and_reads_its_training_documents():
     assert model.meta["dev"]["pair"]["f1"] >= 0.65
     scores, _ = evaluate_documents(model, read_pubtator_relations(SAMPLE))
     assert scores.pair.f1 > 0.7
+
+
+def test_end_to_end_hook_scores_predicted_mentions(tiny_relations):
+    """benchmarks/relations.py's plug-in for kg's NER + grounding: gold mentions reproduce the
+    gold-entity scores; losing every gene mention loses the relations that involve genes."""
+    from tests.conftest import load_benchmark
+
+    bench = load_benchmark("relations")
+    docs = read_pubtator_relations(SAMPLE)
+    model = tiny_relations.model
+    gold_scores, _ = evaluate_documents(model, docs)
+    assert bench.evaluate_with_mentions(model, docs, lambda d: d.mentions) == gold_scores
+    no_genes = bench.evaluate_with_mentions(
+        model, docs, lambda d: [m for m in d.mentions if m.type != "GeneOrGeneProduct"])
+    assert no_genes.pair.tp < gold_scores.pair.tp and no_genes.gold == gold_scores.gold

@@ -46,6 +46,11 @@ _TYPE_ALIASES = {
     "gene": "GeneOrGeneProduct",
     "geneorgeneproduct": "GeneOrGeneProduct",
     "gene_or_gene_product": "GeneOrGeneProduct",
+    "gene or gene product": "GeneOrGeneProduct",  # kg.schema's readable names from here
+    "dna": "GeneOrGeneProduct",
+    "rna": "GeneOrGeneProduct",
+    "pathological formation": "DiseaseOrPhenotypicFeature",
+    "cell line": "CellLine",
     "ggp": "GeneOrGeneProduct",
     "protein": "GeneOrGeneProduct",
     "disease": "DiseaseOrPhenotypicFeature",
@@ -73,7 +78,8 @@ _TYPE_ALIASES = {
 
 
 def normalize_entity_type(kind: str) -> str:
-    """Map a type name (BioRED's, CDR's, kg's NER labels) onto :data:`ENTITY_TYPES`, else ``"Other"``.
+    """Map a type name (BioRED's, CDR's, kg's NER labels and :data:`kg.schema.TYPE_NAMES` readable
+    names) onto :data:`ENTITY_TYPES`, else ``"Other"``.
 
     >>> normalize_entity_type("Disease"), normalize_entity_type("Simple_chemical"), normalize_entity_type("Cell")
     ('DiseaseOrPhenotypicFeature', 'ChemicalEntity', 'Other')

@@ -344,8 +344,8 @@ predictions of the training documents; the threshold {model.threshold:.3f} maxim
 Average precision of the related probability over all candidate pairs: {dev.get("average_precision")}.
 
 ## Speed and size
-{timing["dev_documents_per_second"]} documents/s (features + three boosters, one thread, gold
-entities), {size:.1f} MB on disk. Training took {timing["train_seconds"]} s on {meta.get("threads")} threads.
+{timing["dev_documents_per_second"]} documents/s (features, two boosters and the type classifier, one thread,
+gold entities), {size:.1f} MB on disk. Training took {timing["train_seconds"]} s on {meta.get("threads")} threads.
 
 ## Recipe
 ```
