@@ -155,7 +155,12 @@ def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sente
     words += context[b]
     if not cooc:
         words.append("NOCOOC")
-    sent_dist = min(abs(p - q) for p in concept_sents[a] for q in concept_sents[b])
+    if cooc:
+        sent_dist, nearest = 0, (cooc[0], cooc[0])
+    else:  # the closest two sentences, one mentioning each concept (ties: earliest)
+        nearest = min(((p, q) for p in concept_sents[a] for q in concept_sents[b]),
+                      key=lambda pq: (abs(pq[0] - pq[1]), min(pq), max(pq)))
+        sent_dist = abs(nearest[0] - nearest[1])
     token_dist = min((g for g, _ in best_by_sentence), default=_FAR)
     in_title = (0 in sa) + (0 in sb)
     min_tokens = min((len(tokens[si]) for si in cooc), default=_FAR)
@@ -177,8 +182,7 @@ def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sente
     if best_by_sentence:
         chosen = [si for _, si in sorted(best_by_sentence)[:3]]
     else:
-        p, q = min(((p, q) for p in concept_sents[a] for q in concept_sents[b]), key=lambda pq: (abs(pq[0] - pq[1]), min(pq), max(pq)))
-        chosen = sorted({p, q})
+        chosen = sorted(set(nearest))
     carrying = tuple(doc.text[sentences[si][0] : sentences[si][1]] for si in chosen)
     return PairContext(doc.id, a, b, ta, tb, tuple(float(v) for v in dense), tuple(words), carrying)
 
@@ -239,18 +243,17 @@ def feature_matrix(pairs: Sequence[PairContext], vocabulary: Vocabulary,
     """A CSR matrix: the dense features, then one count column per vocabulary word."""
     index = vocabulary.index() if index is None else index
     n_dense = len(DENSE_NAMES)
-    rows, cols, vals = [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
     for r, p in enumerate(pairs):
-        for c, v in enumerate(p.dense):
-            if v:
-                rows.append(r)
-                cols.append(c)
-                vals.append(v)
-        for w, n in Counter(p.words).items():
-            j = index.get(w)
-            if j is not None:
-                rows.append(r)
-                cols.append(n_dense + j)
-                vals.append(float(n))
+        dense = [(c, v) for c, v in enumerate(p.dense) if v]
+        words = [n_dense + j for j in map(index.get, p.words) if j is not None]
+        rows += [r] * (len(dense) + len(words))
+        cols += [c for c, _ in dense] + words
+        vals += [v for _, v in dense] + [1.0] * len(words)
     shape = (len(pairs), n_dense + len(vocabulary.words))
-    return sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape)
+    # COO -> CSR sums the repeated (row, word) entries: each word column holds its count
+    matrix = sparse.coo_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape).tocsr()
+    matrix.sort_indices()
+    return matrix
