@@ -1,1 +1,2 @@
-"""Training: kg's NER pipeline trained, fine-tuned, evaluated (never imported at run time)."""
+"""Training: kg's NER pipeline and relation model trained, fine-tuned and evaluated (run by the ``kg train``
+commands; never imported at run time)."""
