@@ -20,7 +20,8 @@ from kg.graphml_writer import edge_triples
 
 __all__ = ["write_tables"]
 
-_NODE_COLUMNS = ("id", "label", "type", "mentions", "documents", "curie", "url", "aliases", "doc_ids")
+_NODE_COLUMNS = ("id", "label", "type", "mentions", "documents", "curie", "xrefs", "category", "grounding_score",
+                 "url", "aliases", "doc_ids")
 _EDGE_COLUMNS = (
     "source",
     "target",
@@ -148,7 +149,8 @@ def _columns(rows: Iterable[Mapping[str, Any]]) -> set[str]:
 def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) -> None:
     """Write ``nodes.csv`` and ``edges.csv`` (UTF-8, header row) for spreadsheets and Cytoscape table import.
 
-    ``nodes``: ``id, label, type, mentions, documents, curie, url, aliases, doc_ids`` then
+    ``nodes``: ``id, label, type, mentions, documents, curie, xrefs, category, grounding_score, url, aliases,
+    doc_ids`` then
     any other attribute. ``edges``: ``source, target, source_label, target_label,
     interaction, score, count, documents``, every other score, ``evidence`` (the top
     sentence), ``evidence_url``, ``evidence_count`` and ``doc_ids``. Lists are ``"|"``-joined.

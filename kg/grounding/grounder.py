@@ -81,9 +81,10 @@ CATEGORY_OF_TYPE = {
     **dict.fromkeys(GENE_TYPES, "biolink:Gene"), **dict.fromkeys(DISEASE_TYPES, "biolink:Disease"),
     "Chemical": "biolink:ChemicalEntity", "Amino acid": "biolink:ChemicalEntity",
     "Organism": "biolink:OrganismTaxon", "Cellular component": "biolink:CellularComponent",
-    "Cell": "biolink:Cell", "Cell line": "biolink:CellLine", "Sequence feature": "biolink:SequenceVariant",
+    "Cell": "biolink:Cell", "Cell line": "biolink:CellLine", "Sequence feature": "biolink:NucleicAcidEntity",
+    "Anatomical entity": "biolink:AnatomicalEntity",
     "Tissue": "biolink:GrossAnatomicalStructure", "Organ": "biolink:GrossAnatomicalStructure",
-    "Pathological formation": "biolink:Disease",
+    "Pathological formation": "biolink:Disease", "DNA": "biolink:Gene", "RNA": "biolink:Gene",
 }
 _TIER_SCORE = (0.95, 0.9, 0.8, 0.7, 0.6)
 _URLS = {
@@ -148,7 +149,15 @@ class Grounder:
 
     @classmethod
     def default(cls) -> Grounder:
+        """The grounder over the packaged tables and kg's default linker (one shared instance)."""
         return _default()
+
+    @classmethod
+    def for_linker(cls, linker: Linker) -> Grounder:
+        """The grounder over the packaged tables that tries ``linker`` first (one per linker)."""
+        if linker is Linker.default():
+            return _default()
+        return _for_linker(linker)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -228,7 +237,7 @@ class Grounder:
         if self.linker is not None and type in (GENE_TYPES | DISEASE_TYPES):
             hit = self.linker.link(text, type)
             if hit is not None:
-                return Grounding(self._enrich(hit, 0.95), "curated")
+                return Grounding(self._enrich(hit, 0.95, type), "curated")
         flagged = _NONE
         for group in TYPE_GROUPS.get(type, ()):
             hit = self.tables.lookup(group, text)
@@ -239,6 +248,10 @@ class Grounder:
                 return result
             if not flagged.candidates:
                 flagged = result
+        if self.linker is not None and not flagged.candidates and type not in (GENE_TYPES | DISEASE_TYPES):
+            hit = self.linker.link(text, type)  # curated class terms (GO/SO) whatever the type
+            if hit is not None:
+                return Grounding(self._enrich(hit, 0.95, type), "curated")
         return flagged
 
     def _decide(self, hit: TermHit, text: str) -> Grounding:
@@ -273,14 +286,19 @@ class Grounder:
         return Concept(curie, record.name, _VOCABULARY.get(prefix, prefix), concept_url(curie),
                        xrefs=(curie, *record.xrefs), category=record.category, score=round(score, 3))
 
-    def _enrich(self, hit: Concept, score: float) -> Concept:
+    def _enrich(self, hit: Concept, score: float, type: str) -> Concept:  # noqa: A002
         """kg's curated linker result with the tables' xrefs and category."""
         record = self.tables.concept(hit.curie)
         xrefs = (hit.curie, *(record.xrefs if record else ()))
-        category = record.category if record else ("biolink:Gene" if hit.vocabulary == "HGNC" else "biolink:Disease")
+        category = record.category if record else CATEGORY_OF_TYPE.get(hit.type or type, "biolink:NamedThing")
         return replace(hit, xrefs=xrefs, category=category, score=score)
 
 
 @lru_cache(maxsize=1)
 def _default() -> Grounder:
     return Grounder(TermTables(), Linker.default())
+
+
+@lru_cache(maxsize=4)
+def _for_linker(linker: Linker) -> Grounder:
+    return Grounder(TermTables(), linker)
