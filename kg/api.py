@@ -345,6 +345,7 @@ def build(
     from kg.cooccur import DEFAULT_SCORE, count_pairs, filter_edges
     from kg.generic import drop_generic, generic_concepts
     from kg.graph import GraphOptions, build_graph
+    from kg.grounding.filter import not_concepts
     from kg.ingest import IngestReport, iter_documents
     from kg.linking import Linker
     from kg.models import DEFAULT_MODEL
@@ -432,6 +433,10 @@ def build(
         # concept table's labels, aliases and types): the mention table is the biggest thing held.
         table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
         generic = generic_concepts(table.mentions, terms=generic_terms) if len(table.mentions) else set()
+        # not a concept, not a node (kg.grounding.filter): generic terms, fragments, unsupported ungrounded text
+        dropped = not_concepts(table.mentions, table.curies, table.aliases, generic)
+        if dropped:
+            table.mentions = table.mentions[~table.mentions["concept"].isin(dropped)]
         edges = count_pairs(drop_generic(table.mentions, generic), window=window)
         score_name = score or DEFAULT_SCORE
         if len(edges):

@@ -8,8 +8,9 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
 1. **Type decides the vocabularies** (:data:`TYPE_GROUPS`): a gene mention looks in HGNC /
    NCBI Gene / miRBase / MGI / RGD terms, then FamPlex; a chemical in MeSH chemicals,
    ChEBI and DrugBank; a disease in MeSH diseases, CTD, MONDO, DOID, HP; an organism in
-   NCBI Taxonomy; a cellular component in GO. Genes and diseases try kg's curated
-   :class:`kg.linking.Linker` first (HGNC, CTD, the hand-written supplements).
+   NCBI Taxonomy; a cellular component in GO. kg's curated :class:`kg.linking.Linker` is
+   tried first (HGNC, CTD, the hand-written supplements, and its GO/SO class terms whatever
+   the type: "MicroRNAs" tagged as a chemical is SO's miRNA, as before).
 2. **Within a group the best tier wins** (:mod:`kg.grounding.sources`: preferred names
    before synonyms before other ontologies' synonyms). One CURIE: grounded.
 3. **Ambiguous names are decided by the document** (rule ``context``): when the winning
@@ -26,12 +27,16 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    grounded to ``hgnc:11364`` with ``mgi:103038`` among the xrefs (rule ``ortholog``). With
    ``merge_orthologs=False`` they keep their ``mgi:``/``rgd:`` CURIE (species apart).
 
-6. **Families before alias symbols**: a FamPlex name (``ERK``, ``AMPK``, ``PI3K``) that is
+6. **Other types' vocabularies, last** (rule ``other-type``, score x 0.7): when a mention's own
+   vocabularies have nothing, a preferred name or synonym (tier <= 1, key of at least
+   :data:`CROSS_MIN` characters) of another type's vocabularies (:data:`CROSS_GROUPS`) grounds
+   it, and the concept's category (from the tables) says what it is.
+7. **Families before alias symbols**: a FamPlex name (``ERK``, ``AMPK``, ``PI3K``) that is
    not an HGNC approved symbol grounds to the family, not to a gene that lists it as an alias.
-7. **Variants of an unmatched mention** (score x 0.8): an ion written as a formula grounds
+8. **Variants of an unmatched mention** (score x 0.8): an ion written as a formula grounds
    to its element (``Ca2+`` -> calcium, rule ``ion``); a disease adjective to its noun
    (:data:`DERIVATIONS`: ``obese`` -> obesity, ``thrombotic`` -> thrombosis, rule ``derived``).
-8. **Abbreviations resolve inside the document first** (:meth:`Grounder.ground_document`,
+9. **Abbreviations resolve inside the document first** (:meth:`Grounder.ground_document`,
    rule ``abbreviation``; in a build :mod:`kg.nlp` has already put the long form in
    ``norm_text``).
 
@@ -53,6 +58,17 @@ from kg.normalize import normalize_text
 __all__ = ["Grounder", "Grounding", "TYPE_GROUPS", "SHORT", "CATEGORY_OF_TYPE", "concept_url"]
 
 SHORT = 3
+#: Other groups tried, preferred names and synonyms only (tier <= 1), when the type's own vocabularies
+#: have nothing: NER heads confuse chemicals, genes and diseases ("coenzyme Q10" tagged as a gene).
+#: Not for genes: a gene-typed class name ("claudin", "lectin") would become a MeSH protein class (on BioRED
+#: train, 148 of 148 such groundings were wrong).
+CROSS_GROUPS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(DISEASE_TYPES, ("chemical",)), "Chemical": ("gene", "disease"), "Amino acid": ("gene",),
+    "Pathological formation": ("chemical",),
+}
+CROSS_MIN = 5
+TYPE_OF_CATEGORY = {"biolink:ChemicalEntity": "Chemical", "biolink:Disease": "Disease",
+                    "biolink:PhenotypicFeature": "Disease", "biolink:Gene": "Gene or gene product"}
 #: Vocabulary preference when one name has CURIEs of several vocabularies at the same tier.
 PRIORITY = {"hgnc": 0, "mesh": 0, "ncbitaxon": 0, "go": 0, "fplx": 1, "omim": 1, "chebi": 1, "mondo": 2,
             "ncbigene": 2, "drugbank": 2, "doid": 3, "mgi": 3, "rgd": 3, "hp": 4, "mirbase": 4}
@@ -60,7 +76,7 @@ PRIORITY = {"hgnc": 0, "mesh": 0, "ncbitaxon": 0, "go": 0, "fplx": 1, "omim": 1,
 #: ("inflammatory" -> "inflammation", "obese" -> "obesity", "cirrhotic" -> "cirrhosis").
 DERIVATIONS = (("atory", "ation"), ("ese", "esity"), ("emic", "emia"), ("otic", "osis"), ("ensive", "ension"),
                ("essive", "ession"), ("essed", "ession"), ("etic", "esis"), ("ic", "ia"), ("ic", "y"),
-               ("ous", "osis"), ("al", ""))
+               ("ous", "osis"), ("oid", "oidism"), ("al", ""))
 #: Element symbols -> names, for ions written as formulas ("Ca2+", "Zn(2+)", "Fe3+").
 ELEMENTS = {"H": "hydrogen", "Li": "lithium", "Na": "sodium", "K": "potassium", "Mg": "magnesium", "Ca": "calcium",
             "Zn": "zinc", "Fe": "iron", "Cu": "copper", "Mn": "manganese", "Co": "cobalt", "Ni": "nickel",
@@ -212,6 +228,15 @@ class Grounder:
             if again.concept is not None:
                 concept = replace(again.concept, score=round(again.concept.score * 0.8, 3))
                 return Grounding(concept, rule)
+        if not result.candidates and len(normalize_text(text)) >= CROSS_MIN:
+            for group in CROSS_GROUPS.get(type, ()):
+                hit = self.tables.lookup(group, text)
+                if hit is not None and hit.tier <= 1:
+                    other = self._decide(hit, text)
+                    if other.concept is not None:
+                        concept = replace(other.concept, score=round(other.concept.score * 0.7, 3),
+                                          type=TYPE_OF_CATEGORY.get(other.concept.category, ""))
+                        return Grounding(concept, "other-type")
         return result
 
     def _variants(self, text: str, type: str) -> Iterable[tuple[str, str]]:  # noqa: A002
@@ -224,7 +249,7 @@ class Grounder:
         if "disease" in groups:
             head, _, last = text.rpartition(" ")
             for old, new in DERIVATIONS:
-                if last.lower().endswith(old) and len(last) > len(old) + 3:
+                if last.lower().endswith(old) and len(last) >= len(old) + 2:
                     yield (f"{head} " if head else "") + last[: len(last) - len(old)] + new, "derived"
 
     def _ground_text(self, text: str, type: str) -> Grounding:  # noqa: A002
@@ -234,7 +259,7 @@ class Grounder:
                 gene = self.tables.lookup("gene", text)
                 if gene is None or gene.tier > 0:
                     return self._decide(family, text)
-        if self.linker is not None and type in (GENE_TYPES | DISEASE_TYPES):
+        if self.linker is not None:  # curated first: HGNC, CTD, supplements, GO/SO class terms whatever the type
             hit = self.linker.link(text, type)
             if hit is not None:
                 return Grounding(self._enrich(hit, 0.95, type), "curated")
@@ -248,10 +273,6 @@ class Grounder:
                 return result
             if not flagged.candidates:
                 flagged = result
-        if self.linker is not None and not flagged.candidates and type not in (GENE_TYPES | DISEASE_TYPES):
-            hit = self.linker.link(text, type)  # curated class terms (GO/SO) whatever the type
-            if hit is not None:
-                return Grounding(self._enrich(hit, 0.95, type), "curated")
         return flagged
 
     def _decide(self, hit: TermHit, text: str) -> Grounding:

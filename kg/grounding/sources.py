@@ -27,7 +27,8 @@ Sources and tiers (per group):
   ``microRNA-21``) 1 -> the HGNC MIR gene; MGI and RGD symbols 3, synonyms 4 (their own
   ``mgi:``/``rgd:`` CURIE, with the human ortholog from HGNC's MGI/RGD columns in
   ``ortholog``).
-* family: FamPlex entity ids 0, its grounding map 1 and equivalences 2.
+* family: FamPlex entity ids 0, its grounding map 1 and equivalences 2; the grounding map's
+  rows to ChEBI, MeSH and HGNC are tier 2 terms of those concepts (``CDDP``, ``CsA``).
 * chemical: MeSH descriptors under tree D (name 0, entry terms 1, MeSH's inverted terms
   also un-inverted), supplementary records mapped to them (same tiers); DrugBank names
   and ChEBI names 1 when they map to a MeSH id (through ``mesh_mappings.tsv``), else 2
@@ -157,8 +158,11 @@ def _clean(text: str) -> str:
 
 
 def _write_gz(path: Path, rows: list[str]) -> None:
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as fh:
+    """Reproducible gzip (mtime 0), written beside ``path`` and renamed (a reader never sees half a file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as fh:
         fh.write(("\n".join(rows) + "\n").encode("utf-8"))
+    tmp.replace(path)
 
 
 def _tsv(lines: Iterable[str], *, header: bool) -> Iterator[dict[str, str] | list[str]]:
@@ -278,6 +282,30 @@ def add_mirbase(b: TableBuilder, lines: Iterable[str]) -> None:
         for form in forms:
             for suffix in ("", "-5p", "-3p"):
                 b.term("gene", form + suffix, tier, curie, symbol=False)
+
+
+def add_grounding_map(b: TableBuilder, rows: Iterable[str], to_mesh: dict[str, str], symbols: dict[str, str]) -> None:
+    """FamPlex's curated text -> grounding map, rows not to FamPlex (``CDDP`` -> ChEBI cisplatin, ``CsA``):
+    tier 2 terms of the chemical (via ChEBI's MeSH id), MeSH or HGNC concept they name."""
+    for row in csv.reader(rows):
+        if len(row) < 3 or row[1] == "FPLX":
+            continue
+        ns, local = row[1], row[2].split(":")[-1]
+        if ns == "CHEBI":
+            curie = to_mesh.get(f"chebi:{local}", f"chebi:{local}")
+        elif ns == "MESH":
+            curie = f"mesh:{local}"
+        elif ns == "HGNC":
+            curie = symbols.get(local, "")
+        else:
+            continue
+        entry = b.concepts.get(curie)
+        if entry is not None:
+            group = {v: k for k, v in CATEGORIES.items()}.get(entry[1], "chemical")
+            group = "disease" if group == "phenotype" else group
+            key = normalize_text(row[0])
+            if (group, "key", key) not in b.terms and (group, "exact", rejoin(row[0])) not in b.terms:
+                b.term(group, row[0], 2, curie)  # only names the vocabularies lack
 
 
 def add_famplex(b: TableBuilder, entities: Iterable[str], gmap: Iterable[str], equivalences: Iterable[str]) -> None:
@@ -494,6 +522,7 @@ def build(wheel: str | Path, lexicons: str | Path | None, out: str | Path = OUT_
         add_pubchem(b, lines("chebi_to_pubchem.tsv"), lines("pubchem_mesh_map.tsv"), to_mesh)
         for prefix in ("mondo", "doid", "hp"):
             add_ontology(b, js(f"{prefix}.json"), prefix, to_mesh)
+        add_grounding_map(b, lines("famplex/grounding_map.csv"), to_mesh, maps["symbol"])
         add_go(b, js("go.json"))
     add_species(b)
     return b.write(Path(out))
