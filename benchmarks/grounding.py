@@ -18,6 +18,7 @@ NCBI Taxonomy -> ``ncbitaxon:``. A gene id is "human" when it is in NCBI Gene's 
 Usage::
 
     python benchmarks/grounding.py [--split Dev] [--gold-mentions] [--gilda] [--limit N]
+    python benchmarks/grounding.py --tables      # load time and memory of the term tables
 """
 
 from __future__ import annotations
@@ -189,42 +190,44 @@ def gold_mention_predictions(docs: list[GoldDoc]) -> Predicted:
 
 
 def gilda_predictions(docs: list[GoldDoc]) -> Predicted:
-    """gilda's Grounder over kg's offline term tables (sources as gilda's db names, no download)."""
+    """gilda's Grounder over kg's offline term tables (no download: terms given, disambiguation models off).
+
+    kg's tables hold folded keys (:func:`kg.normalize.normalize_text`), not surface names, so gilda is
+    asked for the folded mention: string matching is then kg's, and what is compared is gilda's ranking
+    of the candidate terms (status, source, namespace priority) against kg's tiers and rules. Only the
+    terms whose key is a mention's key are loaded (gilda's matches are among them; memory stays small).
+    """
     import gilda
-    from gilda.process import normalize
     from gilda.term import Term
 
     from kg.grounding import Grounder, TermTables
+    from kg.normalize import normalize_text
 
     tables = TermTables()
     grounder = Grounder.default()
     group_of = {"Gene or gene product": ("gene", "family"), "Disease": ("disease",), "Chemical": ("chemical",),
                 "Organism": ("species",)}
-    wanted = {g for gs in group_of.values() for g in gs}
-    # gilda needs surface text; kg's tables hold folded keys, so each key is its own surface
+    wanted = {normalize_text(m.text) for doc in docs for m in doc.mentions}
     terms: dict[str, list] = defaultdict(list)
-    for group in wanted:
-        exact, keys = tables.group(group)
-        for text, raw in [*exact.items(), *keys.items()]:
-            tier, *curies = raw.split("|")
-            if int(tier) > 2:
-                continue
-            status = "name" if tier == "0" else "synonym"
+    for group in {g for gs in group_of.values() for g in gs}:
+        _, keys = tables.group(group)
+        for key in wanted & keys.keys():
+            tier, *curies = keys[key].split("|")
+            status = "name" if tier == "0" else "synonym" if int(tier) <= 2 else "former_name"
             for c in curies:
                 db, _, local = c.partition(":")
-                terms[normalize(text)].append(Term(normalize(text), text, db.upper(), local, text, status,
-                                                   f"kg-{group}"))
-    g = gilda.Grounder(terms)
+                terms[key].append(Term(key, key, db.upper(), local, key, status, f"kg-{group}"))
+    g = gilda.Grounder(dict(terms))
+    g.gilda_disambiguators = {}  # its models would be downloaded
+    g.adeft_disambiguators = {}
     predicted: Predicted = {}
     for doc in docs:
         nodes = {}
         context = doc.title + " " + doc.abstract
         for m in doc.mentions:
-            from kg.normalize import normalize_text
-
-            matches = g.ground(normalize_text(m.text), context=context)
             groups = group_of[KG_TYPE[m.type]]
-            matches = [x for x in matches if x.term.source.removeprefix("kg-") in groups]
+            matches = [x for x in g.ground(normalize_text(m.text), context=context)
+                       if x.term.source.removeprefix("kg-") in groups]
             if matches:
                 curie = f"{matches[0].term.db.lower()}:{matches[0].term.id}"
                 concept = grounder.concept(curie)
@@ -256,6 +259,29 @@ def pipeline_predictions(docs: list[GoldDoc], workers: int) -> tuple[Predicted, 
     return {doc.pmid: by_doc.get(doc.pmid, []) for doc in docs}, seconds
 
 
+def table_costs() -> None:
+    """Load time and memory of the packaged tables: parsed from the TSV (cache off), then from kg's cache."""
+    import gc
+    import resource
+
+    from kg.grounding.terms import GROUPS, TermTables
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+    for cache in (False, True, True):
+        gc.collect()
+        before, t0 = rss_mb(), time.perf_counter()
+        tables = TermTables(cache=cache)
+        for group in GROUPS:
+            tables.group(group)
+        tables.concept("hgnc:11364")
+        label = "parse (no cache)" if not cache else "kg.datacache"
+        print(f"tables {label:<17} {time.perf_counter() - t0:5.1f} s, +{rss_mb() - before:5.0f} MB resident")
+        del tables
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--split", default="Dev", choices=["Train", "Dev"])
@@ -263,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gilda", action="store_true", help="with --gold-mentions: gilda over kg's tables")
     p.add_argument("--limit", type=int, default=0, help="first N documents only")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--tables", action="store_true", help="only: load time and memory of the term tables")
     args = p.parse_args(argv)
+    if args.tables:
+        table_costs()
+        return 0
     path = BIORED / f"{args.split}.PubTator"
     if not path.exists():
         p.error(f"{path} not found (../shared/corpora/relations/BioRED)")

@@ -161,10 +161,12 @@ def test_ground_document_uses_the_other_mentions(grounder):
     assert [g.concept.curie for g in out] == ["mesh:D008113", "mesh:D008113"]
 
 
-def test_short_alias_needs_context(grounder):
-    lone = grounder.ground("HCC", DISEASE)
+def test_short_ambiguous_alias_needs_context(grounder):
+    lone = grounder.ground("HCC", DISEASE)  # a MeSH disease synonym, and a gene alias
     assert lone.concept is None and lone.rule == "short-alias"
     assert grounder.ground("HCC", DISEASE, context={"mesh:D006528"}).concept.curie == "mesh:D006528"
+    # a short synonym only one vocabulary knows grounds without context
+    assert grounder.ground("CAG", CHEMICAL).concept.curie == "mesh:D003000"
 
 
 def test_abbreviation_resolves_inside_the_document(grounder):

@@ -19,9 +19,10 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    DOID, HP; rule ``vocabulary``). Else the one another mention of the same document grounded to
    unambiguously wins (rule ``context``). Else the mention stays ungrounded and is flagged
    (:attr:`Grounding.candidates`).
-4. **Short aliases need context** (rule ``short-alias``): a synonym (tier >= 1) whose key has
-   at most :data:`SHORT` characters grounds only when the document grounds the same CURIE
-   elsewhere (``CsA``, ``ARB``, ``LSD``); an abbreviation defined in the document has already
+4. **Short ambiguous aliases need context** (rule ``short-alias``): a synonym (tier >= 1) whose
+   key has at most :data:`SHORT` characters and that another main vocabulary also knows
+   (:data:`MAIN_GROUPS`: ``ACE`` is a gene and a chemical) grounds only when the document grounds
+   the same CURIE elsewhere (``CsA``, ``ARB``, ``LSD``); ``ATP``, only a chemical, grounds; an abbreviation defined in the document has already
    been replaced by its long form (:mod:`kg.nlp`), so it grounds by that.
 5. **Mouse and rat genes merge with their human ortholog** by default: ``Stat3`` (MGI) is
    grounded to ``hgnc:11364`` with ``mgi:103038`` among the xrefs (rule ``ortholog``). With
@@ -58,6 +59,7 @@ from kg.normalize import normalize_text
 __all__ = ["Grounder", "Grounding", "TYPE_GROUPS", "SHORT", "CATEGORY_OF_TYPE", "concept_url"]
 
 SHORT = 3
+MAIN_GROUPS = ("gene", "chemical", "disease")
 #: Other groups tried, preferred names and synonyms only (tier <= 1), when the type's own vocabularies
 #: have nothing: NER heads confuse chemicals, genes and diseases ("coenzyme Q10" tagged as a gene).
 #: Not for genes: a gene-typed class name ("claudin", "lectin") would become a MeSH protein class (on BioRED
@@ -232,7 +234,7 @@ class Grounder:
             for group in CROSS_GROUPS.get(type, ()):
                 hit = self.tables.lookup(group, text)
                 if hit is not None and hit.tier <= 1:
-                    other = self._decide(hit, text)
+                    other = self._decide(hit, text, group)
                     if other.concept is not None:
                         concept = replace(other.concept, score=round(other.concept.score * 0.7, 3),
                                           type=TYPE_OF_CATEGORY.get(other.concept.category, ""))
@@ -258,7 +260,7 @@ class Grounder:
             if family is not None and family.tier <= 1 and len(family.curies) == 1:
                 gene = self.tables.lookup("gene", text)
                 if gene is None or gene.tier > 0:
-                    return self._decide(family, text)
+                    return self._decide(family, text, "family")
         if self.linker is not None:  # curated first: HGNC, CTD, supplements, GO/SO class terms whatever the type
             hit = self.linker.link(text, type)
             if hit is not None:
@@ -268,14 +270,18 @@ class Grounder:
             hit = self.tables.lookup(group, text)
             if hit is None:
                 continue
-            result = self._decide(hit, text)
+            result = self._decide(hit, text, group)
             if result.concept is not None:
                 return result
             if not flagged.candidates:
                 flagged = result
         return flagged
 
-    def _decide(self, hit: TermHit, text: str) -> Grounding:
+    def _elsewhere(self, text: str, group: str) -> bool:
+        """Whether ``text`` also names something in another main vocabulary (``ACE``: a gene and a chemical)."""
+        return any(self.tables.lookup(other, text) is not None for other in MAIN_GROUPS if other != group)
+
+    def _decide(self, hit: TermHit, text: str, group: str = "") -> Grounding:
         score = 0.95 if hit.exact else _TIER_SCORE[min(hit.tier, len(_TIER_SCORE) - 1)]
         curies = hit.curies
         if self.merge_orthologs:
@@ -286,7 +292,7 @@ class Grounder:
             if len(best) == 1:
                 return Grounding(self._concept(best[0], score * 0.9), "vocabulary", curies)
             return Grounding(None, "ambiguous", curies)
-        if hit.tier >= 1 and not hit.exact and len(normalize_text(text)) <= SHORT:
+        if hit.tier >= 1 and not hit.exact and len(normalize_text(text)) <= SHORT and self._elsewhere(text, group):
             return Grounding(None, "short-alias", curies)
         rule = "ortholog" if curies[0] != hit.curies[0] else ("exact" if hit.tier == 0 else "synonym")
         concept = self._concept(curies[0], score)
