@@ -47,8 +47,9 @@ the ontologies' own cross-references, for MeSH concepts.
 The short/common-word rule of :mod:`kg.vocab` applies: a symbol-like term whose key has at
 most 2 characters, or whose lower-case form is in ``kg/data/common_words.txt``, is kept only as
 an exact-case term when it is a preferred symbol (tier 0) and dropped otherwise; names whose
-key has at most 2 characters are dropped. Terms longer than :data:`MAX_CHARS` are dropped
-(IUPAC names: a NER span rarely matches them whole). Nothing here reads an input document.
+key has at most 2 characters are dropped. Terms longer than :data:`MAX_CHARS`, and synonyms
+(tier >= 1) that are long systematic names (over 25 characters with two digits or a bracket), are
+dropped (IUPAC names: a NER span rarely matches them whole, and every build would hold them). Nothing here reads an input document.
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ CATEGORIES = {
     "disease": "biolink:Disease", "phenotype": "biolink:PhenotypicFeature", "species": "biolink:OrganismTaxon",
     "component": "biolink:CellularComponent", "process": "biolink:BiologicalProcess",
 }
+def _systematic(text: str) -> bool:
+    """A long systematic (IUPAC-like) name: over 25 characters with two digits or a bracket. As a synonym it
+    costs memory in every build and a NER span almost never matches it whole."""
+    return len(text) > 25 and (sum(ch.isdigit() for ch in text) >= 2 or any(ch in text for ch in "[]{}"))
+
+
 _SYMBOL_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,11}$")
 
 
@@ -103,7 +110,7 @@ class TableBuilder:
     def term(self, group: str, text: str, tier: int, curie: str, *, symbol: bool | None = None) -> None:
         """Add ``text`` as a term of ``curie`` (the short/common-word rule of the module docstring)."""
         text = " ".join(str(text).split())
-        if not text or len(text) > MAX_CHARS or "\t" in text:
+        if not text or len(text) > MAX_CHARS or "\t" in text or (tier > 0 and _systematic(text)):
             return
         key = normalize_text(text)
         if not key:
