@@ -130,8 +130,11 @@ def test_xrefs_and_category(grounder):
 
 
 def test_the_type_decides_the_vocabulary(grounder):
-    assert grounder.ground("cisplatin", GENE).concept is None  # no cross-type fallback for genes
-    assert grounder.ground("STAT3", CHEMICAL).concept is None or grounder.ground("STAT3", CHEMICAL).rule == "other-type"
+    assert grounder.ground("STAT3", GENE).concept.category == "biolink:Gene"
+    assert grounder.ground("Classic Agent", GENE).concept is None  # a gene-typed chemical with no ChEBI/DrugBank xref
+    # a gene-typed small molecule (ChEBI/DrugBank xref) is grounded as the chemical it is
+    g = grounder.ground("cisplatin", GENE)
+    assert (g.concept.curie, g.rule, g.concept.type) == ("mesh:D002945", "other-type", "Chemical")
 
 
 def test_other_type_fallback_says_what_the_concept_is(grounder):

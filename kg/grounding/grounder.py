@@ -62,10 +62,11 @@ SHORT = 3
 MAIN_GROUPS = ("gene", "chemical", "disease")
 #: Other groups tried, preferred names and synonyms only (tier <= 1), when the type's own vocabularies
 #: have nothing: NER heads confuse chemicals, genes and diseases ("coenzyme Q10" tagged as a gene).
-#: Not for genes: a gene-typed class name ("claudin", "lectin") would become a MeSH protein class (on BioRED
-#: train, 148 of 148 such groundings were wrong).
+#: A gene-typed mention grounds to a chemical only when it is a small molecule (a ChEBI or DrugBank xref):
+#: else a gene-typed class name ("claudin", "lectin") becomes a MeSH protein class (on BioRED train gold
+#: mentions, 148 of 148 such groundings were wrong without this condition).
 CROSS_GROUPS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(DISEASE_TYPES, ("chemical",)), "Chemical": ("gene", "disease"), "Amino acid": ("gene",),
+    **dict.fromkeys(GENE_TYPES, ("chemical",)), **dict.fromkeys(DISEASE_TYPES, ("chemical",)), "Chemical": ("gene", "disease"), "Amino acid": ("gene",),
     "Pathological formation": ("chemical",),
 }
 CROSS_MIN = 5
@@ -125,6 +126,10 @@ _URLS = {
 _VOCABULARY = {"mesh": "MeSH", "chebi": "ChEBI", "drugbank": "DrugBank", "ncbigene": "NCBI Gene",
                "ncbitaxon": "NCBI Taxonomy", "hgnc": "HGNC", "mgi": "MGI", "rgd": "RGD", "fplx": "FamPlex",
                "go": "GO", "mondo": "MONDO", "doid": "DOID", "hp": "HP", "omim": "OMIM", "mirbase": "miRBase"}
+
+
+def _small_molecule(concept: Concept) -> bool:
+    return any(x.startswith(("chebi:", "drugbank:")) for x in concept.xrefs)
 
 
 def concept_url(curie: str) -> str:
@@ -235,7 +240,7 @@ class Grounder:
                 hit = self.tables.lookup(group, text)
                 if hit is not None and hit.tier <= 1:
                     other = self._decide(hit, text, group)
-                    if other.concept is not None:
+                    if other.concept is not None and (type not in GENE_TYPES or _small_molecule(other.concept)):
                         concept = replace(other.concept, score=round(other.concept.score * 0.7, 3),
                                           type=TYPE_OF_CATEGORY.get(other.concept.category, ""))
                         return Grounding(concept, "other-type")
