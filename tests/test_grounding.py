@@ -192,6 +192,7 @@ def test_common_word_symbols_link_only_as_written(grounder):
     ("Ca(2+)", CHEMICAL, "mesh:D002118", "ion"),
     ("obese", DISEASE, "mesh:D009765", "derived"),
     ("hypothyroid", DISEASE, "mesh:D007037", "derived"),
+    ("b-thalassemia", DISEASE, "mesh:D017086", "greek"),
 ])
 def test_variants(grounder, text, typ, curie, rule):
     g = grounder.ground(text, typ)

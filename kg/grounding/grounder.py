@@ -36,7 +36,9 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    not an HGNC approved symbol grounds to the family, not to a gene that lists it as an alias.
 8. **Variants of an unmatched mention** (score x 0.8): an ion written as a formula grounds
    to its element (``Ca2+`` -> calcium, rule ``ion``); a disease adjective to its noun
-   (:data:`DERIVATIONS`: ``obese`` -> obesity, ``thrombotic`` -> thrombosis, rule ``derived``).
+   (:data:`DERIVATIONS`: ``obese`` -> obesity, ``thrombotic`` -> thrombosis, rule ``derived``);
+   a lone ``a-``/``b-``/``g-`` before a lower-case word is the Greek letter (``b-thalassemia``,
+   rule ``greek``).
 9. **Abbreviations resolve inside the document first** (:meth:`Grounder.ground_document`,
    rule ``abbreviation``; in a build :mod:`kg.nlp` has already put the long form in
    ``norm_text``).
@@ -79,13 +81,16 @@ PRIORITY = {"hgnc": 0, "mesh": 0, "ncbitaxon": 0, "go": 0, "fplx": 1, "omim": 1,
 #: ("inflammatory" -> "inflammation", "obese" -> "obesity", "cirrhotic" -> "cirrhosis").
 DERIVATIONS = (("atory", "ation"), ("ese", "esity"), ("emic", "emia"), ("otic", "osis"), ("ensive", "ension"),
                ("essive", "ession"), ("essed", "ession"), ("etic", "esis"), ("ic", "ia"), ("ic", "y"),
-               ("ous", "osis"), ("oid", "oidism"), ("al", ""))
+               ("ous", "osis"), ("oid", "oidism"), ("infected", "infection"), ("al", ""))
 #: Element symbols -> names, for ions written as formulas ("Ca2+", "Zn(2+)", "Fe3+").
 ELEMENTS = {"H": "hydrogen", "Li": "lithium", "Na": "sodium", "K": "potassium", "Mg": "magnesium", "Ca": "calcium",
             "Zn": "zinc", "Fe": "iron", "Cu": "copper", "Mn": "manganese", "Co": "cobalt", "Ni": "nickel",
             "Cd": "cadmium", "Pb": "lead", "Hg": "mercury", "As": "arsenic", "Se": "selenium", "Al": "aluminum",
             "Cl": "chloride", "I": "iodine", "F": "fluoride", "Br": "bromide", "Ag": "silver", "Au": "gold",
             "Pt": "platinum", "Cr": "chromium", "Sr": "strontium", "Ba": "barium", "Cs": "cesium", "Gd": "gadolinium"}
+#: "b-thalassemia", "a-synuclein": a lone Latin letter standing for the Greek one.
+_GREEK_LETTER = re.compile(r"(?<![A-Za-z0-9])([abg])-(?=[a-z])")
+_GREEK = {"a": "alpha", "b": "beta", "g": "gamma"}
 _ION = re.compile(r"^([A-Z][a-z]?)\s*\(?\s*\d?\s*[+-]\s*\d?\s*\)?$")
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(GENE_TYPES, ("gene", "family")),
@@ -253,6 +258,8 @@ class Grounder:
             m = _ION.match(text.strip())
             if m and m.group(1) in ELEMENTS:
                 yield ELEMENTS[m.group(1)], "ion"
+        if _GREEK_LETTER.search(text):
+            yield _GREEK_LETTER.sub(lambda m: _GREEK[m.group(1)] + "-", text), "greek"
         if "disease" in groups:
             head, _, last = text.rpartition(" ")
             for old, new in DERIVATIONS:
