@@ -165,10 +165,10 @@ def test_ground_document_uses_the_other_mentions(grounder):
 
 
 def test_short_ambiguous_alias_needs_context(grounder):
-    lone = grounder.ground("HCC", DISEASE)  # a MeSH disease synonym, and a gene alias
+    lone = grounder.ground("HCC", DISEASE)  # a MeSH disease synonym, and a previous gene symbol
     assert lone.concept is None and lone.rule == "short-alias"
     assert grounder.ground("HCC", DISEASE, context={"mesh:D006528"}).concept.curie == "mesh:D006528"
-    # a short synonym only one vocabulary knows grounds without context
+    # a short synonym only one vocabulary knows (or another knows as a mere alias) grounds without context
     assert grounder.ground("CAG", CHEMICAL).concept.curie == "mesh:D003000"
 
 

@@ -20,8 +20,8 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    unambiguously wins (rule ``context``). Else the mention stays ungrounded and is flagged
    (:attr:`Grounding.candidates`).
 4. **Short ambiguous aliases need context** (rule ``short-alias``): a synonym (tier >= 1) whose
-   key has at most :data:`SHORT` characters and that another main vocabulary also knows
-   (:data:`MAIN_GROUPS`: ``ACE`` is a gene and a chemical) grounds only when the document grounds
+   key has at most :data:`SHORT` characters and that another main vocabulary (:data:`MAIN_GROUPS`)
+   knows as a symbol, name or previous symbol (tier <= 1: ``ACE`` is a gene symbol) grounds only when the document grounds
    the same CURIE elsewhere (``CsA``, ``ARB``, ``LSD``); ``ATP``, only a chemical, grounds; an abbreviation defined in the document has already
    been replaced by its long form (:mod:`kg.nlp`), so it grounds by that.
 5. **Mouse and rat genes merge with their human ortholog** by default: ``Stat3`` (MGI) is
@@ -290,8 +290,12 @@ class Grounder:
         return flagged
 
     def _elsewhere(self, text: str, group: str) -> bool:
-        """Whether ``text`` also names something in another main vocabulary (``ACE``: a gene and a chemical)."""
-        return any(self.tables.lookup(other, text) is not None for other in MAIN_GROUPS if other != group)
+        """Whether ``text`` is a symbol, name or previous symbol in another main vocabulary (``ACE``: a gene)."""
+        for other in MAIN_GROUPS:
+            hit = self.tables.lookup(other, text) if other != group else None
+            if hit is not None and hit.tier <= 1:  # a symbol, name or previous symbol there, not a mere alias
+                return True
+        return False
 
     def _decide(self, hit: TermHit, text: str, group: str = "") -> Grounding:
         score = 0.95 if hit.exact else _TIER_SCORE[min(hit.tier, len(_TIER_SCORE) - 1)]
