@@ -62,7 +62,7 @@ def good_line(n: int, title: str = "", text: str = "") -> str:
     """A good JSON Lines record (title and abstract differ by ``n``: repeats of one text are deduplicated)."""
     title = title or f"EGFR in glioma, series {n}"
     text = text or f"EGFR amplification drives glioma growth in series {n}."
-    return json.dumps({"pmid": str(n), "title": title, "abstract": text}) + "\n"
+    return json.dumps({"pmid": str(n), "title": title, "abstract": text}, ensure_ascii=False) + "\n"
 
 
 @dataclass
