@@ -442,6 +442,8 @@ def run_case(name: str, make: Callable[[Path], Case], work: Path) -> dict[str, o
                 damage_cache(out / "kg.sqlite", garbage=False)
             elif i and case.action == "garbage-cache":
                 damage_cache(out / "kg.sqlite", garbage=True)
+            if i:  # the documents counted are the last build's
+                (out / "summary.json").unlink(missing_ok=True)
             result = launch(cmd, env=env, as_nobody=case.as_nobody)
     docs = _documents(out)
     problems = []

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from kg.ingest.detect import open_text
 from kg.ingest.fields import make_document
-from kg.ingest.streams import MAX_RECORD_BYTES, drain_notes
+from kg.ingest.streams import MAX_RECORD_BYTES, Notes, drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["read_medline", "parse_medline_record"]
@@ -112,8 +112,9 @@ def read_medline(path: str | Path, *, source: str, encoding: str) -> Iterator[Do
         size = 0
 
     with open_text(path, encoding) as handle:
+        notes = Notes(handle, source)
         for lineno, raw in enumerate(handle, 1):
-            yield from drain_notes(handle, source)
+            yield from notes()
             line = raw.rstrip("\r\n")
             if not line.strip():
                 close_value()

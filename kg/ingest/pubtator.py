@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kg.ingest.detect import open_text
 from kg.ingest.fields import make_document
-from kg.ingest.streams import drain_notes
+from kg.ingest.streams import Notes, drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["read_pubtator", "convert_offsets"]
@@ -101,8 +101,9 @@ def read_pubtator(path: str | Path, *, source: str, encoding: str) -> Iterator[D
     """Stream the documents of a PubTator file, one document block in memory at a time."""
     block: _Block | None = None
     with open_text(path, encoding) as handle:
+        notes = Notes(handle, source)
         for lineno, raw in enumerate(handle, 1):
-            yield from drain_notes(handle, source)
+            yield from notes()
             line = raw.rstrip("\r\n")
             if not line.strip():
                 if block is not None:

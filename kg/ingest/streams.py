@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from kg.records import Skipped
 
-__all__ = ["MAX_RECORD_BYTES", "GzipMembers", "LineGuard", "drain_notes"]
+__all__ = ["MAX_RECORD_BYTES", "GzipMembers", "LineGuard", "Notes", "drain_notes"]
 
 #: The most one line, record or table cell may hold (bytes); a longer one is skipped with a warning.
 MAX_RECORD_BYTES = 10 * 1024 * 1024
@@ -141,14 +141,28 @@ class LineGuard(_Blocks):
             elif b"\x00" in line:
                 self.notes.append((self._line, HAS_NUL))
                 line = b"\n"
-            elif self._utf8 and not line.isascii():
+            out.append(line)
+            size += len(line)
+        block = b"".join(out)
+        if self._utf8 and not block.isascii():
+            self._check_utf8(block, out)
+        return block
+
+    def _check_utf8(self, block: bytes, lines: list[bytes]) -> None:
+        """Note the lines of ``block`` that are not UTF-8 (the block is checked whole first: the common case)."""
+        try:
+            block.decode("utf-8")
+            return
+        except UnicodeDecodeError:
+            pass
+        first = self._line - len(lines) + 1
+        for number, line in enumerate(lines, first):
+            if not line.isascii():
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError:
-                    self.notes.append((self._line, NOT_UTF8))
-            out.append(line)
-            size += len(line)
-        return b"".join(out)
+                    self.notes.append((number, NOT_UTF8))
+        self.notes.sort(key=lambda note: note[0] or 0)
 
 
 def _note_holders(stream: object) -> Iterator[object]:
@@ -161,10 +175,21 @@ def _note_holders(stream: object) -> Iterator[object]:
         seen += 1
 
 
+class Notes:
+    """The notes under ``stream``, found once, turned into Skipped entries of ``source`` when called
+    (cheap when there are none: readers call it once per line)."""
+
+    def __init__(self, stream: object, source: str) -> None:
+        self._lists: list[list[tuple[int | None, str]]] = [h.notes for h in _note_holders(stream)]  # type: ignore[attr-defined]
+        self._source = source
+
+    def __call__(self) -> Iterator[Skipped]:
+        for notes in self._lists:
+            while notes:
+                line, reason = notes.pop(0)
+                yield Skipped(self._source, reason, f"line {line}" if line else None)
+
+
 def drain_notes(stream: object, source: str) -> Iterator[Skipped]:
     """The notes gathered so far under ``stream`` as Skipped entries of ``source`` (each given once)."""
-    for holder in _note_holders(stream):
-        notes = holder.notes  # type: ignore[attr-defined]
-        while notes:
-            line, reason = notes.pop(0)
-            yield Skipped(source, reason, f"line {line}" if line else None)
+    return Notes(stream, source)()

@@ -25,7 +25,7 @@ from typing import Any
 from kg.ingest.detect import open_text
 from kg.ingest.fields import make_document, normalise_doi
 from kg.ingest.names import has_lone_surrogate
-from kg.ingest.streams import MAX_RECORD_BYTES, drain_notes
+from kg.ingest.streams import MAX_RECORD_BYTES, Notes, drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["FIELD_ALIASES", "known_column_names", "read_jsonl", "read_json_array", "read_table"]
@@ -194,8 +194,9 @@ def read_jsonl(
 
     def objects() -> Iterator[tuple[str, Any]]:
         with open_text(path, encoding) as handle:
+            notes = Notes(handle, source)
             for lineno, line in enumerate(handle, 1):
-                for note in drain_notes(handle, source):
+                for note in notes():
                     yield "", note
                 if not line.strip():
                     continue
@@ -245,8 +246,9 @@ def read_table(
         header: list[str] | None = None
         mapping: dict[str, str] = {}
         extra = 0  # lines read past the csv reader (the rest of an over-long cell)
+        notes = Notes(handle, source)
         while True:
-            yield from drain_notes(handle, source)
+            yield from notes()
             before = reader.line_num
             try:
                 row = next(reader)
