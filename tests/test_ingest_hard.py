@@ -15,10 +15,13 @@ import pickle
 import shutil
 import signal
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.ingest import IngestReport, iter_documents, read_documents
@@ -325,3 +328,21 @@ def test_report_is_filled_for_every_skipped_path(tmp_path):
     report = IngestReport()
     assert [d.pmid for d in iter_documents(tmp_path / "in", report=report)] == ["1"]
     assert report.summary().count("skipped ") == 1
+
+
+@given(st.binary(min_size=1, max_size=40))
+def test_any_file_name_is_shown_encodable_and_without_control_characters(name):
+    from kg.ingest.names import display_path
+
+    shown = display_path(os.fsdecode(name))
+    shown.encode("utf-8")
+    assert not any(unicodedata.category(c) in ("Cc", "Cs") and c != "\t" for c in shown)
+    assert display_path(os.fsdecode(name)) == display_path(name)
+
+
+def test_recursive_glob_reads_each_file_once_without_noise(tmp_path):
+    _corpus(tmp_path / "in" / "a" / "b", 1, 2)
+    _corpus(tmp_path / "in", 3)
+    docs, report = read_documents(str(tmp_path / "in" / "**"))
+    assert sorted(d.pmid for d in docs) == ["1", "2", "3"]
+    assert report.skipped == [] and report.duplicates == []

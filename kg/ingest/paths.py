@@ -195,14 +195,18 @@ def iter_files(target: Target) -> Iterator[Path | Skipped]:
         yield from _walk(target.path, {})
     else:
         seen: dict[tuple[int, int], Path] = {}
+        walked: list[Path] = []
         for match in sorted(glob.glob(os.fspath(target.path), recursive=True)):
             path = Path(match)
+            if any(path.is_relative_to(folder) for folder in walked):
+                continue  # "**" matches a folder and what is inside it: read once, from the folder
             try:
                 mode = os.stat(path).st_mode
             except OSError as exc:
                 yield Skipped(display_path(path), f"cannot be read ({exc.strerror}); check it")
                 continue
             if stat.S_ISDIR(mode):
+                walked.append(path)
                 yield from _walk(path, seen)
             elif stat.S_ISREG(mode):
                 yield path
