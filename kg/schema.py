@@ -15,6 +15,9 @@ else the folded text of :func:`kg.vocabularies.normalize.normalize_text`, e.g. `
 ``aliases``    list[str]  every surface form seen (and the long form of abbreviations)
 ``curie``      str        vocabulary id, ``""`` when unlinked
 ``url``        str        link to the vocabulary entry, ``""`` when unlinked
+``xrefs``      str        every equivalent CURIE, ``|``-joined (``hgnc:11364|ncbigene:6774|...``)
+``category``   str        Biolink class (``biolink:Gene``, ``biolink:ChemicalEntity``, ...)
+``grounding_score`` float confidence of the grounding (0 when ungrounded)
 ``doc_ids``    list[str]  the documents that mention it
 =============  =========  ====================================================
 
@@ -123,6 +126,9 @@ NODE_ATTRIBUTES: dict[str, type] = {
     "documents": int,
     "aliases": list,
     "curie": str,
+    "xrefs": str,
+    "category": str,
+    "grounding_score": float,
     "url": str,
     "doc_ids": list,
 }

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError, NothingToBuildError
-from kg.ingest import MAX_ABSTRACT_CHARS, IngestReport, iter_documents, read_documents
+from kg.ingest import IngestReport, iter_documents, read_documents
+from kg.ingest.fields import LONG_TEXT_CHARS
 
 DATA = Path(__file__).parent / "fixtures" / "ingest" / "data"
 
@@ -256,19 +257,15 @@ def test_title_without_abstract_is_kept_and_flagged(tmp_path):
     assert docs[0].flags == ("no-abstract",) and report.flagged == [("pmid:77", "no-abstract")]
 
 
-def test_huge_abstract_is_truncated_and_flagged(tmp_path):
+def test_long_abstract_is_kept_whole_and_flagged_for_the_nlp_stage(tmp_path):
     path = tmp_path / "huge.jsonl"
     word = "resistance "
-    path.write_text(
-        json.dumps(
-            {"pmid": "88", "title": "Huge", "abstract": word * (MAX_ABSTRACT_CHARS // len(word) + 1000)}
-        )
-        + "\n"
-    )
+    abstract = (word * (LONG_TEXT_CHARS // len(word) + 1000)).strip()
+    path.write_text(json.dumps({"pmid": "88", "title": "Huge", "abstract": abstract}) + "\n")
     docs, report = read_documents(path)
     doc = docs[0]
-    assert len(doc.abstract) <= MAX_ABSTRACT_CHARS and doc.abstract.endswith("resistance")
-    assert doc.flags == ("truncated-abstract",) and report.flagged == [("pmid:88", "truncated-abstract")]
+    assert doc.abstract == abstract and len(doc.text) > LONG_TEXT_CHARS
+    assert doc.flags == ("long-text",) and report.flagged == [("pmid:88", "long-text")]
 
 
 def test_non_utf8_text_is_decoded_not_skipped(tmp_path):
@@ -326,8 +323,15 @@ def test_same_file_twice_gives_each_paper_once(tmp_path):
 def test_missing_path_raises_input_error_naming_it(tmp_path):
     missing = tmp_path / "nope" / "abstracts.xml"
     with pytest.raises(InputError) as err:
-        iter_documents([DATA / "sample.tsv", missing])  # raised at once, before iterating
+        iter_documents([missing])  # raised at once, before iterating: no path can be read
     assert str(missing) in str(err.value) and "does not exist" in str(err.value)
+
+
+def test_missing_path_next_to_a_good_one_is_skipped_and_named(tmp_path):
+    missing = tmp_path / "nope" / "abstracts.xml"
+    docs, report = read_documents([DATA / "sample.tsv", missing])
+    assert len(docs) == 2
+    assert [s.source for s in report.skipped] == [str(missing)] and "does not exist" in report.skipped[0].reason
 
 
 def test_glob_matching_nothing_raises_input_error(tmp_path):

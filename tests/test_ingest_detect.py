@@ -108,7 +108,8 @@ def test_stray_non_utf8_byte_after_the_sample_falls_back_to_cp1252(tmp_path):
     path.write_bytes(body + b'{"title": "Caf\xe9", "abstract": "Late \x93quoted\x94 text."}\n')
     docs, report = read_documents(path)
     assert docs[-1].title == "Café" and docs[-1].abstract == "Late “quoted” text."
-    assert report.skipped == []
+    n_lines = SAMPLE_SIZE // 50 + 1
+    assert [(s.location, "not UTF-8" in s.reason) for s in report.skipped] == [(f"line {n_lines}", True)]
 
 
 def test_guess_encoding_refuses_binary():

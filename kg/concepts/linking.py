@@ -87,6 +87,12 @@ class Concept:
     description: str = ""
     type: str = ""
     """The readable entity type the vocabulary fixes (curated GO/SO terms), else ``""``."""
+    xrefs: tuple[str, ...] = ()
+    """Every equivalent CURIE, the primary first (``hgnc:11364``, ``ncbigene:6774``, ``uniprot:P40763``)."""
+    category: str = ""
+    """The Biolink class (``biolink:Gene``, ``biolink:ChemicalEntity``, ...), ``""`` when unknown."""
+    score: float = 1.0
+    """The grounding's confidence (:mod:`kg.concepts.grounder`)."""
 
 
 def hgnc_concept(hgnc_id: str, symbol: str, name: str = "") -> Concept:

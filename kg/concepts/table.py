@@ -7,9 +7,12 @@ Each mention gets a concept key:
 2. Composite gene mentions such as "JAK2-STAT3" or "ERK1/2"-style pairs are split into
    their parts when every part is itself a gene symbol the vocabulary knows, the way
    gene normalisers treat composite mentions (Wei et al. 2015, GNormPlus).
-3. It is linked to a vocabulary (:class:`kg.concepts.linking.Linker`: HGNC genes, CTD/MeSH
-   diseases); a linked mention's key is the CURIE, so "P-gp", "MDR1" and
-   "P-glycoprotein" become ``hgnc:40``.
+3. It is grounded (:class:`kg.concepts.grounder.Grounder`: kg's curated :class:`kg.concepts.linking.Linker`
+   for HGNC genes and CTD/MeSH diseases first, then the offline tables of
+   :mod:`kg.vocabularies.grounding_terms`: NCBI Gene, miRBase, MGI/RGD, FamPlex, MeSH and ChEBI chemicals,
+   MONDO/DOID/HP diseases, NCBI Taxonomy, GO); a grounded mention's key is the CURIE, so
+   "P-gp", "MDR1" and "P-glycoprotein" become ``hgnc:40``. Ambiguous names are grounded
+   in their document's context (the CURIEs its other mentions grounded to), else not.
 4. Otherwise its key is the folded text (:func:`kg.vocabularies.normalize.normalize_text`): case,
    hyphens, Greek letters and plurals fold together ("exosomes" = "exosome").
 5. An unlinked abbreviation used without its definition in one document resolves as it
@@ -37,7 +40,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kg.concepts.linking import Linker
+from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
+from kg.concepts.linking import Concept, Linker
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.normalize import display_form, normalize_text
 
@@ -97,6 +101,9 @@ class ConceptTable:
     #: start, end, text, ner_type (the head's type, before the concept's commonest type
     #: replaces it in ``mentions``) and concept (its final key)
     spans: pd.DataFrame | None = None
+    xrefs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 Rank = tuple[str, int]
@@ -146,14 +153,28 @@ def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str
     return frame
 
 
-def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None) -> ConceptTable:
+def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset()) -> Grounding:
+    """The mention's long form grounded, else its own text (in ``context``: the document's CURIEs)."""
+    g = grounder.ground(m.norm_text, m.type, context)
+    if g.concept is None and m.text != m.norm_text:
+        own = grounder.ground(m.text, m.type, context)
+        if own.concept is not None or not g.flagged:
+            g = own
+    return g
+
+
+def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None,
+                    grounder: Grounder | None = None) -> ConceptTable:
     """Key every mention of ``annotated`` by concept and collect labels, types and aliases.
 
     ``annotated`` is read once, in any order, and not kept: the mention table holds one row
     per mention in columns (sorted by document id), so memory grows with the mentions, not
     with the annotated documents' objects. The result does not depend on the order.
+    ``grounder`` defaults to :meth:`Grounder.for_linker` of ``linker`` (none without a linker).
     """
-    cache: dict[tuple[str, str, str], tuple[str, object]] = {}
+    if grounder is None and linker is not None:
+        grounder = Grounder.for_linker(linker)
+    cache: dict[tuple[str, str, str], Grounding] = {}
     interned: dict[str, str] = {}
     doc_col: list[str] = []
     text_col: list[str] = []
@@ -165,45 +186,49 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     long_tally: dict[str, dict] = {}
     type_tally: dict[str, dict] = {}
     definition_tally: dict[str, dict] = {}
-    linked: dict[str, object] = {}
+    linked: dict[str, Concept] = {}
     for adoc in annotated:
         doc_id = adoc.doc_id
         for i, (short, long_form) in enumerate(adoc.abbreviations):
             _tally(definition_tally, normalize_text(short), normalize_text(long_form), (doc_id, i))
         seq = 0
-        for raw in adoc.mentions:
-            for m in split_composite(raw, linker):
-                # the text itself is tried when the long form does not link, so it is part of the key
-                ck = (m.norm_text, m.type, m.text if m.text != m.norm_text else "")
-                if ck not in cache:
-                    concept = None
-                    if linker is not None:
-                        concept = linker.link(m.norm_text, m.type) or (
-                            linker.link(m.text, m.type) if m.text != m.norm_text else None
-                        )
-                    key = concept.curie if concept is not None else normalize_text(m.norm_text)
-                    if concept is None and not any(ch.isalnum() for ch in m.text):
-                        key = ""  # a lone "+" or "%" tagged by a head is no concept
-                    cache[ck] = (key, concept)
-                key, concept = cache[ck]
-                if not key:
-                    continue
-                if concept is not None:
-                    linked[key] = concept
-                rank = (doc_id, seq)
-                seq += 1
-                _tally(form_tally, key, m.text, rank)
-                if m.norm_text != m.text:
-                    _tally(long_tally, key, m.norm_text, rank)
-                _tally(type_tally, key, m.type, rank)
-                doc_col.append(doc_id)
-                text_col.append(interned.setdefault(m.text, m.text))
-                type_col.append(m.type)
-                key_col.append(key)
-                para_col.append(m.para)
-                sent_col.append(m.sent)
-                start_col.append(m.start)
-                end_col.append(m.end)
+        doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]
+        groundings: list[Grounding | None] = []
+        for m in doc_mentions:
+            # the text itself is tried when the long form does not ground, so it is part of the key
+            ck = (m.norm_text, m.type, m.text if m.text != m.norm_text else "")
+            if grounder is not None and ck not in cache:
+                cache[ck] = _ground(grounder, m)
+            groundings.append(cache.get(ck))
+        if grounder is not None and any(g is not None and g.flagged for g in groundings):
+            # ambiguous names: decided by the CURIEs the document's other mentions grounded to
+            context = frozenset(x for g in groundings if g is not None and g.concept is not None
+                                for x in g.concept.xrefs or (g.concept.curie,))
+            groundings = [_ground(grounder, m, context) if g is not None and g.flagged else g
+                          for m, g in zip(doc_mentions, groundings, strict=True)]
+        for m, g in zip(doc_mentions, groundings, strict=True):
+            concept = g.concept if g is not None else None
+            key = concept.curie if concept is not None else normalize_text(m.norm_text)
+            if concept is None and not any(ch.isalnum() for ch in m.text):
+                key = ""  # a lone "+" or "%" tagged by a head is no concept
+            if not key:
+                continue
+            if concept is not None and (key not in linked or concept.score > linked[key].score):
+                linked[key] = concept
+            rank = (doc_id, seq)
+            seq += 1
+            _tally(form_tally, key, m.text, rank)
+            if m.norm_text != m.text:
+                _tally(long_tally, key, m.norm_text, rank)
+            _tally(type_tally, key, m.type, rank)
+            doc_col.append(doc_id)
+            text_col.append(interned.setdefault(m.text, m.text))
+            type_col.append(m.type)
+            key_col.append(key)
+            para_col.append(m.para)
+            sent_col.append(m.sent)
+            start_col.append(m.start)
+            end_col.append(m.end)
     forms, long_forms, type_votes = _counters(form_tally), _counters(long_tally), _counters(type_tally)
     definitions = _counters(definition_tally)
     del form_tally, long_tally, type_tally, definition_tally, interned
@@ -236,6 +261,10 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
         table.aliases[key] = sorted(set(seen), key=lambda form: (form.lower(), form))
         table.curies[key] = concept.curie if concept is not None else ""
         table.urls[key] = concept.url if concept is not None else ""
+        table.xrefs[key] = (concept.xrefs or (concept.curie,)) if concept is not None else ()
+        table.categories[key] = (concept.category if concept is not None and concept.category
+                                 else CATEGORY_OF_TYPE.get(table.types[key], "biolink:NamedThing"))
+        table.scores[key] = concept.score if concept is not None else 0.0
     table.spans = table.mentions[["doc", "sent", "start", "end", "text", "type", "concept"]].rename(
         columns={"type": "ner_type"})
     if len(table.mentions):

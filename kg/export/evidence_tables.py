@@ -66,8 +66,10 @@ def evidence_frame(G: nx.Graph) -> pd.DataFrame:
 
 
 def mentions_frame(spans: pd.DataFrame | None, G: nx.Graph) -> pd.DataFrame:
-    """One row per mention (:data:`MENTION_TABLE_COLUMNS`) from a build's mention spans
-    (:attr:`kg.concepts.ConceptTable.spans`), with the label and type of the node each grounds to."""
+    """One row per mention of a concept that became a node (:data:`MENTION_TABLE_COLUMNS`) from a
+    build's mention spans (:attr:`kg.concepts.table.ConceptTable.spans`), with the label and type of
+    that node. Mentions of what :mod:`kg.concepts.filter` kept out of the graph (generic terms,
+    fragments, unsupported ungrounded text) are left out, as they are of the node counts."""
     import pandas as pd
 
     if spans is None or not len(spans):
@@ -75,6 +77,8 @@ def mentions_frame(spans: pd.DataFrame | None, G: nx.Graph) -> pd.DataFrame:
     labels = {node_id(n): d.get("label") for n, d in G.nodes(data=True)}
     types = {node_id(n): d.get("type") for n, d in G.nodes(data=True)}
     concept = spans["concept"].map(node_id)
+    spans = spans[concept.isin(labels).to_numpy()]
+    concept = concept[concept.isin(labels)]
     frame = pd.DataFrame({
         "doc_id": spans["doc"].to_numpy(), "sentence": spans["sent"].to_numpy(), "start": spans["start"].to_numpy(),
         "end": spans["end"].to_numpy(), "text": spans["text"].to_numpy(), "ner_type": spans["ner_type"].to_numpy(),

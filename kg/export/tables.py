@@ -19,7 +19,8 @@ from kg.export.outputs import PathOrFile, _open_output
 
 __all__ = ["write_tables", "NODE_COLUMNS", "EDGE_COLUMNS", "cell", "fast_cell", "csv_field", "csv_line"]
 
-NODE_COLUMNS = ("id", "label", "type", "mentions", "documents", "curie", "url", "aliases", "doc_ids")
+NODE_COLUMNS = ("id", "label", "type", "mentions", "documents", "curie", "xrefs", "category", "grounding_score",
+                "url", "aliases", "doc_ids")
 EDGE_COLUMNS = (
     "source",
     "target",
@@ -147,7 +148,8 @@ def _columns(rows: Iterable[Mapping[str, Any]]) -> set[str]:
 def write_tables(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile) -> None:
     """Write ``nodes.csv`` and ``edges.csv`` (UTF-8, header row) for spreadsheets and Cytoscape table import.
 
-    ``nodes``: ``id, label, type, mentions, documents, curie, url, aliases, doc_ids`` then
+    ``nodes``: ``id, label, type, mentions, documents, curie, xrefs, category, grounding_score, url, aliases,
+    doc_ids`` then
     any other attribute. ``edges``: ``source, target, source_label, target_label,
     interaction, score, count, documents``, every other score, ``evidence`` (the top
     sentence), ``evidence_url``, ``evidence_count`` and ``doc_ids``. Lists are ``"|"``-joined.

@@ -165,6 +165,9 @@ def build_graph(
             aliases=list(table.aliases.get(key, [])),
             curie=table.curies.get(key, ""),
             url=table.urls.get(key, ""),
+            xrefs="|".join(table.xrefs.get(key, ())),
+            category=table.categories.get(key, ""),
+            grounding_score=table.scores.get(key, 0.0),
             doc_ids=docs[node_docs.get(concept_code[key], _NONE)].tolist(),
         )
     del node_docs, per, concept_code

@@ -23,10 +23,13 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
-import gzip
+import errno
 import io
+import json
 import lzma
+import os
 import re
+import stat
 import unicodedata
 import zlib
 from collections.abc import Iterable
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from kg.ingest.fields import known_column_names
+from kg.ingest.streams import GzipMembers, LineGuard
 
 __all__ = [
     "Format",
@@ -159,22 +163,54 @@ def _register_fallback() -> None:
         codecs.register_error(_FALLBACK_HANDLER, _fallback_decode)
 
 
+def _open_regular(path: str | Path) -> BinaryIO:
+    """``open(path, "rb")`` that refuses anything but a regular file before reading a byte.
+
+    Opened with ``O_NONBLOCK`` so that a FIFO (or a link to one) put in place after the folder
+    was listed cannot block the open; its type is then checked on the open descriptor.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def open_binary(path: str | Path) -> tuple[BinaryIO, str | None]:
-    """Open ``path`` for reading bytes, decompressing gzip/bzip2/xz recognised by magic number."""
-    with open(path, "rb") as raw:
-        head = raw.read(6)
+    """Open ``path`` for reading bytes, decompressing gzip/bzip2/xz recognised by magic number.
+
+    gzip is read by :class:`kg.ingest.streams.GzipMembers` (trailing garbage after the data
+    ends it with a note, not an error)."""
+    raw = _open_regular(path)
+    head = raw.read(6)
+    raw.seek(0)
     for magic, name in _COMPRESSION_MAGIC:
         if head.startswith(magic):
-            opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[name]
-            return opener(path, "rb"), name  # type: ignore[return-value]
-    return open(path, "rb"), None
+            if name == "gzip":
+                return io.BufferedReader(GzipMembers(raw)), name  # type: ignore[return-value]
+            opener = {"bzip2": bz2.open, "xz": lzma.open}[name]
+            return opener(raw, "rb"), name  # type: ignore[return-value]
+    return raw, None
 
 
 def open_text(path: str | Path, encoding: str, *, newline: str | None = None) -> TextIO:
-    """Open ``path`` as text in ``encoding``; undecodable UTF-8 bytes further on fall back to cp1252."""
+    """Open ``path`` as text in ``encoding``; undecodable UTF-8 bytes further on fall back to cp1252.
+
+    Byte-oriented encodings are read through :class:`kg.ingest.streams.LineGuard` (lines over
+    :data:`kg.ingest.streams.MAX_RECORD_BYTES` or with NUL bytes dropped, non-UTF-8 lines of a
+    UTF-8 file noted); :func:`kg.ingest.streams.drain_notes` gives what it noted.
+    """
     _register_fallback()
     stream, _ = open_binary(path)
-    errors = _FALLBACK_HANDLER if encoding.replace("-", "").lower().startswith("utf8") else "replace"
+    utf8 = encoding.replace("-", "").lower().startswith("utf8")
+    errors = _FALLBACK_HANDLER if utf8 else "replace"
+    if not encoding.replace("-", "").lower().startswith(("utf16", "utf32")):
+        stream = io.BufferedReader(LineGuard(stream, utf8=utf8))  # type: ignore[arg-type,assignment]
     return io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline=newline)  # type: ignore[arg-type]
 
 
@@ -208,6 +244,30 @@ def _decodes(sample: bytes, encoding: str, complete: bool) -> str | None:
         return None
 
 
+def _few_nuls(sample: bytes) -> bool:
+    """A NUL byte or a few in otherwise text data (one damaged line), not binary data."""
+    return sample.count(0) <= max(4, len(sample) // 2000)
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether most non-ASCII lines of ``sample`` are valid UTF-8 with at least one multi-byte character."""
+    _register_fallback()
+    good = bad = 0
+    for line in sample.splitlines()[:-1] or sample.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+            continue
+        good += _UTF8_MULTIBYTE.search(line) is not None
+    return good > 0 and good >= bad
+
+
 def _mostly_cjk(text: str) -> bool:
     non_ascii = [c for c in text if ord(c) > 127]
     if len(non_ascii) < 4:
@@ -235,10 +295,14 @@ def guess_encoding(sample: bytes, *, complete: bool = True) -> tuple[str | None,
         text = _decodes(sample[: len(sample) // 2 * 2], encoding, complete) if encoding else None
         if text is not None and _control_ratio(text) < 0.02:
             return encoding, text
-        return None, ""
+        if not _few_nuls(sample):
+            return None, ""
+        sample = sample.replace(b"\x00", b"")  # a stray NUL in a line: that line is dropped when read
     text = _decodes(sample, "utf-8", complete)
     if text is not None:
         return ("utf-8", text) if _control_ratio(text) < 0.02 else (None, "")
+    if _mostly_utf8(sample):  # a UTF-8 file with a few lines in another encoding (noted line by line)
+        return "utf-8", sample.decode("utf-8", _FALLBACK_HANDLER)
     text = _decodes(sample, "gb18030", complete)
     if text is not None and _mostly_cjk(text) and _control_ratio(text) < 0.02:
         return "gb18030", text
@@ -254,6 +318,18 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line
     return ""
+
+
+def _pretty_json(text: str) -> bool:
+    """A JSON object written over several lines (pretty-printed), not one object per line."""
+    lines = [line.strip() for line in text.splitlines()[:50] if line.strip()][:2]
+    if len(lines) < 2 or lines[1].startswith("{"):
+        return False
+    try:
+        json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return True
+    return False
 
 
 def _sniff_xml(text: str, encoding: str, compression: str | None) -> Detection:
@@ -359,7 +435,7 @@ def _sniff(
     if _PUBTATOR_LINE.match(first):
         return Detection(Format.PUBTATOR, encoding, compression)
     if first.lstrip().startswith("{"):
-        return Detection(Format.JSONL, encoding, compression)
+        return Detection(Format.JSON if _pretty_json(stripped) else Format.JSONL, encoding, compression)
     if first.lstrip().startswith("[") and (
         ".json" in suffixes or stripped.lstrip("[ \r\n\t").startswith("{")
     ):

@@ -25,6 +25,7 @@ from kg.ingest.detect import FORMAT_NAMES, SUPPORTED, Detection, Format, detect
 from kg.ingest.fields import FIELD_ALIASES
 from kg.ingest.html_page import read_html
 from kg.ingest.medline import read_medline
+from kg.ingest.names import display_path, display_text
 from kg.ingest.paths import Target, iter_files, resolve
 from kg.ingest.pubmed_xml import read_pubmed_xml
 from kg.ingest.pubtator import read_pubtator
@@ -59,6 +60,12 @@ def _check_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
     return {k: str(v) for k, v in columns.items()}
 
 
+def _note(report: IngestReport, skip: Skipped) -> None:
+    """Add ``skip`` to the report with its texts made safe to print (no raw escape sequences, no surrogates)."""
+    report.skipped.append(Skipped(display_path(skip.source), display_text(skip.reason),
+                                  display_text(skip.location) if skip.location else None))
+
+
 def _reader(path: Path, det: Detection, source: str, columns: dict[str, str]) -> Iterator[Document | Skipped]:
     enc = det.encoding or "utf-8"
     fmt = det.format
@@ -82,11 +89,11 @@ def _reader(path: Path, det: Detection, source: str, columns: dict[str, str]) ->
 def _read_file(
     path: Path, report: IngestReport, columns: dict[str, str], deduper: Deduplicator | None
 ) -> Iterator[Document]:
-    source = str(path)
+    source = display_path(path)
     det = detect(path, extra_columns=columns.values())
     if not det.ok:
         logger.info("skipped %s: %s", source, det.reason)
-        report.skipped.append(Skipped(source, det.reason or "unreadable"))
+        _note(report, Skipped(source, det.reason or "unreadable"))
         return
     assert det.format is not None
     label = det.format.value + (
@@ -103,7 +110,7 @@ def _read_file(
                 if isinstance(item, Skipped):
                     skips += 1
                     if skips <= MAX_SKIPS_PER_FILE:
-                        report.skipped.append(item)
+                        _note(report, item)
                     continue
                 records += 1
                 if deduper is not None and deduper.is_duplicate(item):
@@ -115,7 +122,7 @@ def _read_file(
                 yield item
         except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
             what = f"{det.compression} data" if det.compression else "the file"
-            report.skipped.append(
+            _note(report,
                 Skipped(
                     source,
                     f"{what} ends early or is corrupt ({exc}); the {records} record(s) read before were kept and the "
@@ -125,7 +132,7 @@ def _read_file(
             )
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the run
             logger.debug("error reading %s", source, exc_info=True)
-            report.skipped.append(
+            _note(report,
                 Skipped(
                     source,
                     f"could not be read as {FORMAT_NAMES[det.format]} ({type(exc).__name__}: {exc}); the {records} "
@@ -134,7 +141,7 @@ def _read_file(
                 )
             )
     if skips > MAX_SKIPS_PER_FILE:
-        report.skipped.append(
+        _note(report,
             Skipped(
                 source, f"... and {skips - MAX_SKIPS_PER_FILE} more record(s) or line(s) skipped in this file"
             )
@@ -169,22 +176,28 @@ def _stream(
 ) -> Iterator[Document]:
     deduper = Deduplicator() if dedupe else None
     for target in targets:
-        files = 0
+        files = unread = 0
         read_before = len(report.files_read)
         docs_before = report.documents
         for path in iter_files(target):
+            if isinstance(path, Skipped):  # a bad path, an unreadable folder, a FIFO, kg's own output folder...
+                unread += 1
+                logger.info("skipped %s", path)
+                _note(report, path)
+                continue
             files += 1
             yield from _read_file(path, report, columns, deduper)
-        if target.kind != "file" and files == 0:
-            report.skipped.append(
+        if target.kind in ("folder", "glob") and files == 0 and unread == 0:
+            _note(report,
                 Skipped(target.given, "folder has no files to read (hidden files and folders are ignored)")
             )
         elif (
-            target.kind != "file"
+            target.kind in ("folder", "glob")
+            and files
             and report.documents == docs_before
             and len(report.files_read) == read_before
         ):
-            report.skipped.append(
+            _note(report,
                 Skipped(
                     target.given,
                     f"no readable file among its {files} file(s); see the reasons listed for each",

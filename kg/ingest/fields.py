@@ -9,19 +9,28 @@ whatever the input format:
   known, a collective name as it is, and a name whose order the source does not tell,
   such as ``"Yang Han"`` on a publisher page, as it was written);
 * languages become PubMed's three-letter codes (``"English"`` -> ``"eng"``) when known;
-* an abstract longer than :data:`MAX_ABSTRACT_CHARS` is cut at a word boundary and the
-  document flagged ``"truncated-abstract"`` (kept, not skipped: its first million
-  characters are still a usable text);
+* a document whose text (title and abstract) is longer than :data:`LONG_TEXT_CHARS`
+  (spaCy's default ``max_length``, 1,000,000 characters) is kept whole and flagged
+  ``"long-text"``: ingest never cuts a text; the NLP stage must process such a document in
+  pieces (sentence or paragraph boundaries, each under ``nlp.max_length``, offsets shifted
+  back) rather than pass it to spaCy whole;
+* an abstract longer than :data:`MAX_ABSTRACT_CHARS` (the per-record cap, 10 M characters;
+  readers already skip records over :data:`kg.ingest.streams.MAX_RECORD_BYTES`, so this is
+  a backstop) is cut at a word boundary and the document flagged ``"truncated-abstract"``;
+* every text field has lone UTF-16 surrogates replaced by U+FFFD and ``source`` is made
+  printable (:mod:`kg.ingest.names`), so a Document always encodes to UTF-8;
 * a record with a title and no abstract is kept and flagged ``"no-abstract"``;
   a record with neither is a :class:`kg.records.Skipped`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
 
+from kg.ingest.names import display_path, has_lone_surrogate, safe_text
 from kg.records import Document, Skipped, document_id
 
 __all__ = [
@@ -30,6 +39,8 @@ __all__ = [
     "MAX_ABSTRACT_CHARS",
     "FLAG_NO_ABSTRACT",
     "FLAG_TRUNCATED",
+    "FLAG_LONG_TEXT",
+    "LONG_TEXT_CHARS",
     "clean_text",
     "clean_author",
     "find_doi",
@@ -60,11 +71,14 @@ def known_column_names() -> set[str]:
     return {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
 
 
-#: Abstracts longer than this (in characters, about 1 MB of text) are truncated and flagged.
-MAX_ABSTRACT_CHARS = 1_000_000
+#: Abstracts longer than this (in characters: the per-record cap) are truncated and flagged.
+MAX_ABSTRACT_CHARS = 10_000_000
+#: Texts longer than this (spaCy's default ``nlp.max_length``) are kept whole and flagged for the NLP stage.
+LONG_TEXT_CHARS = 1_000_000
 
 FLAG_NO_ABSTRACT = "no-abstract"
 FLAG_TRUNCATED = "truncated-abstract"
+FLAG_LONG_TEXT = "long-text"
 
 _WS = re.compile(r"\s+")
 # A DOI as printed in text or URLs: 10.<registrant>/<suffix>; the suffix ends before whitespace,
@@ -209,6 +223,7 @@ def make_document(
     annotated sources whose offsets must stay valid). Gold mentions past a truncated
     abstract's end are dropped.
     """
+    title, abstract, doi = (safe_text(v) if isinstance(v, str) else v for v in (title, abstract, doi))
     if keep_text:
         title, abstract = (title or "").strip(), (abstract or "").strip()
     else:
@@ -224,6 +239,8 @@ def make_document(
         flags.append(FLAG_TRUNCATED)
         end = len(title) + 2 + len(abstract) if title else len(abstract)
         mentions = tuple(m for m in mentions if m[1] <= end)
+    if len(title) + 2 + len(abstract) > LONG_TEXT_CHARS:
+        flags.append(FLAG_LONG_TEXT)
     pmid = clean_text(str(pmid)) if pmid not in (None, "") else None
     if pmid and not pmid.isdigit():
         pmid = pmid.removeprefix("pmid:").removeprefix("PMID:").strip() or None
@@ -233,7 +250,7 @@ def make_document(
     pmcid = (clean_text(pmcid).upper() or None) if pmcid else None
     if pmcid and not pmcid.startswith("PMC"):
         pmcid = f"PMC{pmcid}" if pmcid.isdigit() else None
-    return Document(
+    return _encodable(Document(
         id=document_id(pmid=pmid, doi=doi, title=title, abstract=abstract),
         title=title,
         abstract=abstract,
@@ -249,4 +266,15 @@ def make_document(
         source=source,
         flags=tuple(flags),
         gold_mentions=mentions,
-    )
+    ))
+
+
+def _encodable(doc: Document) -> Document:
+    """``doc`` with lone surrogates replaced in every text field and a printable ``source``."""
+    strings = {f: getattr(doc, f) for f in ("journal", "language", "pmcid")}  # title, abstract, doi: done before
+    lists = {f: getattr(doc, f) for f in ("authors", "keywords", "mesh_terms")}
+    changes: dict[str, object] = {f: safe_text(v) for f, v in strings.items() if v and has_lone_surrogate(v)}
+    changes.update({f: tuple(safe_text(x) for x in v) for f, v in lists.items() if any(map(has_lone_surrogate, v))})
+    if doc.source != (source := display_path(doc.source)):
+        changes["source"] = source
+    return dataclasses.replace(doc, **changes) if changes else doc  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from lxml import etree, html
 from kg.ingest.detect import open_text
 from kg.ingest.fields import make_document
 from kg.ingest.scraped import MAX_PAGE_CHARS, page_fields
+from kg.ingest.streams import drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["read_html", "parse_html", "META_FIELDS"]
@@ -141,4 +142,6 @@ def read_html(path: str | Path, *, source: str, encoding: str) -> Iterator[Docum
     """Read a saved HTML page (up to the scraped-page size limit) as one Document."""
     with open_text(path, encoding) as handle:
         markup = handle.read(MAX_PAGE_CHARS)
+        notes = list(drain_notes(handle, source))
+    yield from notes
     yield parse_html(markup, source=source)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from kg.ingest.detect import open_text
 from kg.ingest.fields import make_document
+from kg.ingest.streams import MAX_RECORD_BYTES, Notes, drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["read_medline", "parse_medline_record"]
@@ -89,20 +90,40 @@ def read_medline(path: str | Path, *, source: str, encoding: str) -> Iterator[Do
     last_tag: str | None = None
     start = 0
 
+    size = 0  # characters in the record so far: a record over MAX_RECORD_BYTES is skipped, not grown
+    parts: list[str] = []  # continuation lines of the value being read
+
+    def close_value() -> None:
+        if parts and last_tag and fields.get(last_tag):
+            values = fields[last_tag]
+            values[-1] = " ".join([values[-1], *parts]).strip()
+        parts.clear()
+
     def flush() -> Iterator[Document | Skipped]:
+        nonlocal size
         if fields:
             pmid = fields.get("PMID", [""])[0]
             where = f"line {start}" + (f" (PMID {pmid})" if pmid else "")
-            yield parse_medline_record(fields, source=source, location=where)
+            if size > MAX_RECORD_BYTES:
+                yield Skipped(source, f"record longer than {MAX_RECORD_BYTES // 2**20} MB (MAX_RECORD_BYTES); "
+                              "skipped. Split it or give its text as a file of its own", where)
+            else:
+                yield parse_medline_record(fields, source=source, location=where)
+        size = 0
 
     with open_text(path, encoding) as handle:
+        notes = Notes(handle, source)
         for lineno, raw in enumerate(handle, 1):
+            yield from notes()
             line = raw.rstrip("\r\n")
             if not line.strip():
+                close_value()
                 yield from flush()
                 fields, last_tag = {}, None
                 continue
             match = _TAG_LINE.match(line)
+            if match or not line[:1].isspace():
+                close_value()
             if match:
                 tag, value = match.group(1), match.group(2).strip()
                 if tag == "PMID" and fields:
@@ -110,11 +131,16 @@ def read_medline(path: str | Path, *, source: str, encoding: str) -> Iterator[Do
                     fields = {}
                 if not fields:
                     start = lineno
-                fields.setdefault(tag, []).append(value)
+                size += len(line)
+                if size <= MAX_RECORD_BYTES:
+                    fields.setdefault(tag, []).append(value)
                 last_tag = tag
             elif last_tag and line[:1].isspace():
-                values = fields[last_tag]
-                values[-1] = f"{values[-1]} {line.strip()}".strip()
+                size += len(line)
+                if size <= MAX_RECORD_BYTES and fields.get(last_tag):
+                    parts.append(line.strip())  # joined once the value ends: no quadratic string growth
             else:
                 yield Skipped(source, f"not a MEDLINE line ({line[:40]!r}); ignored", f"line {lineno}")
+        close_value()
         yield from flush()
+        yield from drain_notes(handle, source)

@@ -43,6 +43,7 @@ from lxml import etree
 
 from kg.ingest.detect import open_binary
 from kg.ingest.fields import make_document
+from kg.ingest.streams import MAX_RECORD_BYTES
 from kg.records import Document, Skipped
 
 __all__ = ["read_pubmed_xml", "PARSER_OPTIONS"]
@@ -212,52 +213,146 @@ def _release(elem: etree._Element) -> None:
             del parent[0]
 
 
-def _damage(source: str, records: int, line: int | None, what: str) -> Skipped:
-    where = f"line {line}" if line else f"after record {records}"
+def _damage(source: str, kept: int, line: int | None, what: str) -> Skipped:
+    where = f"line {line}" if line else f"after record {kept}"
     return Skipped(
         source,
-        f"malformed or truncated XML ({what}); the {records} record(s) before {where} were kept and the rest of the "
+        f"malformed or truncated XML ({what}); the {kept} record(s) before {where} were kept and the rest of the "
         "file was skipped. Re-download the file or fix the XML there",
         where,
     )
 
 
+def _bad_record(source: str, kept: int, line: int, what: str) -> Skipped:
+    return Skipped(
+        source,
+        f"malformed or truncated XML in the record at line {line} ({what}): that record was skipped; the {kept} "
+        f"record(s) before line {line} were kept and reading went on after it. Fix the XML there or re-download "
+        "the file",
+        f"line {line}",
+    )
+
+
+_END_TAG = re.compile(rb"</Pubmed(?:Book)?Article\s*>")
+_TAG_SPAN = 32  # longer than any end tag: kept unsearched at a chunk's end, where a tag may be cut
+
+
+class _Refused(Exception):
+    def __init__(self, skipped: Skipped) -> None:
+        self.skipped = skipped
+
+
+def _checked_chunks(stream: BinaryIO, source: str) -> Iterator[bytes]:
+    """The file's chunks; raises _Refused as soon as its prolog declares entities."""
+    prolog: bytes | None = b""  # None once the root element has been seen without entity declarations
+    for chunk in _chunks(stream):
+        if prolog is not None and (prolog := _prolog(prolog + chunk)) is not None and b"<!ENTITY" in prolog:
+            names = ", ".join(_entity_names(prolog)[:5])
+            line = prolog[: prolog.index(b"<!ENTITY")].count(b"\n") + 1
+            raise _Refused(Skipped(source, _ENTITY_REASON.format(names=names), f"line {line}"))
+        yield chunk
+
+
+def _pieces(chunks: Iterator[bytes]) -> Iterator[tuple[bytes, int, str]]:
+    """The file cut just after each record's end tag: ``(bytes, line they start on, kind)``.
+
+    ``kind`` is ``"record"`` (ends with ``</PubmedArticle>``), ``"oversized"`` (a record over
+    :data:`MAX_RECORD_BYTES`, dropped while reading: no bytes) or ``"tail"`` (what follows the last record).
+    """
+    buf = bytearray()
+    line = 1
+    scan = 0
+    oversized_at: int | None = None
+    for chunk in chunks:
+        buf += chunk
+        while (match := _END_TAG.search(buf, scan)) is not None:
+            piece = bytes(buf[: match.end()])
+            del buf[: match.end()]
+            scan = 0
+            if oversized_at is not None or len(piece) > MAX_RECORD_BYTES:
+                yield b"", line + _lead(piece) if oversized_at is None else oversized_at, "oversized"
+                oversized_at = None
+            else:
+                yield piece, line, "record"
+            line += piece.count(b"\n")
+        scan = max(0, len(buf) - _TAG_SPAN)
+        if len(buf) > MAX_RECORD_BYTES:
+            if oversized_at is None:
+                oversized_at = line + _lead(buf)
+            line += buf.count(b"\n", 0, len(buf) - _TAG_SPAN)
+            del buf[: len(buf) - _TAG_SPAN]
+            scan = 0
+    if oversized_at is not None:
+        yield b"", oversized_at, "oversized"
+    if buf.strip():
+        yield bytes(buf), line, "tail"
+
+
+def _lead(data: bytes | bytearray) -> int:
+    """Line breaks before the first non-blank byte of ``data`` (where a piece's record starts)."""
+    return data[: len(data) - len(data.lstrip())].count(b"\n")
+
+
+def _new_parser(resume: bool) -> etree.XMLPullParser:
+    parser = etree.XMLPullParser(events=("end",), tag=_RECORD_TAGS, **PARSER_OPTIONS)
+    if resume:  # reading on after a bad record: a fresh root for the records that follow
+        parser.feed(b"<PubmedArticleSet>")
+    return parser
+
+
 def read_pubmed_xml(path: str | Path, *, source: str) -> Iterator[Document | Skipped]:
     """Stream the records of a PubMed XML file (plain or compressed) as Documents.
 
-    Yields a :class:`Skipped` for a record without title and abstract, and one for the rest
-    of the file when the XML is malformed, truncated or declares entities. The file is fed to
-    an :class:`lxml.etree.XMLPullParser` in 64 kB chunks and the events are drained after every
-    chunk and after a parse error, so every complete record before the damage is kept whatever
-    libxml2's buffering (lxml 5 and 6 report errors at different points of the stream).
+    The file is cut after each record's end tag (:func:`_pieces`) and the pieces are fed to an
+    :class:`lxml.etree.XMLPullParser` whose events are drained after every piece and after a parse
+    error, so every complete record is kept whatever libxml2's buffering (lxml 5 and 6 report errors
+    at different points of the stream). A malformed record is skipped and named with its line, and
+    reading goes on with a fresh parser after it; a record over :data:`MAX_RECORD_BYTES` is skipped
+    without being held; damage after the last record (a truncated file) ends the file with a
+    :class:`Skipped` that counts the records kept. A file that declares entities is refused whole.
     """
     stream, _ = open_binary(path)
-    records = 0
-    parser = etree.XMLPullParser(events=("end",), tag=_RECORD_TAGS, **PARSER_OPTIONS)
-    prolog: bytes | None = b""  # None once the root element has been seen without entity declarations
-    error: etree.XMLSyntaxError | None = None
+    records = kept = 0
+    parser = _new_parser(resume=False)
+    base = 0  # file lines before the current parser's line 1
+    broken = False  # the parser stopped at an error: the next piece starts a fresh one
     with stream:
-        for chunk in _chunks(stream):
-            if prolog is not None and (prolog := _prolog(prolog + chunk)) is not None and b"<!ENTITY" in prolog:
-                names = ", ".join(_entity_names(prolog)[:5])
-                line = prolog[: prolog.index(b"<!ENTITY")].count(b"\n") + 1
-                yield Skipped(source, _ENTITY_REASON.format(names=names), f"line {line}")
-                return
-            try:
-                parser.feed(chunk)
-            except etree.XMLSyntaxError as exc:
-                error = exc
-            for _, elem in parser.read_events():
-                records += 1
-                yield _record(elem, source, f"line {elem.sourceline}" if elem.sourceline else f"record {records}")
-                _release(elem)
-            if error is not None:
-                break
-        else:
-            try:
-                parser.close()
-            except etree.XMLSyntaxError as exc:
-                error = exc
-    if error is not None:
-        yield _damage(source, records, error.position[0] if error.position else error.lineno, error.msg)
+        try:
+            for data, line, kind in _pieces(_checked_chunks(stream, source)):
+                if kind == "oversized":
+                    yield Skipped(source, f"record longer than {MAX_RECORD_BYTES // 2**20} MB (MAX_RECORD_BYTES): "
+                                  "skipped without being read into memory; reading went on after it", f"line {line}")
+                    continue
+                for attempt in range(2):
+                    if broken:
+                        parser, base, broken = _new_parser(resume=True), line - 1, False
+                    error: etree.XMLSyntaxError | None = None
+                    try:
+                        parser.feed(data)
+                        if kind == "tail":
+                            parser.close()
+                    except etree.XMLSyntaxError as exc:
+                        error = exc
+                    for _, elem in parser.read_events():
+                        records += 1
+                        where = f"line {elem.sourceline + base}" if elem.sourceline else f"record {records}"
+                        item = _record(elem, source, where)
+                        kept += isinstance(item, Document)
+                        yield item
+                        _release(elem)
+                    if error is None:
+                        break
+                    at = (error.position[0] if error.position else error.lineno or 1) + base
+                    broken = True
+                    if kind == "tail":
+                        yield _damage(source, kept, at, error.msg)
+                        break
+                    if at >= line or attempt:  # the error is in this piece's record: skip it
+                        yield _bad_record(source, kept, max(at, line + _lead(data)), error.msg)
+                        break
+                    # libxml2 reported the previous record's error late: that one is lost, this one is re-read
+                    yield _bad_record(source, kept, at, error.msg)
+        except _Refused as refused:
+            yield refused.skipped
+            return
     logger.debug("%s: %d PubMed records", source, records)

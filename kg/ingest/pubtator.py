@@ -27,12 +27,22 @@ from pathlib import Path
 
 from kg.ingest.detect import open_text
 from kg.ingest.fields import make_document
+from kg.ingest.streams import Notes, drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["read_pubtator", "convert_offsets"]
 
 _TEXT_LINE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
 _DOI = re.compile(r"^(?:doi:)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+def _offset(cell: str) -> bool:
+    """An offset as PubTator writes it: ASCII digits only (``str.isdigit`` also accepts ``"²"`` and ``"٣"``)."""
+    return cell.isascii() and cell.isdigit()
+
+
+def _looks_numeric(cells: list[str]) -> bool:
+    return all(cell and all(c.isdigit() or c.isnumeric() for c in cell) for cell in cells)
 
 
 def convert_offsets(title_raw: str, abstract_raw: str, start: int, end: int) -> tuple[int, int] | None:
@@ -91,7 +101,9 @@ def read_pubtator(path: str | Path, *, source: str, encoding: str) -> Iterator[D
     """Stream the documents of a PubTator file, one document block in memory at a time."""
     block: _Block | None = None
     with open_text(path, encoding) as handle:
+        notes = Notes(handle, source)
         for lineno, raw in enumerate(handle, 1):
+            yield from notes()
             line = raw.rstrip("\r\n")
             if not line.strip():
                 if block is not None:
@@ -118,7 +130,15 @@ def read_pubtator(path: str | Path, *, source: str, encoding: str) -> Iterator[D
                     source, "annotation line outside its document's block; ignored", f"line {lineno}"
                 )
                 continue
-            if len(cells) >= 5 and cells[1].isdigit() and cells[2].isdigit():
+            if len(cells) >= 5 and not (_offset(cells[1]) and _offset(cells[2])) and _looks_numeric(cells[1:3]):
+                yield Skipped(
+                    source,
+                    f"annotation offsets {cells[1]!r}-{cells[2]!r} are not ASCII digits 0-9; annotation dropped. "
+                    "Write offsets with digits 0-9",
+                    f"line {lineno}",
+                )
+                continue
+            if len(cells) >= 5 and _offset(cells[1]) and _offset(cells[2]):
                 concept = cells[5] if len(cells) > 5 else ""
                 block.mentions.append((lineno, int(cells[1]), int(cells[2]), cells[3], cells[4], concept))
             elif len(cells) >= 4:
@@ -127,3 +147,4 @@ def read_pubtator(path: str | Path, *, source: str, encoding: str) -> Iterator[D
                 yield Skipped(source, f"not a PubTator line ({line[:40]!r}); ignored", f"line {lineno}")
         if block is not None:
             yield from _finish(block, source)
+        yield from drain_notes(handle, source)

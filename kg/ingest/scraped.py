@@ -39,6 +39,7 @@ from pathlib import Path
 from kg.ingest.boilerplate import boilerplate_reason, is_affiliation, is_funding, strip_boilerplate_sentences
 from kg.ingest.detect import open_text
 from kg.ingest.fields import MAX_ABSTRACT_CHARS, clean_text, find_doi, make_document, normalise_doi
+from kg.ingest.streams import drain_notes
 from kg.records import Document, Skipped
 
 __all__ = [
@@ -466,4 +467,6 @@ def read_page(path: str | Path, *, source: str, encoding: str) -> Iterator[Docum
     """Read a scraped page or plain-text file (up to :data:`MAX_PAGE_CHARS` characters) as one Document."""
     with open_text(path, encoding) as handle:
         text = handle.read(MAX_PAGE_CHARS)
+        notes = list(drain_notes(handle, source))
+    yield from notes
     yield parse_page(text, source=source)

