@@ -7,13 +7,17 @@ co-occurrence baselines: the count of sentences that mention both concepts, and 
 mentions of the rarer concept. Optionally (``--cdr``) the AP of chemical-induced-disease pairs on
 the CDR development set with gold entities.
 
-End to end (kg's NER and grounding) is the lead's to plug in: :func:`evaluate_with_mentions` takes
-a function that gives the predicted mentions (with concept ids in the gold namespace) of a document,
-and scores the model's pairs on those mentions against the same gold relations.
+End to end (``--end-to-end``): ``kg.build`` (kg's NER, grounding, relation step) on the texts alone
+(a temporary JSON Lines file of title and abstract), its ``relations.csv`` rows scored against the gold
+relations, a node matching a gold concept when the gold id (as a CURIE: NCBI Gene -> ``ncbigene:``, MeSH
+-> ``mesh:``, ``benchmarks/grounding.py``) is the node's CURIE or one of its xrefs; pair, pair+type and
+pair+type+novelty P/R/F, and the corpus-level AP of the edges' ``relation_score`` against their
+co-occurrence scores (a gold pair no edge holds counts as missed). The same on CDR dev for
+chemical-induced-disease pairs. :func:`evaluate_with_mentions` scores the model on any other mentions.
 
 Usage::
 
-    python benchmarks/relations.py [--biored DIR] [--cdr DIR] [--model PATH]
+    python benchmarks/relations.py [--biored DIR] [--cdr DIR] [--model PATH] [--end-to-end [--window document]]
 """
 
 from __future__ import annotations
@@ -93,11 +97,143 @@ def cdr_ap(model: RelationModel, path: Path) -> tuple[float, float, int]:
             average_precision(cooc, labels, positives=len(gold)), len(gold))
 
 
+def _pubtator_texts(path: Path) -> list[dict[str, str]]:
+    """The title and abstract of each document of a PubTator file, as JSON Lines records."""
+    docs: dict[str, dict[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        for tag, field in (("|t|", "title"), ("|a|", "abstract")):
+            if tag in line[:20]:
+                pmid, text = line.split(tag, 1)
+                docs.setdefault(pmid, {"pmid": pmid})[field] = text
+    return list(docs.values())
+
+
+def build_corpus(path: Path, *, window: str):
+    """``kg.build`` over the texts of a PubTator file (relations on), without writing files."""
+    import json
+    import tempfile
+
+    import kg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "texts.jsonl"
+        data.write_text("".join(json.dumps(r) + "\n" for r in _pubtator_texts(path)), encoding="utf-8")
+        t0 = time.perf_counter()
+        built = kg.build(data, window=window, max_nodes=None, max_edges=None, formats=(), cache=False,
+                         relations="on")
+        return built, time.perf_counter() - t0
+
+
+def _gold_curies(documents: Sequence[AnnotatedDocument]) -> dict[tuple[str, str], str]:
+    """(doc, gold id) -> the id as a CURIE of kg's namespaces (by its mention's type)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from grounding import curies_of
+
+    out = {}
+    for doc, _ in documents:
+        for m in doc.mentions:
+            kind = "GeneOrGeneProduct" if m.type in ("GeneOrGeneProduct", "Gene") else \
+                "OrganismTaxon" if m.type in ("OrganismTaxon", "Species") else "other"
+            curies = curies_of(kind, m.concept)
+            if curies:
+                out[(doc.id, m.concept)] = curies[0]
+    return out
+
+
+def _node_curies(built) -> dict[str, frozenset[str]]:
+    out = {}
+    for key, node in built.graph.nodes(data=True):
+        xrefs = node.get("xrefs", "")
+        xrefs = xrefs.split("|") if isinstance(xrefs, str) else list(xrefs or ())
+        out[str(key)] = frozenset(x.lower() for x in [node.get("curie", ""), *xrefs] if x)
+    return out
+
+
+def _matcher(documents: Sequence[AnnotatedDocument], built):
+    """A function (doc, source node, target node) -> the gold relation of that document it names, or None."""
+    curie = _gold_curies(documents)
+    nodes = _node_curies(built)
+    gold = {}
+    for doc, relations in documents:
+        for r in relations:
+            a, b = curie.get((doc.id, r.id1)), curie.get((doc.id, r.id2))
+            if a and b:
+                gold.setdefault(doc.id, []).append((a.lower(), b.lower(), r))
+
+    def match(doc_id: str, source: str, target: str):
+        ids_s, ids_t = nodes.get(source, frozenset()), nodes.get(target, frozenset())
+        for a, b, r in gold.get(doc_id, ()):
+            if (a in ids_s and b in ids_t) or (a in ids_t and b in ids_s):
+                return r
+        return None
+
+    return match
+
+
+def end_to_end(documents: Sequence[AnnotatedDocument], built) -> tuple[PRF, PRF, PRF]:
+    """Pair, pair+type, pair+type+novelty P/R/F of the build's statements table against the gold relations."""
+    import re
+
+    match = _matcher(documents, built)
+    n_gold = sum(len(rels) for _, rels in documents)
+    found: dict[int, list[set]] = {0: [set(), set()], 1: [set(), set()], 2: [set(), set()]}
+    for row in built.relations_df().itertuples(index=False):
+        doc_id = re.sub(r"\D", "", str(row.doc_id))
+        r = match(doc_id, row.source, row.target)
+        key = (doc_id, row.source, row.target) if r is None else id(r)
+        hits = [r is not None, r is not None and r.type == row.relation,
+                r is not None and r.type == row.relation and r.novel == bool(row.novel)]
+        for level, hit in enumerate(hits):
+            found[level][0 if hit else 1].add(key)
+    out = []
+    for level in range(3):
+        tp = len(found[level][0])
+        fp = len(found[level][1] - found[level][0])
+        out.append(PRF(tp, fp, n_gold - tp))
+    return out[0], out[1], out[2]
+
+
+def edge_ap(documents: Sequence[AnnotatedDocument], built, *, types: frozenset[str] | None = None,
+            scores: Sequence[str] = ("relation_score", "tfidf", "count", "npmi"),
+            ends: frozenset[str] | None = None) -> dict[str, float]:
+    """Corpus-level AP of the edges ranked by each of ``scores``: an edge is right when its two nodes are
+    a gold pair of some document (of the relation ``types`` when given); positives: the distinct gold pairs.
+    ``ends``: only edges between these two entity types (:func:`normalize_entity_type` of the node types)."""
+    import re
+
+    from kg.relations import normalize_entity_type
+
+    match = _matcher(documents, built)
+    gold = {(doc.id, *r.pair) for doc, rels in documents for r in rels if types is None or r.type in types}
+    curie = _gold_curies(documents)
+    positives = len({tuple(sorted((curie.get((d, a), a), curie.get((d, b), b)))) for d, a, b in gold})
+    labels, columns = [], {s: [] for s in scores}
+    seen = set()
+    kind = {n: normalize_entity_type(str(d.get("type", ""))) for n, d in built.graph.nodes(data=True)}
+    for u, v, d in built.graph.edges(data=True):
+        if ends is not None and {kind[u], kind[v]} != ends:
+            continue
+        hit = None
+        for doc_id in d.get("doc_ids", []):
+            r = match(re.sub(r"\D", "", str(doc_id)), str(u), str(v))
+            if r is not None and (types is None or r.type in types):
+                hit = tuple(sorted((curie.get((r.doc_id, r.id1), r.id1), curie.get((r.doc_id, r.id2), r.id2))))
+                break
+        labels.append(hit is not None and hit not in seen)
+        if hit is not None:
+            seen.add(hit)
+        for s in scores:
+            columns[s].append(float(d.get(s, 0.0)))
+    return {s: average_precision(columns[s], labels, positives=positives) for s in scores}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--biored", type=Path, default=SHARED / "BioRED", help="folder with Dev.PubTator")
     parser.add_argument("--cdr", type=Path, default=SHARED / "CDR", help="folder with CDR_DevelopmentSet.PubTator.txt")
     parser.add_argument("--model", default=None, help="relation model folder (default: the shipped one)")
+    parser.add_argument("--end-to-end", action="store_true", help="also kg.build on the texts (NER, grounding)")
+    parser.add_argument("--window", default="sentence", help="the build's co-occurrence window (end to end)")
     args = parser.parse_args(argv)
     dev = args.biored / "Dev.PubTator"
     if not dev.is_file():
@@ -125,7 +261,23 @@ def main(argv: list[str] | None = None) -> int:
         model_ap, count_ap, n = cdr_ap(model, cdr)
         print(f"CDR dev, GOLD entities, {n} CID pairs: AP related probability {model_ap:.3f}, "
               f"sentences with both {count_ap:.3f}")
-    print("End to end (kg's NER and grounding): not wired here yet; call evaluate_with_mentions().")
+    if not args.end_to_end:
+        return 0
+    built, seconds = build_corpus(dev, window=args.window)
+    print(f"BioRED Dev, END TO END (kg.build, window {args.window}: {built}, {seconds:.0f} s; "
+          f"{len(built.relations_df())} statements)")
+    for prf, name in zip(end_to_end(documents, built), ("pair", "pair+type", "pair+type+novelty"), strict=True):
+        print("  " + prf.line(name))
+    print("  corpus-level AP of the edges (distinct gold pairs):")
+    for name, ap in edge_ap(documents, built).items():
+        print(f"    {name:<16} {ap:.3f}")
+    if cdr.is_file():
+        cdr_docs = read_pubtator_relations(cdr)
+        built, seconds = build_corpus(cdr, window=args.window)
+        aps = edge_ap(cdr_docs, built, types=frozenset({"CID"}),
+                      ends=frozenset({"ChemicalEntity", "DiseaseOrPhenotypicFeature"}))
+        print(f"CDR dev, END TO END ({built}, {seconds:.0f} s), corpus-level AP of CID pairs: "
+              + ", ".join(f"{k} {v:.3f}" for k, v in aps.items()))
     return 0
 
 

@@ -50,14 +50,16 @@ OUTPUT_FILES = {
     "kgx_edges": "graph_edges.tsv",
     "neo4j_nodes": "neo4j_nodes.csv",
     "neo4j_relationships": "neo4j_relationships.csv",
+    "relations": "relations.csv",
     "summary": "summary.json",
 }
 #: The files (:data:`OUTPUT_FILES` kinds) each format writes; the Parquet ones only with pyarrow,
-#: mentions only for a graph that knows its mentions (a build's).
+#: mentions only for a graph that knows its mentions (a build's), relations only for a build with the
+#: relation model.
 FORMAT_FILES = {
     "html": ("html",),
     "graphml": ("graphml", "styles"),
-    "csv": ("nodes", "edges", "evidence", "mentions", "evidence_parquet", "mentions_parquet"),
+    "csv": ("nodes", "edges", "evidence", "mentions", "evidence_parquet", "mentions_parquet", "relations"),
     "gexf": ("gexf",),
     "cyjs": ("cyjs",),
     "json": ("json",),
@@ -122,11 +124,13 @@ class BuildStats:
 class KnowledgeGraph:
     """A built graph (``.graph``, a :class:`networkx.Graph`) with the views a notebook needs."""
 
-    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None, *, mentions=None) -> None:
+    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None, *, mentions=None, relations=None) -> None:
         self.graph = graph
         self.stats = stats or BuildStats(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
         #: the build's mention spans (:attr:`kg.concepts.ConceptTable.spans`), None when not known
         self.mentions = mentions
+        #: the build's statements table (:func:`kg.relations.aggregate.relation_table`), None without the model
+        self.relations = relations
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges>"
@@ -181,6 +185,18 @@ class KnowledgeGraph:
         from kg.export.evidence_tables import mentions_frame
 
         return mentions_frame(self.mentions, self.graph)
+
+    def relations_df(self):
+        """The statements the relation model found, one row per document and concept pair (the columns
+        of relations.csv, :data:`kg.relations.aggregate.RELATION_COLUMNS`): doc_id, source, target (node
+        ids), relation (BioRED type), predicate (Biolink), novel, score, sentences; empty without the model."""
+        import pandas as pd
+
+        from kg.relations.aggregate import RELATION_COLUMNS
+
+        if self.relations is None:
+            return pd.DataFrame(columns=RELATION_COLUMNS)
+        return self.relations
 
     def neighbors(self, name: str, *, n: int | None = None):
         """The neighbours of ``name`` ranked by edge score, as a DataFrame."""
@@ -290,6 +306,8 @@ class KnowledgeGraph:
         skip = set() if has_parquet() else {"evidence_parquet", "mentions_parquet"}
         if self.mentions is None:
             skip |= {"mentions", "mentions_parquet"}
+        if self.relations is None:
+            skip.add("relations")
 
         def graphml() -> None:
             write_graphml(self.graph, paths["graphml"], evidence=graphml_evidence)
@@ -333,6 +351,20 @@ class KnowledgeGraph:
             write_mentions_table(mentions, paths["mentions"])
             if "mentions_parquet" not in skip:
                 write_frame(mentions, paths["mentions_parquet"])
+        if "relations" not in skip:
+            write_mentions_table(self.relations, paths["relations"])  # any frame, cells neutralised
+
+def _node_ids(relations, graph: nx.Graph):
+    """The statements table, only of the graph's edges (the filters may drop some), with source and
+    target as the node ids of every kg file."""
+    from kg.export.ids import node_id
+
+    on_edge = [graph.has_edge(a, b) for a, b in zip(relations["source"].tolist(), relations["target"].tolist(),
+                                                    strict=True)]
+    relations = relations[on_edge].reset_index(drop=True)
+    relations["source"] = relations["source"].map(node_id)
+    relations["target"] = relations["target"].map(node_id)
+    return relations
 
 
 #: Relative cost of each writer (GraphML and GEXF carry every attribute), to balance processes.
@@ -379,6 +411,7 @@ def build(
     scheduler: str | None = None,
     cache: bool = True,
     write_processes: int | None = None,
+    relations: str = "auto",
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
@@ -396,6 +429,11 @@ def build(
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
     not be read are listed in ``.stats.skipped`` and do not stop the build. The steps are those of
     :mod:`kg.pipeline.steps`: read, annotate (NER and concepts), edges, graph, write.
+
+    ``relations``: ``"on"`` types every edge with kg's relation model (:mod:`kg.relations`: ``relation``,
+    ``relation_counts``, ``relation_score``, ``predicate``; relations.csv; the default score becomes
+    ``"relation"``), ``"off"`` keeps the plain co-occurrence graph, ``"auto"`` (default) is on when the
+    model can be loaded.
     """
     from kg.ingest import IngestReport
     from kg.pipeline import steps
@@ -407,7 +445,7 @@ def build(
         top_edges_per_node=top_edges_per_node, types=types, evidence_cap=evidence_cap, generic_terms=generic_terms,
         link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
         progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
-        write_processes=write_processes)
+        write_processes=write_processes, relations=relations)
     report = IngestReport()
     corpus = steps.Corpus()
     docs, total = steps.read(options, corpus, report)
@@ -416,8 +454,11 @@ def build(
     clock.record("concepts", annotated.seconds - annotated.ner_seconds, peak_as="ner+concepts")
     with steps.gc_paused():  # the graph and the outputs: see gc_paused
         table = annotated.table
-        found = steps.edges(options, table)
+        relate = steps.relations(options, corpus, table)
+        found = steps.edges(options, table, relate)
         clock.lap("edges")
+        if relate is not None:
+            clock.seconds["relations"] = round(relate.seconds, 3)  # part of edges
         n_mentions = len(table.mentions)
         generic = sorted(table.labels.get(g, g) for g in found.generic)
         graph = steps.graph(options, corpus, table, found)
@@ -428,9 +469,10 @@ def build(
             models=list(options.models), stage_seconds=clock.seconds, stage_peak_mb=clock.peak_mb,
             **steps.stats_fields(report, generic),
         )
-        kgraph = KnowledgeGraph(graph, stats, mentions=table.spans)
+        kgraph = KnowledgeGraph(graph, stats, mentions=table.spans,
+                                relations=None if relate is None else _node_ids(relate.table, graph))
         ner = annotated.ner
-        del table, found, annotated  # the graph holds what the writers need
+        del table, found, annotated, relate  # the graph holds what the writers need
         corpus.clear()
         if options.out is not None:
             kgraph.save(options.out, formats=options.formats, max_nodes=options.max_nodes, max_edges=options.max_edges,

@@ -86,6 +86,7 @@ def build(
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
+    relations: Annotated[str, typer.Option("--relations", metavar="on|off|auto", help="Type edges with kg's relation model (relation, relation_score, predicate; relations.csv; default score 'relation'); off: co-occurrence only; auto (default): on when the model loads.")] = "auto",
 ) -> None:
     """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
     import kg.api
@@ -98,6 +99,7 @@ def build(
             generic_terms=generic_terms, link=not no_link, columns=_parse_columns(column or []),
             max_nodes=max_nodes, max_edges=max_edges, formats=fmt or DEFAULT_FORMATS, progress=not quiet and sys.stderr.isatty(),
             workers=_parse_workers(workers), engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
+            relations=relations,
         )
     except KgError as err:
         _fail(err)
@@ -143,6 +145,42 @@ def evaluate(
     except KgError as err:
         _fail(err)
     typer.echo(json.dumps(scores, indent=1) if as_json else format_scores(scores))
+
+
+@app.command("train-relations", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train_relations(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Argument(help="Relation training config (see kg/configs/relations.cfg).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where the model goes (default: the model shipped in the package).")] = None,
+) -> None:
+    """Train the relation model on BioRED (PubTator). Override config values like spaCy: --paths.corpora DIR."""
+    from spacy.cli._util import parse_config_overrides
+
+    from kg.relations.model import DEFAULT_RELATION_MODEL
+    from kg.training.relations import train_relations as train
+
+    try:
+        result = train(config, output or DEFAULT_RELATION_MODEL, overrides=parse_config_overrides(ctx.args), log=typer.echo)
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"out-of-fold pair F {result.out_of_fold_f1:.3f}, {result.seconds:.0f} s -> {result.output}")
+
+
+@app.command("evaluate-relations")
+def evaluate_relations(
+    file: Annotated[Path, typer.Argument(help="Gold relations in PubTator format (BioRED, CDR).")],
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Relation model folder (default: the shipped one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Pair, pair+type and pair+type+novelty P/R/F of the relation model with the file's gold entities."""
+    from kg.training.relations import evaluate_relations as evaluate_file
+    from kg.training.relations import scores_dict
+
+    try:
+        scores = evaluate_file(file, model)
+    except KgError as err:
+        _fail(err)
+    typer.echo(json.dumps(scores_dict(scores), indent=1) if as_json else "\n".join(scores.lines()))
 
 
 @app.command()

@@ -62,7 +62,9 @@ def test_single_strings_mean_one_item_and_defaults_are_filled():
     o = BuildOptions.checked(SEEDS, types="Gene or gene product", models="kg_biomed", formats="graphml")
     assert o.types == ("Gene or gene product",) and o.models == ("kg_biomed",) and o.formats == ("graphml",)
     d = BuildOptions.checked(SEEDS)
-    assert d.models == ("kg_biomed",) and d.formats == DEFAULT_FORMATS and d.score == "tfidf" and d.types is None
+    assert d.models == ("kg_biomed",) and d.formats == DEFAULT_FORMATS
+    assert d.score == ("relation" if d.relations == "on" else "tfidf")  # the relation model's, when it loads
+    assert d.types is None
     assert BuildOptions.checked(SEEDS, formats=["all"]).formats == FORMATS
     with pytest.raises(AttributeError):
         d.window = "document"  # frozen

@@ -174,7 +174,8 @@ def write_kgx(G: nx.Graph, nodes_path: PathOrFile, edges_path: PathOrFile, *,
         for eid, (u, v, d) in zip(edge_ids(G), edge_triples(G), strict=True):
             docs = d.get("doc_ids") or []
             pubs = [p for p in map(publication, docs) if p]
-            yield [eid, ids[u], PREDICATE, ids[v], KNOWLEDGE_LEVEL, AGENT_TYPE, knowledge_source, pubs,
+            # a typed edge (kg.relations) carries its own Biolink predicate
+            yield [eid, ids[u], d.get("predicate") or PREDICATE, ids[v], KNOWLEDGE_LEVEL, AGENT_TYPE, knowledge_source, pubs,
                    len(docs), *(_score(d.get(s)) for s in scores)]
 
     _write(nodes_path, _lines(NODE_COLUMNS, node_rows()))

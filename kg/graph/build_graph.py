@@ -224,7 +224,9 @@ def build_graph(
     for source, target, ea, eb, da, db, *values in zip(edges["source"].tolist(), edges["target"].tolist(),
                                                         ev_a, ev_b, doc_a, doc_b, *columns, strict=True):
         attrs = dict(zip(score_cols, values, strict=True))
-        attrs["evidence"], attrs["doc_ids"], attrs["interaction"] = chosen[ea:eb], names[da:db], "co-occurs"
+        # a typed edge (kg.relations.aggregate) shows its relation in Cytoscape
+        attrs["evidence"], attrs["doc_ids"] = chosen[ea:eb], names[da:db]
+        attrs["interaction"] = attrs.get("relation") or "co-occurs"
         if source not in adj or target not in adj or source == target:
             g.add_edge(source, target, **attrs)  # not made by kg (a concept without mentions, a loop): the slow way
         else:

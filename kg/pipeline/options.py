@@ -20,7 +20,8 @@ from kg.errors import OptionError
 from kg.nlp.models import model_stack
 from kg.render import MAX_EDGES, MAX_NODES
 
-__all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "output_formats"]
+__all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "RELATIONS", "output_formats",
+           "relation_model_available"]
 
 #: Output formats ``kg build`` can write; ``"all"`` means every one.
 FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json", "kgx", "neo4j")
@@ -31,6 +32,9 @@ DEFAULT_FORMATS = ("html", "graphml", "csv")
 ENGINES = ("local", "dask")
 #: ``workers=AUTO``: one NER process per core as memory allows (:func:`kg.pipeline.ner_pass.auto_workers`).
 AUTO = "auto"
+
+#: ``relations``: typed edges from kg's relation model ("auto": when the model loads), or co-occurrence only.
+RELATIONS = ("auto", "on", "off")
 
 Paths = str | os.PathLike | Sequence[str | os.PathLike]
 
@@ -51,6 +55,19 @@ def output_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
         raise OptionError("formats", f"unknown output format {unknown[0]!r}",
                           f"choose from {', '.join(FORMATS)} or all")
     return chosen
+
+
+def relation_model_available() -> str | None:
+    """Why the shipped relation model cannot be used (None when it can): LightGBM missing, or no model."""
+    try:
+        import lightgbm  # noqa: F401
+    except ImportError:
+        return "LightGBM is not installed (pip install lightgbm)"
+    from kg.relations.model import DEFAULT_RELATION_MODEL
+
+    if not (DEFAULT_RELATION_MODEL / "model.json").is_file():
+        return f"no relation model at {DEFAULT_RELATION_MODEL} (train one with `kg train-relations`)"
+    return None
 
 
 def _whole(name: str, value: object, *, least: int, none: bool = False) -> None:
@@ -88,6 +105,7 @@ class BuildOptions:
     scheduler: str | None = None
     cache: bool = True
     write_processes: int | None = None
+    relations: str = "auto"
 
     @classmethod
     def checked(cls, paths: Paths, **options) -> BuildOptions:
@@ -111,8 +129,20 @@ class BuildOptions:
             raise OptionError("out", f"{o['out']} is a file", "give a folder (it is made if missing)")
         window = o.setdefault("window", "sentence")
         check_window(window)
-        score = o.get("score") or DEFAULT_SCORE
-        choices = (*SCORES, "sentences")  # the score columns of kg.graph.cooccur.count_pairs
+        relations = o.setdefault("relations", "auto")
+        if relations not in RELATIONS:
+            raise OptionError("relations", f"{relations!r} is not a choice", f"choose {', '.join(RELATIONS)}")
+        if relations != "off":
+            missing = relation_model_available()
+            if missing and relations == "on":
+                raise OptionError("relations", missing, "install it, or pass relations='off' (--relations off)")
+            o["relations"] = "off" if missing else "on"
+        score = o.get("score") or ("relation" if o["relations"] == "on" else DEFAULT_SCORE)
+        # the score columns of kg.graph.cooccur.count_pairs, and the relation model's
+        choices = (*SCORES, "sentences", "relation")
+        if score == "relation" and o["relations"] == "off":
+            raise OptionError("score", "score 'relation' needs the relation model",
+                              "pass relations='on' (--relations on), or another score")
         if score not in choices:
             raise OptionError("score", f"unknown score {score!r}", f"choose one of {', '.join(choices)}")
         o["score"] = score

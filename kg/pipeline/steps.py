@@ -37,8 +37,8 @@ from kg.pipeline.options import BuildOptions
 from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
 
-__all__ = ["Corpus", "Clock", "Annotated", "Edges", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
-           "write_processes", "summary_steps", "stats_fields"]
+__all__ = ["Corpus", "Clock", "Annotated", "Edges", "Relations", "read", "annotate", "relations", "edges", "graph",
+           "gc_paused", "peak_rss_mb", "write_processes", "summary_steps", "stats_fields"]
 
 
 @dataclass
@@ -62,6 +62,14 @@ class Corpus:
     def keep_sentences(self, annotated: AnnotatedDoc) -> None:
         """Keep the (start, end) of each sentence of an annotated document."""
         self.spans[annotated.doc_id] = np.asarray(annotated.sentences, dtype=np.int32).reshape(-1, 3)[:, :2].copy()
+
+    def text(self, doc_id: str) -> str:
+        """The whole text of document ``doc_id`` (unpacked; the last one asked for is kept)."""
+        return self._text(doc_id)
+
+    def sentence_spans(self, doc_id: str) -> np.ndarray:
+        """The (start, end) of each sentence of ``doc_id``, an (n, 2) array."""
+        return self.spans[doc_id]
 
     def _text(self, doc_id: str) -> str:
         if self._last is None or self._last[0] != doc_id:
@@ -213,8 +221,52 @@ class Edges:
     generic: set[str]
 
 
-def edges(options: BuildOptions, table: ConceptTable) -> Edges:
-    """Step 3: co-occurring concept pairs in ``options.window``, scored, generic terms left out, filtered."""
+class Relations:
+    """The relations step (:mod:`kg.relations.aggregate`), run by :func:`edges` on its unfiltered pairs:
+    the relation model reads each document's mentions of those pairs' concepts, and every pair gets the
+    typed-edge columns. It keeps what it needs of the concept table (offsets and types, which
+    :func:`edges` drops) and, after, the statements table (``table``) and its time (``seconds``)."""
+
+    def __init__(self, model: Any, corpus: Corpus, concepts: ConceptTable) -> None:
+        self.model, self.corpus = model, corpus
+        self.mentions = concepts.mentions[["doc", "start", "end", "type", "concept"]]
+        self.table: pd.DataFrame | None = None
+        self.seconds = 0.0
+
+    def __call__(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        from kg.relations.aggregate import (
+            edge_relations,
+            predict_relations,
+            relation_documents,
+            relation_table,
+            with_edge_relations,
+        )
+        from kg.relations.records import pair_key
+
+        started = time.perf_counter()
+        only = {pair_key(a, b) for a, b in zip(pairs["source"].tolist(), pairs["target"].tolist(), strict=True)}
+        documents = relation_documents(self.mentions, only, text=self.corpus.text,
+                                       sentences=self.corpus.sentence_spans)
+        predictions = predict_relations(self.model, documents, only)
+        self.mentions = None  # done with it: the biggest thing held
+        self.table = relation_table(predictions, self.model.threshold)
+        out = with_edge_relations(pairs, edge_relations(predictions, self.model.threshold))
+        self.seconds = time.perf_counter() - started
+        return out
+
+
+def relations(options: BuildOptions, corpus: Corpus, table: ConceptTable) -> Relations | None:
+    """Step 3a (with ``options.relations == "on"``): the relation model loaded, ready for :func:`edges`."""
+    if options.relations != "on":
+        return None
+    from kg.relations.model import RelationModel
+
+    return Relations(RelationModel.load(), corpus, table)
+
+
+def edges(options: BuildOptions, table: ConceptTable, relate: Relations | None = None) -> Edges:
+    """Step 3: co-occurring concept pairs in ``options.window``, scored, generic terms left out, filtered;
+    with ``relate`` (:func:`relations`), typed and scored by the relation model before the filters."""
 
     # Only these columns are read from here on (offsets, texts and types live on in the
     # concept table's labels, aliases and types): the mention table is the biggest thing held.
@@ -225,11 +277,19 @@ def edges(options: BuildOptions, table: ConceptTable) -> Edges:
     if dropped:
         table.mentions = table.mentions[~table.mentions["concept"].isin(dropped)]
     pairs = count_pairs(drop_generic(table.mentions, generic), window=options.window)
+    if relate is not None:
+        pairs = relate(pairs)
     if len(pairs):
-        if options.score not in pairs.columns:
+        if options.score == "relation":  # count_pairs sorted them by its score: sort again
+            pairs["score"] = pairs["relation_score"]
+            # calibrated probabilities tie often (isotonic steps): ties by node key, so no order leaks in
+            pairs = pairs.sort_values(["score", "source", "target"], ascending=[False, True, True],
+                                      kind="stable", ignore_index=True)
+        elif options.score not in pairs.columns:
             raise KgError(f"unknown score {options.score!r}; choose one of "
                           f"{sorted(c for c in pairs.columns if c not in ('source', 'target'))}")
-        pairs["score"] = pairs[options.score]
+        else:
+            pairs["score"] = pairs[options.score]
     pairs = filter_edges(pairs, min_count=options.min_count, min_score=options.min_score,
                          top_per_node=options.top_edges_per_node, types=set(options.types) if options.types else None,
                          concept_types=table.types)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,10 +70,12 @@ def _concept_types(mentions: Iterable[Mention]) -> dict[str, str]:
     return {c: v.most_common(1)[0][0] for c, v in sorted(votes.items())}
 
 
-def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]] | None = None) -> list[PairContext]:
+def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]] | None = None,
+                   only: Container[tuple[str, str]] | None = None) -> list[PairContext]:
     """The candidate pairs of ``doc`` with their features, pairs sorted by (source, target).
 
     ``pair_types``: the (sorted) entity-type pairs to consider; ``None`` takes every pair.
+    ``only``: the (sorted) concept pairs to featurise (a build asks only for its graph's edges); ``None``: all.
     """
     sentences = doc.sentences or split_sentences(doc.text)
     if not sentences or not doc.mentions:
@@ -111,6 +113,8 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
         for b in concepts[i + 1 :]:
             ta, tb = types[a], types[b]
             if pair_types is not None and tuple(sorted((ta, tb))) not in pair_types:
+                continue
+            if only is not None and (a, b) not in only:
                 continue
             pairs.append(
                 _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,

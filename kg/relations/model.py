@@ -15,7 +15,7 @@ any LightGBM 4.x) and the type weights as plain arrays (``types.npz``): no pickl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,17 +100,20 @@ class RelationModel:
         self._index = self.vocabulary.index()
 
     # -- prediction -------------------------------------------------------------------------------
-    def pairs(self, doc: RelationDocument) -> list[PairContext]:
-        """The candidate pairs of ``doc`` (entity-type pairs the model was trained on) with features."""
-        return document_pairs(doc, self.pair_types)
+    def pairs(self, doc: RelationDocument, only: Container[tuple[str, str]] | None = None) -> list[PairContext]:
+        """The candidate pairs of ``doc`` (entity-type pairs the model was trained on; of ``only``, sorted
+        concept pairs, when given) with features."""
+        return document_pairs(doc, self.pair_types, only)
 
     def predict(self, doc: RelationDocument) -> list[PairPrediction]:
         """One prediction per candidate pair of ``doc``, sorted by (source, target)."""
         return self.predict_pairs(self.pairs(doc))
 
-    def predict_many(self, docs: Iterable[RelationDocument]) -> list[list[PairPrediction]]:
-        """:meth:`predict` for many documents in one batch per booster (faster than one call each)."""
-        per_doc = [self.pairs(d) for d in docs]
+    def predict_many(self, docs: Iterable[RelationDocument],
+                     only: Container[tuple[str, str]] | None = None) -> list[list[PairPrediction]]:
+        """:meth:`predict` for many documents in one batch per booster (faster than one call each);
+        ``only``: the sorted concept pairs to predict (None: every candidate pair)."""
+        per_doc = [self.pairs(d, only) for d in docs]
         flat = self.predict_pairs([p for pairs in per_doc for p in pairs])
         out, k = [], 0
         for pairs in per_doc:

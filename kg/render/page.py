@@ -216,6 +216,9 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
                 documents=int(_num(d.get("documents"))),
                 evidence=evidence,
                 nEvidence=n_evidence,
+                # typed edges (kg.relations): the relation and documents per type, for the tooltip
+                **({"relation": _text(d.get("relation")), "relationCounts": _text(d.get("relation_counts"))}
+                   if "relation" in d else {}),
             ).options
         )
 
