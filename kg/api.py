@@ -382,7 +382,14 @@ def load(path: str | Path) -> KnowledgeGraph:
 
         graph, mentions, summary = read_folder(Path(path))
         stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None
-        return KnowledgeGraph(graph, stats, mentions=mentions)
+        relations_csv = Path(path) / OUTPUT_FILES["relations"]
+        relations = None
+        if relations_csv.is_file():  # the statements table, as written (sentences joined by |)
+            import pandas as pd
+
+            relations = pd.read_csv(relations_csv, keep_default_na=False, dtype={"doc_id": str, "source": str,
+                                                                                  "target": str})
+        return KnowledgeGraph(graph, stats, mentions=mentions, relations=relations)
     return KnowledgeGraph(read_graph(path))
 
 

@@ -123,6 +123,9 @@ def test_a_build_types_its_edges_and_writes_relations_csv(seeds_graph):
         assert d["interaction"] == (d["relation"] or "co-occurs") and d["score"] == d["relation_score"]
         assert d["predicate"] == biolink_predicate(d["relation"])
     assert "relation" in g.neighbors("STAT3").columns
+    again = kg.load(out).relations_df()
+    assert again[["doc_id", "source", "target", "relation"]].values.tolist() == table[
+        ["doc_id", "source", "target", "relation"]].values.tolist()
 
 
 def test_score_relation_needs_the_model():
@@ -142,3 +145,9 @@ def test_cli_relation_commands(tiny_model):
     assert '"pair"' in result.output and '"pair_type_novelty"' in result.output
     result = runner.invoke(app, ["evaluate-relations", str(SAMPLE), "--model", str(tiny_model)])
     assert "pair+type" in result.output
+
+
+def test_cli_build_refuses_a_bad_relations_value_before_any_work(tmp_path):
+    result = CliRunner().invoke(app, ["build", "seeds/", "--out", str(tmp_path / "o"), "--relations", "maybe", "-q"])
+    assert result.exit_code != 0 and "relations" in result.output
+    assert not (tmp_path / "o").exists()
