@@ -123,7 +123,7 @@ def edge_relations(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame:
         [stated[k] for k in keys], sort=True).sum()
     dominant = pd.Series(np.asarray(RELATION_TYPES)[sums.to_numpy().argmax(axis=1)] if len(sums) else [],
                          index=sums.index, dtype=object)
-    counts = stated.groupby(keys, sort=True)["relation"].agg(_counts)
+    counts = _counts(stated)
     out = pd.DataFrame({"relation_score": score})
     out["relation"] = dominant.reindex(out.index).fillna("")
     out["relation_counts"] = counts.reindex(out.index).fillna("")
@@ -131,10 +131,16 @@ def edge_relations(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return out.reset_index()[["source", "target", *EDGE_RELATION_COLUMNS]]
 
 
-def _counts(relations: pd.Series) -> str:
-    """``"Positive_Correlation:3|Association:1"``: documents per type, most first (ties by name)."""
-    tally = relations.value_counts()
-    return "|".join(f"{t}:{n}" for t, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+def _counts(stated: pd.DataFrame) -> pd.Series:
+    """Per (source, target): ``"Positive_Correlation:3|Association:1"``, documents per type, most first
+    (ties by name)."""
+    if not len(stated):
+        return pd.Series(dtype=object)
+    sizes = stated.groupby(["source", "target", "relation"], sort=True).size().reset_index(name="n")
+    sizes = sizes.sort_values(["source", "target", "n", "relation"], ascending=[True, True, False, True],
+                              kind="stable")
+    sizes["part"] = sizes["relation"].astype(str) + ":" + sizes["n"].astype(str)
+    return sizes.groupby(["source", "target"], sort=True)["part"].agg("|".join)
 
 
 def with_edge_relations(pairs: pd.DataFrame, per_edge: pd.DataFrame) -> pd.DataFrame:

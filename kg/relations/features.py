@@ -105,22 +105,21 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
     n_sent = len(sentences)
     n_mentions = sum(counts.values())
     concept_sents = {c: sorted({o.sentence for o in occ}) for c, occ in occurrences.items()}
-    context = {c: _context_words(c, types[c], occurrences[c], tokens, marker_at) for c in occurrences}
     stems: dict[int, list[str]] = {}
-    pairs = []
     concepts = sorted(occurrences)
-    for i, a in enumerate(concepts):
-        for b in concepts[i + 1 :]:
-            ta, tb = types[a], types[b]
-            if pair_types is not None and tuple(sorted((ta, tb))) not in pair_types:
-                continue
-            if only is not None and (a, b) not in only:
-                continue
-            pairs.append(
-                _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,
-                      counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems)
-            )
-    return pairs
+    candidates = [
+        (a, b) for i, a in enumerate(concepts) for b in concepts[i + 1 :]
+        if (pair_types is None or tuple(sorted((types[a], types[b]))) in pair_types)
+        and (only is None or (a, b) in only)
+    ]
+    # context words only of the concepts of a candidate pair (a build asks about few pairs per document)
+    context = {c: _context_words(c, types[c], occurrences[c], tokens, marker_at)
+               for c in sorted({c for pair in candidates for c in pair})}
+    return [
+        _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,
+              counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems)
+        for a, b in candidates
+    ]
 
 
 def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,

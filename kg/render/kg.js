@@ -165,7 +165,7 @@
     frag.appendChild(el("h3", null, (a ? a.label : e.from) + " \u2014 " + (b ? b.label : e.to)));
     frag.appendChild(row(data.scoreName, e.score === null || e.score === undefined ? "n/a" : Number(e.score).toPrecision(3)));
     frag.appendChild(row("co-mentions", fmt(e.count || 0) + " \u00b7 documents: " + fmt(e.documents || 0)));
-    if (e.relation) frag.appendChild(row("relation", e.relation + (e.relationCounts ? " (" + e.relationCounts.split("|").join(", ").replace(/:/g, ": ") + " documents)" : "")));
+    if (e.relation) frag.appendChild(row("relation", e.relation + (e.relationCounts ? " \u00b7 documents: " + e.relationCounts.split("|").join(", ").replace(/:/g, " ") : "")));
     var evs = e.evidence || [];
     if (evs.length) {
       var ol = el("ol");
