@@ -139,7 +139,7 @@ def test_cli_relation_commands(tiny_model):
     runner = CliRunner()
     for command in ("train-relations", "evaluate-relations"):
         result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0 and "PubTator" in result.output or "relation" in result.output
+        assert result.exit_code == 0 and "PubTator" in result.output, command
     result = runner.invoke(app, ["evaluate-relations", str(SAMPLE), "--model", str(tiny_model), "--json"])
     assert result.exit_code == 0, result.output
     assert '"pair"' in result.output and '"pair_type_novelty"' in result.output
@@ -151,3 +151,11 @@ def test_cli_build_refuses_a_bad_relations_value_before_any_work(tmp_path):
     result = CliRunner().invoke(app, ["build", "seeds/", "--out", str(tmp_path / "o"), "--relations", "maybe", "-q"])
     assert result.exit_code != 0 and "relations" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_train_relations_takes_config_overrides(tmp_path):
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, ["train-relations", str(TINY_CFG), "--output", str(out),
+                                      "--paths.corpora", OVERRIDES["paths.corpora"]])
+    assert result.exit_code == 0, result.output
+    assert (out / "model.json").is_file() and "out-of-fold pair F" in result.output
