@@ -23,7 +23,6 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from kg.concepts.filter import not_concepts
-from kg.concepts.linking import Linker
 from kg.concepts.table import ConceptTable, assign_concepts
 from kg.errors import KgError
 from kg.graph.build_graph import GraphOptions, build_graph
@@ -36,6 +35,7 @@ from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cor
 from kg.pipeline.options import BuildOptions
 from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
+from kg.vocabularies.linking import Linker
 
 __all__ = ["Corpus", "Clock", "Annotated", "Edges", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
            "write_processes", "summary_steps", "stats_fields"]
