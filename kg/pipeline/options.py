@@ -20,7 +20,7 @@ from kg.errors import OptionError
 from kg.nlp.models import model_stack
 from kg.render import MAX_EDGES, MAX_NODES
 
-__all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "output_formats"]
+__all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "GRAPHML_EVIDENCE", "output_formats"]
 
 #: Output formats ``kg build`` can write; ``"all"`` means every one.
 FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json", "kgx", "neo4j")
@@ -31,6 +31,8 @@ DEFAULT_FORMATS = ("html", "graphml", "csv")
 ENGINES = ("local", "dask")
 #: ``workers=AUTO``: one NER process per core as memory allows (:func:`kg.pipeline.ner_pass.auto_workers`).
 AUTO = "auto"
+#: ``graphml_evidence``: each edge's top sentence in the GraphML (all are in evidence.csv), or every one.
+GRAPHML_EVIDENCE = ("top", "all")
 
 Paths = str | os.PathLike | Sequence[str | os.PathLike]
 
@@ -88,6 +90,7 @@ class BuildOptions:
     scheduler: str | None = None
     cache: bool = True
     write_processes: int | None = None
+    graphml_evidence: str = "top"
 
     @classmethod
     def checked(cls, paths: Paths, **options) -> BuildOptions:
@@ -142,4 +145,7 @@ class BuildOptions:
         if o.get("scheduler") is not None and engine != "dask":
             raise OptionError("scheduler", "a scheduler is only used by the Dask engine", "also pass engine='dask'")
         _whole("write_processes", o.get("write_processes"), least=1, none=True)
+        if o.setdefault("graphml_evidence", "top") not in GRAPHML_EVIDENCE:
+            raise OptionError("graphml_evidence", f"{o['graphml_evidence']!r} is not a choice",
+                              f"choose {' or '.join(GRAPHML_EVIDENCE)}")
         return cls(paths=paths, **o)

@@ -12,9 +12,10 @@ import gc
 import sys
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -33,10 +34,11 @@ from kg.ingest.counting import count_records
 from kg.nlp.annotate import AnnotatedDoc
 from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
 from kg.pipeline.options import BuildOptions
+from kg.pipeline.outfolder import OutputFolder
 from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
 
-__all__ = ["Corpus", "Clock", "Annotated", "Edges", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
+__all__ = ["Corpus", "Clock", "Annotated", "Edges", "Output", "output_folder", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
            "write_processes", "summary_steps", "stats_fields"]
 
 
@@ -158,6 +160,40 @@ def read(options: BuildOptions, corpus: Corpus, report: IngestReport) -> tuple[I
 
 
 @dataclass
+class Output:
+    """The output folder of a build, locked (:class:`~kg.pipeline.outfolder.OutputFolder`: the
+    outputs are staged and committed at once), and what the NER pass put in its cache."""
+
+    folder: OutputFolder
+    ner: AnnotationStats = field(default_factory=AnnotationStats)
+    made_cache: bool = False  # OUT/kg.sqlite did not exist before this build
+
+
+@contextmanager
+def output_folder(options: BuildOptions, known: Iterable[str]) -> Iterator[Output | None]:
+    """The locked output folder of ``options.out`` for the whole build (None without ``out``).
+
+    A build that fails leaves the old outputs as they were (nothing is committed). The NER cache
+    ``kg.sqlite`` lives outside the staging folder (what a killed build annotated is reused by
+    the next); when the build fails before storing any annotation, a cache it created is
+    removed, and so is the folder if the build created it: a failed build leaves no new files.
+    """
+    if options.out is None:
+        yield None
+        return
+    cache = options.out / DEFAULT_STORE_NAME
+    with OutputFolder(options.out, known=known) as folder:
+        output = Output(folder, made_cache=options.cache and not cache.exists())
+        try:
+            yield output
+        except BaseException:
+            if output.made_cache and not (output.ner.annotated or output.ner.reused):
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{cache}{suffix}").unlink(missing_ok=True)
+            raise
+
+
+@dataclass
 class Annotated:
     """The seam after NER: the concept table of every mention, and how the NER pass went."""
 
@@ -165,9 +201,11 @@ class Annotated:
     ner: AnnotationStats
     ner_seconds: float  # time spent waiting for NER (the rest of the pass is concepts)
     seconds: float  # the whole pass
+    cache: dict[str, Any] = field(default_factory=dict)  # the NER cache's report (CacheReport.as_dict)
 
 
-def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], total: int | None) -> Annotated:
+def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], total: int | None,
+             output: Output | None = None) -> Annotated:
     """Step 2: NER over ``docs`` (reusing ``out/kg.sqlite``) and each mention's concept.
 
     Mentions go straight into the concept table as NER yields them (any order: the table does
@@ -177,7 +215,7 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
     if options.out is not None:
         options.out.mkdir(parents=True, exist_ok=True)
     store = MentionStore(options.out / DEFAULT_STORE_NAME) if (options.out is not None and options.cache) else None
-    ner = AnnotationStats()
+    ner = output.ner if output is not None else AnnotationStats()
     linker = Linker.default() if options.link else None
     waited = 0.0
 
@@ -201,7 +239,8 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
     finally:
         if store is not None:
             store.close()
-    return Annotated(table, ner, waited, time.perf_counter() - started)
+    return Annotated(table, ner, waited, time.perf_counter() - started,
+                     cache=store.report.as_dict() if store is not None else {})
 
 
 @dataclass
