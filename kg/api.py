@@ -114,6 +114,9 @@ class BuildStats:
         if self.skipped:
             lines.append(f"skipped: {len(self.skipped)}")
             lines += [f"  {s}" for s in self.skipped[:50]]
+        cache_trouble = [*self.cache.get("warnings", [])]
+        if cache_trouble:
+            lines.append(f"NER cache: {len(cache_trouble)} problem(s) dealt with (summary.json \"cache\")")
         if self.generic:
             lines.append(f"generic terms kept out of edges: {', '.join(self.generic[:15])}"
                          + (" ..." if len(self.generic) > 15 else ""))

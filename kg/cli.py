@@ -36,12 +36,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Warnings (a damaged NER cache moved aside, ...) as one ``kg: warning: ...`` line on stderr,
+    without the Python source location (the library only warns; the CLI decides how to show it)."""
+    typer.secho(f"kg: warning: {message}", fg=typer.colors.YELLOW, err=True)
+
+
 @app.callback()
 def _main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print kg's version and exit.")] = False,
 ) -> None:
     """Build biomedical knowledge graphs from abstracts."""
+    import warnings
+
+    warnings.showwarning = _show_warning
 
 
 def _parse_columns(values: list[str]) -> dict[str, str]:
