@@ -167,7 +167,8 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
 
     ``csv`` writes two files (see :func:`table_paths`); ``html`` is the interactive page
     of :func:`kg.render.page.write_html`, which takes ``options`` such as ``title`` and
-    ``max_nodes``. Returns the paths written.
+    ``max_nodes``. Returns the paths written. ``path`` may be an open handle for a one-file
+    format (graphml, gexf, json, cyjs, html; ``format`` then names it): nothing is returned.
 
     Raises :class:`~kg.errors.ExportError` for an unknown format or an unwritable path.
     """
@@ -193,7 +194,7 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
     if name == "html":
         writers["html"] = write_html
     writers[name](G, path, **options)
-    return [Path(os.fspath(path))]
+    return [] if hasattr(path, "write") else [Path(os.fspath(path))]
 
 
 def _export_pair(G: nx.Graph, path: Path, name: str, **options: Any) -> list[Path]:
