@@ -91,6 +91,8 @@ class BuildStats:
     generic: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
+    #: what was changed for this machine or this input, and why (workers capped, long texts cut)
+    notes: list[str] = field(default_factory=list)
     #: what the NER cache found wrong and did about it (:meth:`kg.pipeline.store.CacheReport.as_dict`;
     #: empty without a cache)
     cache: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +107,7 @@ class BuildStats:
             + "".join(f", {k} {v:.1f}s" for k, v in self.stage_seconds.items()) + ")",
             f"NER: {self.annotated} documents annotated, {self.reused} reused from the cache",
         ]
+        lines += [f"note: {n}" for n in self.notes]
         if self.duplicates:
             lines.append(f"duplicates (counted once): {len(self.duplicates)}")
             lines += [f"  {d}" for d in self.duplicates[:20]]
@@ -462,6 +465,8 @@ def build(
                 reused=annotated.ner.reused, models=list(options.models), stage_seconds=clock.seconds,
                 stage_peak_mb=clock.peak_mb, cache=annotated.cache, **steps.stats_fields(report, generic),
             )
+            stats.notes += [annotated.ner.capped] if annotated.ner.capped else []
+            stats.notes += found.notes
             kgraph = KnowledgeGraph(graph, stats, mentions=table.spans)
             ner = annotated.ner
             del table, found, annotated  # the graph holds what the writers need

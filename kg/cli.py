@@ -10,6 +10,7 @@ import json
 import shutil
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +25,22 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build biomed
                   rich_markup_mode=None, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "printable"]
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters (an escape sequence in a file name, a NUL, a
+    bidi override) written as Python escapes, so they reach the terminal as text, never as codes;
+    newlines and tabs stay."""
+    return "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") else repr(ch)[1:-1]
+        for ch in text
+    )
 
 
 def _fail(err: Exception, code: int | None = None) -> None:
     """Print ``err`` and exit: status 2 for a usage error (:class:`~kg.errors.OptionError`), else 1."""
-    typer.secho(f"kg: error: {err}", fg=typer.colors.RED, err=True)
+    typer.secho(f"kg: error: {printable(str(err))}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code if code is not None else 2 if isinstance(err, OptionError) else 1)
 
 
@@ -44,7 +55,7 @@ def _version(value: bool) -> None:
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Warnings (a damaged NER cache moved aside, ...) as one ``kg: warning: ...`` line on stderr,
     without the Python source location (the library only warns; the CLI decides how to show it)."""
-    typer.secho(f"kg: warning: {message}", fg=typer.colors.YELLOW, err=True)
+    typer.secho(f"kg: warning: {printable(str(message))}", fg=typer.colors.YELLOW, err=True)
 
 
 @app.callback()
@@ -139,7 +150,7 @@ def build(
     except KgError as err:
         _fail(err)
     if not quiet:
-        typer.echo(g.stats.summary())
+        typer.echo(printable(g.stats.summary()))
     if strict and g.stats.skipped:
         _fail(KgError(f"--strict: {len(g.stats.skipped)} input(s) skipped (listed above)"))
 
@@ -208,7 +219,7 @@ def export(
     except KgError as err:
         _fail(err)
     for path in written:
-        typer.echo(f"wrote {path}")
+        typer.echo(printable(f"wrote {path}"))
 
 
 @app.command()
@@ -227,7 +238,7 @@ def fetch(
         result = fetch_query(query, out, max_records=max_records, since=since, api_key=api_key, email=email)
     except KgError as err:
         _fail(err)
-    typer.echo(result.summary())
+    typer.echo(printable(result.summary()))
 
 
 @app.command()

@@ -112,3 +112,77 @@ def test_fetch_command_against_a_replay_of_eutils(tmp_path):
     assert "4" in res.output and sorted(p.name for p in tmp_path.glob("*.xml"))
     res = CliRunner().invoke(app, ["fetch", QUERY, "--out", str(tmp_path), "--since", "yesterday"], env=env)
     assert res.exit_code != 0 and "kg: error: since='yesterday' is not a date" in res.output
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--min-score", "nan"], "option min_score (--min-score): nan is not a number"),
+    (["--top-edges-per-node", "0"], "option top_edges_per_node (--top-edges-per-node): 0 is not a whole number >= 1"),
+    (["--top-edges-per-node", "-1"], "option top_edges_per_node (--top-edges-per-node): -1 is not a whole number"),
+    (["--out", "FILE"], "is a file"),
+])
+def test_bad_build_options_are_usage_errors_before_any_work(docs_file, tmp_path, args, needle):
+    (tmp_path / "file").write_text("x")
+    args = [str(tmp_path / "file") if a == "FILE" else a for a in args]
+    out = [] if "--out" in args else ["--out", str(tmp_path / "o")]
+    res = CliRunner().invoke(app, ["build", str(docs_file), *out, *args])
+    assert res.exit_code == 2, res.output
+    assert needle in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o").exists() and (tmp_path / "file").read_text() == "x"
+
+
+@pytest.mark.parametrize("paths", [123, None, b"docs.jsonl", ["ok.jsonl", 7], {"a": 1}])
+def test_build_names_a_paths_argument_that_is_not_a_path(paths):
+    import kg
+
+    with pytest.raises(kg.errors.OptionError, match=r"option paths .* is not a path") as err:
+        kg.build(paths)
+    assert isinstance(err.value, kg.errors.KgError) and err.value.option == "paths"
+
+
+def test_types_given_as_one_string_is_one_type(tiny, docs_file):
+    import kg
+
+    full = kg.build(docs_file, models=(tiny,))
+    wanted = full.nodes_df()["type"].value_counts().index[0]
+    one = kg.build(docs_file, models=(tiny,), types=wanted)
+    listed = kg.build(docs_file, models=(tiny,), types=[wanted])
+    assert one.stats.edges == listed.stats.edges > 0
+    assert set(one.graph.edges) == set(listed.graph.edges) and not one.stats.notes
+    typo = kg.build(docs_file, models=(tiny,), types="Gen")
+    assert typo.stats.edges == 0 and "'Gen' is no entity type of this corpus" in typo.stats.notes[0]
+
+
+def test_workers_are_capped_by_cores_and_memory(tiny, docs_file, tmp_path):
+    import kg
+    from kg.pipeline.ner_pass import auto_workers
+
+    g = kg.build(docs_file, models=(tiny,), workers=1000, out=tmp_path, formats="csv")
+    assert g.stats.documents == 8
+    assert f"workers=1000 capped at {auto_workers()}: " in g.stats.notes[0] and "core" in g.stats.notes[0]
+    assert json.loads((tmp_path / "summary.json").read_text())["notes"] == g.stats.notes
+
+
+ENTITIES = b"""<?xml version="1.0"?>
+<!DOCTYPE graphml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><key id="d0" for="node" attr.name="label"
+attr.type="string"/><graph edgedefault="undirected"><node id="n1"><data key="d0">&b;</data></node></graph></graphml>"""
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("bomb.graphml", ENTITIES, "declares a document type"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("deep.cyjs", b'{"elements": {"nodes": ' + b"[" * 50_000 + b"]" * 50_000 + b"}}", "nested too deeply"),
+])
+def test_export_refuses_hostile_graph_files(tmp_path, name, content, needle):
+    (tmp_path / name).write_bytes(content)
+    res = CliRunner().invoke(app, ["export", str(tmp_path / name), "--out", str(tmp_path / "x.gexf")])
+    assert res.exit_code == 1 and f"kg: error: {tmp_path / name}: " in res.output and needle in res.output
+    assert "Traceback" not in res.output and "aaaaaaaaaa" not in res.output and not (tmp_path / "x.gexf").exists()
+
+
+def test_escape_sequences_in_file_names_are_shown_escaped(tmp_path):
+    name = tmp_path / "nope\x1b[2J\x07.jsonl"
+    res = CliRunner().invoke(app, ["build", str(name), "--out", str(tmp_path / "o")])
+    assert res.exit_code != 0
+    assert "\x1b" not in res.output and "\x07" not in res.output
+    assert "nope\\x1b[2J\\x07.jsonl" in res.output

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,21 @@ def output_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
         raise OptionError("formats", f"unknown output format {unknown[0]!r}",
                           f"choose from {', '.join(FORMATS)} or all")
     return chosen
+
+
+def _paths(paths: object) -> Paths:
+    """``paths`` if it is a path (str or os.PathLike) or a list of them (a generator is read once
+    here, as the build reads them again), else :class:`OptionError` naming it."""
+    fix = "give a file, folder or glob pattern (a str or pathlib.Path), or a list of them"
+    if isinstance(paths, (str, os.PathLike)):
+        return paths
+    if isinstance(paths, (bytes, Mapping)) or not isinstance(paths, Iterable):
+        raise OptionError("paths", f"{paths!r} ({type(paths).__name__}) is not a path", fix)
+    items = list(paths)
+    bad = next((p for p in items if not isinstance(p, (str, os.PathLike))), None)
+    if bad is not None:
+        raise OptionError("paths", f"{bad!r} ({type(bad).__name__}) is not a path", fix)
+    return items
 
 
 def _whole(name: str, value: object, *, least: int, none: bool = False) -> None:
@@ -105,8 +120,7 @@ class BuildOptions:
         if unknown:
             raise OptionError(unknown[0], "no such option", f"use one of {', '.join(sorted(cls.__dataclass_fields__))}")
         o = dict(options)
-        if not isinstance(paths, (str, os.PathLike)):
-            paths = list(paths)  # a generator is read once here and again by the build
+        paths = _paths(paths)
         resolve(paths)
         o["models"] = model_stack(o.get("models", ()))
         o["out"] = None if o.get("out") is None else Path(o["out"])

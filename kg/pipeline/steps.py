@@ -249,6 +249,7 @@ class Edges:
 
     table: pd.DataFrame
     generic: set[str]
+    notes: list[str] = field(default_factory=list)  # for the build's summary: types that match no concept
 
 
 def edges(options: BuildOptions, table: ConceptTable) -> Edges:
@@ -267,7 +268,10 @@ def edges(options: BuildOptions, table: ConceptTable) -> Edges:
     pairs = filter_edges(pairs, min_count=options.min_count, min_score=options.min_score,
                          top_per_node=options.top_edges_per_node, types=set(options.types) if options.types else None,
                          concept_types=table.types)
-    return Edges(pairs, generic)
+    found = set(table.types.values())
+    notes = [f"types: {t!r} is no entity type of this corpus, so no edge has it (its types: "
+             f"{', '.join(sorted(found))})" for t in options.types or () if t not in found]
+    return Edges(pairs, generic, notes)
 
 
 def graph(options: BuildOptions, corpus: Corpus, table: ConceptTable, found: Edges) -> nx.Graph:
