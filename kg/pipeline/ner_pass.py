@@ -403,10 +403,10 @@ def _freeze_loaded() -> bool:
 def _stream(chunks: Iterator[list[Document]], *, make_runner: Callable[[], Any], store: MentionStore | None,
             fingerprint: str, description: str, progress: bool, total: int | None,
             stats: AnnotationStats) -> Iterator[AnnotatedDoc]:
-    from tqdm.auto import tqdm
+    from kg.pipeline.progress import progress_bar
 
     started = time.perf_counter()
-    bar = tqdm(total=total, desc="NER", unit="doc", disable=not progress, dynamic_ncols=True, smoothing=0.1)
+    bar = progress_bar(total=total, desc="NER", unit="doc", disable=not progress, dynamic_ncols=True, smoothing=0.1)
     runner = None
     pending: deque[tuple[list[Document], Lookup, list[Document], Handle | None]] = deque()
 

@@ -21,7 +21,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from kg.concepts.linking import Linker
 from kg.concepts.table import ConceptTable, assign_concepts
@@ -35,6 +34,7 @@ from kg.nlp.annotate import AnnotatedDoc
 from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
 from kg.pipeline.options import BuildOptions
 from kg.pipeline.outfolder import OutputFolder
+from kg.pipeline.progress import progress_bar
 from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
 
@@ -127,7 +127,7 @@ class Clock:
         self.seconds: dict[str, float] = {}
         self.peak_mb: dict[str, float] = {}
         self._last = time.perf_counter()
-        self._bar = tqdm(total=len(steps), desc=steps[0] if steps else "", disable=not progress, leave=False,
+        self._bar = progress_bar(total=len(steps), desc=steps[0] if steps else "", disable=not progress, leave=False,
                          bar_format="{desc} ({n_fmt}/{total_fmt}) [{elapsed}]", dynamic_ncols=True)
 
     def record(self, stage: str, seconds: float, *, peak_as: str | None = None) -> None:
