@@ -466,7 +466,7 @@ def build(
                 stage_peak_mb=clock.peak_mb, cache=annotated.cache, **steps.stats_fields(report, generic),
             )
             stats.notes += [annotated.ner.capped] if annotated.ner.capped else []
-            stats.notes += found.notes
+            stats.notes += found.notes + steps.long_text_notes(report)
             kgraph = KnowledgeGraph(graph, stats, mentions=table.spans)
             ner = annotated.ner
             del table, found, annotated  # the graph holds what the writers need

@@ -14,7 +14,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from kg.graph.cooccur import count_pairs, filter_edges
 from kg.graph.generic import drop_generic, generic_concepts
 from kg.ingest import IngestReport, iter_documents
 from kg.ingest.counting import count_records
-from kg.nlp.annotate import AnnotatedDoc
+from kg.nlp.annotate import FLAG_LONG_TEXT, MAX_TEXT_CHARS, AnnotatedDoc
 from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
 from kg.pipeline.options import BuildOptions
 from kg.pipeline.outfolder import OutputFolder
@@ -38,7 +38,7 @@ from kg.pipeline.progress import progress_bar
 from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
 
-__all__ = ["Corpus", "Clock", "Annotated", "Edges", "Output", "output_folder", "read", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
+__all__ = ["Corpus", "Clock", "Annotated", "Edges", "Output", "output_folder", "read", "flag_long", "long_text_notes", "annotate", "edges", "graph", "gc_paused", "peak_rss_mb",
            "write_processes", "summary_steps", "stats_fields"]
 
 
@@ -150,11 +150,28 @@ class Clock:
         self._bar.close()
 
 
+def flag_long(docs: Iterator[Document], report: IngestReport) -> Iterator[Document]:
+    """``docs``, each longer than NER reads (:data:`~kg.nlp.annotate.MAX_TEXT_CHARS`) flagged
+    ``long-text-cut`` (on the document and in ``report``)."""
+    for doc in docs:
+        if len(doc.text) > MAX_TEXT_CHARS:
+            doc = replace(doc, flags=(*doc.flags, FLAG_LONG_TEXT))
+            report.flagged.append((doc.id, FLAG_LONG_TEXT))
+        yield doc
+
+
+def long_text_notes(report: IngestReport) -> list[str]:
+    """One line per document flagged ``long-text-cut``, with the fix, for the build's summary."""
+    return [f"{doc_id}: longer than {MAX_TEXT_CHARS:,} characters, only its first {MAX_TEXT_CHARS:,} were annotated "
+            f"({FLAG_LONG_TEXT}); split it into several documents" for doc_id, flag in report.flagged
+            if flag == FLAG_LONG_TEXT]
+
+
 def read(options: BuildOptions, corpus: Corpus, report: IngestReport) -> tuple[Iterator[Document], int | None]:
     """Step 1: the documents of ``options.paths`` (lazily, remembered in ``corpus``), and their
     number when a progress bar wants an ETA (records counted in the files: cheap)."""
 
-    docs = corpus.remember(iter_documents(options.paths, report=report, columns=options.columns))
+    docs = corpus.remember(flag_long(iter_documents(options.paths, report=report, columns=options.columns), report))
     total = count_records(options.paths, columns=options.columns) if options.progress else None
     return docs, total
 
