@@ -7,6 +7,7 @@ options, prints, and turns :class:`~kg.errors.KgError` into a message and an exi
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -127,7 +128,7 @@ def build(
     graphml_evidence: Annotated[str, typer.Option("--graphml-evidence", metavar="top|all", help="Evidence sentences in graph.graphml: top (each edge's best; all are in evidence.csv) or all.")] = "top",
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
-    workers: Annotated[str, typer.Option("--workers", "-j", metavar="N|auto", help="NER processes on this machine (each loads the model once): a number, or auto: one per core as memory allows (1.2 GB each), none when what needs NER fits the last chunk (~250 kB of text: a small corpus, a rebuild with new documents at the end). The output files are written in parallel on the free cores.")] = "auto",
+    workers: Annotated[str, typer.Option("--workers", "-j", metavar="N|auto", help="NER processes on this machine (each loads the model once; at most one per core and per 1.2 GB of available memory, the summary says when it capped them): a number, or auto: one per core as memory allows (1.2 GB each), none when what needs NER fits the last chunk (~250 kB of text: a small corpus, a rebuild with new documents at the end). The output files are written in parallel on the free cores.")] = "auto",
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
@@ -193,6 +194,20 @@ def evaluate(
     typer.echo(json.dumps(scores, indent=1) if as_json else format_scores(scores))
 
 
+def _to_stdout(write) -> None:  # noqa: ANN001
+    """Run ``write`` (to stdout); a reader that stops early (``| head``) ends kg quietly, with
+    status 1, as the Python documentation advises for SIGPIPE."""
+    try:
+        write()
+        sys.stdout.buffer.flush()
+    except (BrokenPipeError, KgError) as err:
+        if not isinstance(err, BrokenPipeError) and not isinstance(err.__cause__, BrokenPipeError):
+            raise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
+        raise typer.Exit(1) from None
+
+
 #: ``kg export --out -`` writes these (one file each) to stdout.
 STDOUT_FORMATS = ("graphml", "gexf", "cyjs", "json", "html")
 
@@ -212,8 +227,7 @@ def export(
                           f"add --format with one of {', '.join(STDOUT_FORMATS)}"))
     try:
         if str(out) == "-":
-            export_graph(load(graph).graph, sys.stdout.buffer, format=format)
-            sys.stdout.buffer.flush()
+            _to_stdout(lambda: export_graph(load(graph).graph, sys.stdout.buffer, format=format))
             return
         written = load(graph).export(out, format=format)
     except KgError as err:

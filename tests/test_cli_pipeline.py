@@ -186,3 +186,18 @@ def test_escape_sequences_in_file_names_are_shown_escaped(tmp_path):
     assert res.exit_code != 0
     assert "\x1b" not in res.output and "\x07" not in res.output
     assert "nope\\x1b[2J\\x07.jsonl" in res.output
+
+
+def test_export_to_a_reader_that_stops_early_ends_quietly(seeds_graph):
+    import subprocess
+    import sys
+
+    kg_command = Path(sys.executable).parent / "kg"
+    if not kg_command.exists():
+        pytest.skip("the kg console script is not installed next to this Python")
+    proc = subprocess.Popen([str(kg_command), "export", str(seeds_graph[1]), "--out", "-", "--format", "graphml"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    assert proc.stdout.read(10) == b"<?xml vers"
+    proc.stdout.close()  # as `| head -c 10` does
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 1) and b"Broken pipe" not in err and b"Traceback" not in err, err
