@@ -372,11 +372,17 @@ _WRITE_COST = {"graphml": 3.0, "gexf": 3.0}
 def load(path: str | Path) -> KnowledgeGraph:
     """Reopen a graph without rerunning NER: a folder ``kg build`` wrote (graph, every evidence
     sentence, mentions and the build's figures: :mod:`kg.export.reopen`), or a graph file kg saved
-    (GraphML, GEXF, JSON or .cyjs)."""
+    (GraphML, GEXF, JSON or .cyjs). A folder whose build was killed while committing its files
+    is completed first (:func:`kg.pipeline.outfolder.recover`)."""
     from kg.export.files import read_graph
 
     if Path(path).is_dir():
         from kg.export.reopen import read_folder, stats_fields
+        from kg.pipeline.outfolder import OutputFolder, interrupted
+
+        if interrupted(path):  # a build killed while moving its files into place: finish that first
+            with OutputFolder(path):
+                pass
 
         graph, mentions, summary = read_folder(Path(path))
         stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 import kg.api
 from kg.cli import app
 from kg.errors import ExportError, NothingToBuildError, OutputLockedError
-from kg.pipeline.outfolder import STAGING_NAME, OutputFolder
+from kg.pipeline.outfolder import STAGING_NAME, OutputFolder, interrupted
 from tests.synthetic import SLOW_NER, corpus, stored, write_jsonl
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
@@ -129,9 +129,10 @@ def test_a_kill_leaves_the_complete_old_or_new_set(tiny, old_folder, new_docs, n
 
     if moment == "during the commit":
         assert outputs(out) not in (old_set, new_set)  # killed half-way through the renames...
-        with OutputFolder(out):  # ...which the next build (or save) on the folder finishes from the journal
-            pass
-        assert outputs(out) == new_set
+        assert interrupted(out)
+        reopened = kg.api.load(out)  # ...which the next load, build or save of the folder finishes (journal)
+        assert outputs(out) == new_set and not interrupted(out)
+        assert reopened.stats.documents == 16 and reopened.graph.number_of_nodes() > 0
     else:
         assert outputs(out) == old_set  # nothing of the new set is visible
         with OutputFolder(out):  # the next build clears the staged files away

@@ -34,7 +34,7 @@ from types import TracebackType
 
 from kg.errors import OutputError, OutputLockedError
 
-__all__ = ["OutputFolder", "LOCK_NAME", "STAGING_NAME", "recover"]
+__all__ = ["OutputFolder", "LOCK_NAME", "STAGING_NAME", "recover", "interrupted"]
 
 LOCK_NAME = ".kg.lock"
 STAGING_NAME = ".kg-staging"
@@ -52,6 +52,12 @@ def _fsync_dir(path: Path) -> None:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+def interrupted(folder: str | Path) -> bool:
+    """Was a commit into ``folder`` interrupted (its journal is there), so that it holds a mixed set until
+    :func:`recover` runs?"""
+    return (Path(folder) / STAGING_NAME / _JOURNAL).exists()
 
 
 def recover(folder: str | Path) -> str:
