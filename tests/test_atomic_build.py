@@ -45,9 +45,14 @@ CHILD = textwrap.dedent("""
             time.sleep(0.4)
 
         os.replace = replace
+    elif slow == "full disk":  # files may not grow past 20 kB: writes fail with EFBIG, as on a full disk
+        import resource, signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
     else:
         exec(sys.argv[6])  # SLOW_NER
-    kg.api.build(docs_file, out=out, models=(model,), formats=formats.split(","), workers=1, write_processes=1)
+    kg.api.build(docs_file, out=out, models=(model,), formats=formats.split(","), workers=1, write_processes=1,
+                 cache=slow != "full disk")
 """)
 
 
@@ -140,6 +145,18 @@ def test_a_kill_leaves_the_complete_old_or_new_set(tiny, old_folder, new_docs, n
         assert outputs(out) == old_set
     assert not (out / STAGING_NAME).exists()
     assert stored(out / "kg.sqlite") >= 16  # the cache survives for the next build
+
+
+@pytest.mark.slow
+def test_a_write_error_keeps_the_old_set(tiny, old_folder, new_docs, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(old_folder, out)
+    old_set = outputs(out)
+    proc = start(tiny, new_docs, out, "full disk")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "File too large" in err, err[-2000:]
+    assert outputs(out) == old_set and not (out / STAGING_NAME).exists()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 
 
 @pytest.mark.slow
