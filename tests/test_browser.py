@@ -18,7 +18,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.render.page import notebook_view, write_html
+from kg.render.notebook import notebook_view
+from kg.render.page import write_html
 
 try:
     from tests.graphs import CHROMIUM_ARGS, PROBE_NODE, PROBES, make_graph, tiny_graph
@@ -227,15 +228,31 @@ def test_physics_mode_stabilises_then_stops(tmp_path, open_file):
     assert opened.errors == [] and opened.blocked == []
 
 
-def test_notebook_iframe_runs_the_page(tmp_path, open_file):
-    view = notebook_view(tiny_graph(), height=400)
+def test_notebook_views_share_one_copy_of_vis_network(tmp_path, open_file):
+    """Two outputs as a notebook shows them: the first brings vis-network, the second only its data."""
+    first = notebook_view(tiny_graph(), height=300, library=True)._repr_html_()
+    second = notebook_view(make_graph(30, seed=3, probe=False), height=300, library=False)._repr_html_()
     path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><body><div>{first}</div><div>{second}</div></body></html>",
+                    encoding="utf-8")
+    opened = open_file(path, wait_ready=False)
+    frames = opened.page.frames[1:]
+    assert len(frames) == 2
+    for frame in frames:
+        frame.wait_for_function("() => window.kg && window.kg.ready === true", timeout=30_000)
+    assert frames[0].evaluate("kg.drawnCounts()") == {"nodes": 3, "edges": 2}
+    assert frames[1].evaluate("kg.drawnCounts().nodes") == 30
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_notebook_view_without_the_library_says_how_to_get_it(tmp_path, open_file):
+    view = notebook_view(tiny_graph(), height=300, library=False)
+    path = tmp_path / "alone.html"
     path.write_text(f"<!DOCTYPE html><html><body>{view._repr_html_()}</body></html>", encoding="utf-8")
     opened = open_file(path, wait_ready=False)
     frame = opened.page.frames[1]
-    frame.wait_for_function("() => window.kg && window.kg.ready === true", timeout=30_000)
-    assert frame.evaluate("kg.drawnCounts()") == {"nodes": 3, "edges": 2}
-    assert opened.errors == [] and opened.blocked == []
+    frame.wait_for_function("() => document.getElementById('kg-empty') !== null", timeout=30_000)
+    assert "library=True" in frame.evaluate("document.getElementById('kg-empty').textContent")
 
 
 def test_tooltip_after_search_is_inside_the_viewport_beside_the_node(tmp_path, open_file):

@@ -13,7 +13,8 @@ import networkx as nx
 import pytest
 
 from kg.render.layout import layout_positions
-from kg.render.page import NotebookView, html_string, notebook_view, write_html
+from kg.render.notebook import NotebookView, library_script, notebook_view
+from kg.render.page import html_string, write_html
 from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
@@ -335,7 +336,7 @@ def test_write_html_missing_folder(tmp_path):
 
 
 def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
-    view = notebook_view(tiny_graph(), height=480)
+    view = notebook_view(tiny_graph(), height=480, library=False)
     assert isinstance(view, NotebookView)
     frame = view._repr_html_()
     assert frame.startswith("<iframe srcdoc=")
@@ -346,6 +347,42 @@ def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
     sandbox = doc.get("sandbox").split()
     assert "allow-scripts" in sandbox and "allow-same-origin" not in sandbox
     assert "<script" not in frame  # the page sits escaped inside the attribute
+
+
+def test_notebook_sends_vis_network_once_per_kernel():
+    from kg.render.page import _asset
+
+    first = notebook_view(tiny_graph(), library=True)._repr_html_()
+    assert first.startswith(library_script()) and first.count("<script") == 1
+    later = notebook_view(tiny_graph())._repr_html_()  # the library was sent: only the data
+    assert "<script" not in later and "__kgVis" not in later
+    vis = _asset("vis-network.min.js")
+    assert vis[:200] not in first and vis[:200] not in later
+    # the view's CSP allows the library's text by hash, though the library is not in it
+    page = notebook_view(tiny_graph(), library=False).html
+    sha = hashlib.sha256(vis.encode()).digest()
+    doc = lxml_html.document_fromstring(page)
+    (csp,) = doc.xpath('//meta[@http-equiv="Content-Security-Policy"]/@content')
+    assert "'sha256-" + base64.b64encode(sha).decode() + "'" in csp
+    assert doc.xpath('//meta[@name="kg-vis-sha256"]/@content') == [sha.hex()]
+    # the gzip in the script unpacks to the very text
+    gz = re.search(r"'([A-Za-z0-9+/=]{1000,})'", library_script()).group(1)
+    import gzip
+
+    assert gzip.decompress(base64.b64decode(gz)).decode() == vis
+
+
+def test_notebook_view_of_50_nodes_is_small():
+    G = make_graph(50, seed=1)
+    view = notebook_view(G, library=False)
+    assert len(view._repr_html_().encode()) < 200_000
+    assert len(library_script()) < 250_000  # vis-network (654 kB) as gzip + base64, once
+
+
+def test_notebook_view_saves_the_standalone_page(tmp_path):
+    view = notebook_view(tiny_graph(), title="t")
+    view.save(tmp_path / "v.html")
+    assert (tmp_path / "v.html").read_text(encoding="utf-8") == html_string(tiny_graph(), title="t")
 
 
 def test_page_size_stays_reasonable():

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import math
 import os
@@ -54,7 +53,7 @@ import networkx as nx
 
 from kg import __version__
 from kg.errors import ExportError
-from kg.export.outputs import _open_output, _write_output
+from kg.export.outputs import _open_output
 from kg.render import MAX_EDGES, MAX_NODES
 from kg.render.layout import SPACING, layout_positions
 from kg.render.select import strongest_edges, strongest_subgraph
@@ -299,11 +298,11 @@ def _subtitle(G: nx.Graph, score_name: str) -> str:
     return " · ".join(subtitle_bits)
 
 
-def _content_security_policy(vis_js: str, kg_js: str) -> str:
-    """Only the two inline scripts (by hash) may run; no network source at all."""
+def _content_security_policy(*scripts: str) -> str:
+    """Only kg's inline scripts (by hash) may run; no network source at all."""
     return (
         "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(kg_js)}; "
+        f"script-src {' '.join(_csp_hash(s) for s in scripts)}; "
         "style-src 'unsafe-inline'; img-src data:; font-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
@@ -333,7 +332,11 @@ def _page_context(
     positions: Mapping[Any, tuple[float, float]] | None,
     physics: bool,
     seed: int,
+    library: bool = True,
 ) -> dict[str, Any]:
+    """Everything the template prints. ``library=False``: vis-network is not inlined but fetched
+    from the notebook page by ``kg-loader.js`` (:mod:`kg.render.notebook`); the CSP still allows
+    only its exact text."""
     from pyvis import __version__ as pyvis_version
     from pyvis.network import Network
 
@@ -387,6 +390,7 @@ def _page_context(
     step = (s_hi - s_lo) / 100 if s_hi > s_lo else 0.01
     kg_js = _asset("kg.js")
     vis_js = _asset("vis-network.min.js")
+    loader_js = "" if library else _asset("kg-loader.js")
     return {
         "net": net,
         "title": heading,
@@ -402,9 +406,11 @@ def _page_context(
         "score_step": repr(step),
         "data_json": script_json_parts(payload),  # pieces of text: the template writes them in turn
         "css": _asset("kg.css"),
-        "vis_js": vis_js,
+        "vis_js": vis_js if library else "",
+        "loader_js": loader_js,
+        "vis_sha256": "" if library else hashlib.sha256(vis_js.encode("utf-8")).hexdigest(),
         "kg_js": kg_js,
-        "csp": _content_security_policy(vis_js, kg_js),
+        "csp": _content_security_policy(vis_js, kg_js, *([loader_js] if loader_js else [])),
         "kg_version": __version__,
         "pyvis_version": pyvis_version,
         "vis_version": VIS_VERSION,
@@ -421,6 +427,7 @@ def html_string(
     positions: Mapping[Any, tuple[float, float]] | None = None,
     physics: bool = False,
     seed: int = 0,
+    library: bool = True,
 ) -> str:
     """The interactive page of ``G`` as one self-contained HTML string.
 
@@ -429,7 +436,8 @@ def html_string(
     strongest by ``score``; :func:`strongest_edges`). ``max_evidence``: evidence sentences per edge in the page.
     ``positions``: node -> (x, y) to use instead of :func:`layout_positions`.
     ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
-    instead of computing positions in Python. ``seed`` fixes the layout.
+    instead of computing positions in Python. ``seed`` fixes the layout. ``library=False`` leaves
+    vis-network out: the page then gets it from the notebook it sits in (:mod:`kg.render.notebook`).
     """
     return "".join(
         _page_parts(
@@ -441,6 +449,7 @@ def html_string(
             positions=positions,
             physics=physics,
             seed=seed,
+            library=library,
         )
     )
 
@@ -455,6 +464,7 @@ def _page_parts(
     positions: Mapping[Any, tuple[float, float]] | None = None,
     physics: bool = False,
     seed: int = 0,
+    library: bool = True,
 ) -> Iterator[str]:
     """The page :func:`html_string` returns, as the pieces of text the template yields.
 
@@ -469,6 +479,7 @@ def _page_parts(
         positions=positions,
         physics=physics,
         seed=seed,
+        library=library,
     )
     net = ctx.pop("net")
     template = net.templateEnv.get_template(net.path)
@@ -489,44 +500,5 @@ def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> No
             write(part)
 
 
-class NotebookView:
-    """The page of a graph for Jupyter: displays inline, in an ``<iframe srcdoc=...>``.
-
-    The iframe works in classic Jupyter, JupyterLab and VS Code (which strip or sandbox
-    scripts inserted directly into the output; pyvis issues #165/#203). It is sandboxed
-    with ``allow-scripts allow-popups`` (links open in a new tab) but not
-    ``allow-same-origin``, so the page cannot reach the notebook.
-    """
-
-    def __init__(self, page: str, *, height: int = 650) -> None:
-        self.html = page
-        self.height = int(height)
-
-    def iframe(self) -> str:
-        """The ``<iframe srcdoc=...>`` element holding the page."""
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            f'style="width:100%;height:{self.height}px;border:1px solid #ddd" '
-            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-            'referrerpolicy="no-referrer" loading="eager"></iframe>'
-        )
-
-    def _repr_html_(self) -> str:
-        return self.iframe()
-
-    def save(self, path_or_file: PathOrFile) -> None:
-        """Write the page to a file."""
-        _write_output(path_or_file, self.html, fmt="html")
-
-    def __repr__(self) -> str:
-        return f"<NotebookView: {len(self.html):,} characters of HTML; display it in Jupyter>"
-
-
-def notebook_view(G: nx.Graph, *, height: int = 650, **page_options: Any) -> NotebookView:
-    """An object that shows the interactive page inline in Jupyter, JupyterLab and VS Code.
-
-    ``page_options`` are those of :func:`html_string` (``title``, ``max_nodes``, ...).
-
-    >>> notebook_view(G)          # last expression of a cell   # doctest: +SKIP
-    """
-    return NotebookView(html_string(G, **page_options), height=height)
+# The notebook view lives in kg.render.notebook (it imports this module lazily).
+from kg.render.notebook import NotebookView, notebook_view  # noqa: E402
