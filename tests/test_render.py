@@ -13,8 +13,8 @@ import networkx as nx
 import pytest
 
 from kg.render.layout import layout_positions
-from kg.render.notebook import NotebookView, library_script, notebook_view
-from kg.render.page import html_string, write_html
+from kg.render.notebook import library_script
+from kg.render.page import NotebookView, html_string, notebook_view, write_html
 from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
@@ -138,8 +138,8 @@ def test_sizes_follow_documents_and_widths_follow_score():
     G = make_graph(80, seed=2, probe=False)
     data = page_data(html_string(G))
     by_docs = sorted(data["nodes"], key=lambda n: n["documents"])
-    assert [n["size"] for n in by_docs] == sorted(n["size"] for n in by_docs)
-    assert by_docs[0]["size"] < by_docs[-1]["size"]
+    assert [n["value"] for n in by_docs] == sorted(n["value"] for n in by_docs)
+    assert by_docs[0]["value"] < by_docs[-1]["value"]
     by_score = sorted(data["edges"], key=lambda e: e["score"])
     assert [e["width"] for e in by_score] == sorted(e["width"] for e in by_score)
     assert data["scoreMin"] == min(e["score"] for e in data["edges"])
@@ -350,13 +350,13 @@ def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
 
 
 def test_notebook_sends_vis_network_once_per_kernel():
-    from kg.render.page import _asset
+    from kg.render.assets import asset
 
     first = notebook_view(tiny_graph(), library=True)._repr_html_()
     assert first.startswith(library_script()) and first.count("<script") == 1
     later = notebook_view(tiny_graph())._repr_html_()  # the library was sent: only the data
     assert "<script" not in later and "__kgVis" not in later
-    vis = _asset("vis-network.min.js")
+    vis = asset("vis-network.min.js")
     assert vis[:200] not in first and vis[:200] not in later
     # the view's CSP allows the library's text by hash, though the library is not in it
     page = notebook_view(tiny_graph(), library=False).html
@@ -468,3 +468,65 @@ def test_write_html_streams_in_pieces(monkeypatch):
     start = next(i for i, p in enumerate(parts) if p.endswith('id="kg-data">'))
     end = next(i for i, p in enumerate(parts) if i > start and p.startswith("</script>"))
     assert end - start > 10  # the data came in pieces, never as one string
+
+
+# ----------------------------------------------------------------------------- the first view of a big graph
+
+
+def test_communities_are_louvain_seeded_and_cover_the_linked_nodes():
+    from kg.render.overview import communities
+
+    G = make_graph(300, seed=4, probe=False)
+    first, again = communities(G, seed=0), communities(G, seed=0)
+    assert [c.members for c in first] == [c.members for c in again]
+    assert len(first) >= 2 and [len(c.members) for c in first] == sorted((len(c.members) for c in first), reverse=True)
+    members = [n for c in first for n in c.members]
+    assert len(members) == len(set(members))
+    assert all(G.degree(n) > 0 for n in members)
+    assert all(c.top[0] == G.nodes[c.members[0]]["label"] for c in first)
+
+
+def test_big_page_opens_by_community_with_centroids_and_groups():
+    data = page_data(html_string(make_graph(400, seed=5, probe=False)))
+    assert data["colorBy"] == "community"
+    comms = data["communities"]
+    by_id = {n["id"]: n for n in data["nodes"]}
+    for c in comms:
+        xs = [by_id[i]["x"] for i in c["nodes"]]
+        assert c["x"] == pytest.approx(sum(xs) / len(xs), abs=0.1)
+        assert all(by_id[i]["community"] == c["index"] for i in c["nodes"])
+    assert f"community {comms[0]['index']}" in data["options"]["groups"]
+    small = page_data(html_string(tiny_graph()))
+    assert small["colorBy"] == "type"
+
+
+def test_edgeless_nodes_get_the_smallest_size():
+    G = tiny_graph()
+    G.add_node("generic", label="patients", type="Organism", documents=10_000, mentions=20_000)
+    data = page_data(html_string(G))
+    sizes = {n["id"]: n["value"] for n in data["nodes"]}
+    assert sizes["generic"] == min(sizes.values()) < max(sizes.values())
+
+
+def test_index_covers_the_whole_graph_and_stays_bounded():
+    G = make_graph(600, seed=6, probe=False)
+    data = page_data(html_string(G, max_nodes=100))
+    index = data["index"]
+    assert len(index["id"]) == G.number_of_nodes() == index["total"]
+    assert sum(index["drawn"]) == 100
+    i = index["id"].index(max(G, key=G.degree))
+    nbrs = [index["id"][j] for j in index["nbr"][i]]
+    assert len(nbrs) == 8 and set(nbrs) <= set(G.adj[index["id"][i]])
+    assert index["score"][i] == sorted(index["score"][i], reverse=True)
+    page = html_string(G, max_nodes=100)
+    assert len(page_data(page)["index"]["id"]) == G.number_of_nodes()
+    from kg.render.overview import node_index
+
+    assert len(node_index(G, {}, max_nodes=50)["id"]) == 50
+
+
+def test_node_pmids_from_doc_ids():
+    from kg.render.overview import node_pmids
+
+    assert node_pmids({"doc_ids": ["pmid:1", "doi:10.1/x", "pmid:22", "pmid:3"]}, 2) == (["1", "22"], 3)
+    assert node_pmids({}, 5) == ([], 0)

@@ -67,6 +67,14 @@
       document.body.setAttribute("data-kg-ready", "1");
     }
 
+    // ---------------------------------------------------------------- communities
+    var communities = data.communities || [];
+    var colorBy = data.colorBy === "community" && communities.length ? "community" : "type";
+    function groupOf(n, mode) {
+      return mode === "community" && n.community >= 0 ? "community " + n.community : n.type;
+    }
+    data.nodes.forEach(function (n) { n.group = groupOf(n, colorBy); });
+
     var nodes = new vis.DataSet(data.nodes);
     var edges = new vis.DataSet(data.edges);
     var nodeType = Object.create(null);
@@ -119,6 +127,163 @@
     };
     updateStatus();
 
+    // ------------------------------------------------------------------ whole-graph index
+    // data.index: every node of the graph (not only those drawn) as columns; nbr/score: its
+    // strongest neighbours, as positions in these columns.
+    var I = data.index || { id: [], label: [], type: [], types: [], documents: [], nbr: [], score: [] };
+    var indexPos = null;    // node id -> position in I
+    function posOf(id) {
+      if (!indexPos) {
+        indexPos = new Map();
+        I.id.forEach(function (x, i) { indexPos.set(x, i); });
+      }
+      return indexPos.has(id) ? indexPos.get(id) : -1;
+    }
+    function indexLabel(i) { return I.label[i] || I.id[i]; }
+    var edgeKeys = new Set();
+    function edgeKey(a, b) { return a < b ? a + "\u0000" + b : b + "\u0000" + a; }
+    data.edges.forEach(function (e) { edgeKeys.add(edgeKey(e.from, e.to)); });
+    var added = 0;
+
+    function addFromIndex(i, near, k, of) {   // the index's node i, on a circle around near
+      var id = I.id[i];
+      if (nodes.get(id)) return false;
+      var type = I.types[I.type[i]] || "Entity";
+      var angle = 2 * Math.PI * (k + 0.5) / Math.max(of, 1);
+      var r = 120 + 20 * (k % 3);
+      var n = {
+        id: id, label: indexLabel(i), type: type, group: type, community: -1, value: 8,
+        documents: I.documents[i], mentions: null, aliases: [], curie: "", url: "", pmids: [], nPmids: 0,
+        x: (near ? near.x : 0) + r * Math.cos(angle), y: (near ? near.y : 0) + r * Math.sin(angle),
+        added: true
+      };
+      nodeType[id] = type;
+      if (hiddenTypes.has(type)) setTypeVisible(type, true);
+      nodes.add(n);
+      return true;
+    }
+    function addEdge(a, b, score) {
+      var key = edgeKey(a, b);
+      if (edgeKeys.has(key) || !nodes.get(a) || !nodes.get(b)) return false;
+      edgeKeys.add(key);
+      edges.add({ id: "added-" + (added++), from: a, to: b, score: score, width: 1, added: true, evidence: [] });
+      return true;
+    }
+
+    // "show neighbours of X": X's strongest neighbours in the whole graph join the view.
+    function expand(id) {
+      var i = posOf(id);
+      if (i < 0 || !nodes.get(id)) return 0;
+      var center = network.getPosition(id);
+      var count = 0;
+      var nbr = I.nbr[i];
+      nbr.forEach(function (j, k) {
+        if (addFromIndex(j, center, k, nbr.length)) count++;
+        addEdge(id, I.id[j], I.score[i][k]);
+      });
+      nodeView.refresh();
+      edgeView.refresh();
+      updateStatus();
+      return count;
+    }
+    kg.expand = expand;
+
+    // a node found in the index but not drawn: add it beside its strongest drawn neighbour
+    function bring(i) {
+      var id = I.id[i];
+      if (nodes.get(id)) return id;
+      var anchor = null;
+      I.nbr[i].forEach(function (j) { if (anchor === null && nodes.get(I.id[j])) anchor = I.id[j]; });
+      var view = network.getViewPosition();
+      addFromIndex(i, anchor ? network.getPosition(anchor) : view, 0, 6);
+      I.nbr[i].forEach(function (j, k) { addEdge(id, I.id[j], I.score[i][k]); });
+      nodeView.refresh();
+      edgeView.refresh();
+      return id;
+    }
+    function findInIndex(q) {
+      var exact = -1, prefix = -1, part = -1;
+      for (var i = 0; i < I.id.length && exact < 0; i++) {
+        var names = [indexLabel(i).toLowerCase(), I.id[i].toLowerCase()];
+        for (var k = 0; k < 2; k++) {
+          if (names[k] === q) exact = i;
+          else if (prefix < 0 && names[k].indexOf(q) === 0) prefix = i;
+          else if (part < 0 && names[k].indexOf(q) >= 0) part = i;
+        }
+      }
+      return { i: exact >= 0 ? exact : prefix >= 0 ? prefix : part, exact: exact >= 0 };
+    }
+
+    // ------------------------------------------------------------------ colour by community
+    function setColorBy(mode) {
+      colorBy = mode === "community" && communities.length ? "community" : "type";
+      nodes.update(nodes.get().map(function (n) { return { id: n.id, group: groupOf(n, colorBy) }; }));
+      Array.prototype.forEach.call(document.querySelectorAll("input[name=kg-color-by]"), function (r) {
+        r.checked = r.value === colorBy;
+      });
+      network.redraw();
+    }
+    kg.setColorBy = setColorBy;
+    kg.colorBy = function () { return colorBy; };
+
+    function openCommunity(k) {
+      var c = communities[k];
+      if (!c) return false;
+      if (colorBy !== "community") setColorBy("community");
+      network.selectNodes(c.nodes.filter(function (id) { return nodeView.get(id); }));
+      network.fit({ nodes: c.nodes, animation: { duration: 300, easingFunction: "easeInOutQuad" } });
+      $("kg-status").textContent = "community " + (k + 1) + ": " + fmt(c.nodes.length) + " nodes \u00b7 " + c.top.join(", ");
+      return true;
+    }
+    kg.openCommunity = openCommunity;
+
+    (function communityLegend() {
+      var box = $("kg-communities");
+      if (!box) return;
+      var ol = el("ol");
+      communities.slice(0, 15).forEach(function (c, k) {
+        var li = el("li");
+        var b = el("button", "kg-community");
+        b.type = "button";
+        b.title = "zoom to this community";
+        var sw = el("span", "kg-swatch");
+        sw.style.background = c.color;
+        b.appendChild(sw);
+        b.appendChild(el("span", "kg-type-name", c.top.join(", ")));
+        b.appendChild(el("span", "kg-count", fmt(c.size)));
+        b.addEventListener("click", function () { openCommunity(k); });
+        li.appendChild(b);
+        ol.appendChild(li);
+      });
+      box.appendChild(ol);
+      if (communities.length > 15) box.appendChild(el("p", "kg-help", (communities.length - 15) + " smaller communities in grey"));
+      Array.prototype.forEach.call(document.querySelectorAll("input[name=kg-color-by]"), function (r) {
+        r.checked = r.value === colorBy;
+        r.addEventListener("change", function () { if (r.checked) setColorBy(r.value); });
+      });
+    })();
+
+    // the labels of the biggest communities at their centres while zoomed out
+    network.on("afterDrawing", function (ctx) {
+      if (colorBy !== "community") return;
+      var scale = network.getScale();
+      if (scale > 0.6) return;
+      ctx.save();
+      ctx.font = "600 " + (15 / scale) + "px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      ctx.lineWidth = 5 / scale;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      communities.slice(0, 12).forEach(function (c) {
+        var text = c.top.slice(0, 2).join(" \u00b7 ");
+        ctx.strokeText(text, c.x, c.y);
+        ctx.fillStyle = "#202124";
+        ctx.fillText(text, c.x, c.y);
+      });
+      ctx.restore();
+    });
+
     // ------------------------------------------------------------------ tooltip
     var tip = $("kg-tooltip");
     var pinned = null;      // {kind, id} while a click keeps the tooltip open
@@ -142,6 +307,36 @@
         frag.appendChild(row("aliases", shown + (aliases.length > 12 ? " \u2026 (+" + (aliases.length - 12) + ")" : "")));
       }
       frag.appendChild(row("neighbours shown", fmt(network.getConnectedNodes(n.id).length)));
+      var pmids = n.pmids || [];
+      if (pmids.length) {
+        var refs = el("span", "kg-refs kg-pmids");
+        pmids.forEach(function (p) {
+          if (/^\d+$/.test(String(p))) refs.appendChild(link("https://pubmed.ncbi.nlm.nih.gov/" + p + "/", p));
+        });
+        if (n.nPmids > pmids.length) refs.appendChild(el("span", "kg-more", "+" + fmt(n.nPmids - pmids.length) + " more"));
+        frag.appendChild(row("PubMed", refs));
+      }
+      var i = posOf(n.id);
+      if (i >= 0 && I.nbr[i].length) {
+        var list = el("span", "kg-neighbours");
+        var hidden = 0;
+        I.nbr[i].forEach(function (j, k) {
+          var b = el("button", "kg-nbr", indexLabel(j));
+          b.type = "button";
+          b.title = data.scoreName + " " + (I.score[i][k] === null ? "n/a" : I.score[i][k]);
+          b.addEventListener("click", function () { kg.search(I.id[j]); });
+          list.appendChild(b);
+          if (!nodes.get(I.id[j])) hidden++;
+        });
+        frag.appendChild(row("top neighbours", list));
+        if (hidden) {
+          var more = el("button", "kg-expand", "show " + hidden + " more neighbours");
+          more.type = "button";
+          more.addEventListener("click", function () { expand(n.id); showTip("node", n.id, network.canvasToDOM(network.getPosition(n.id)), true); });
+          frag.appendChild(more);
+        }
+      }
+      if (n.added) frag.appendChild(el("div", "kg-more", "added from the whole graph"));
       return frag;
     }
 
@@ -168,6 +363,7 @@
       frag.appendChild(el("h3", null, (a ? a.label : e.from) + " \u2014 " + (b ? b.label : e.to)));
       frag.appendChild(row(data.scoreName, e.score === null || e.score === undefined ? "n/a" : Number(e.score).toPrecision(3)));
       frag.appendChild(row("co-mentions", fmt(e.count || 0) + " \u00b7 documents: " + fmt(e.documents || 0)));
+      if (e.added) frag.appendChild(el("div", "kg-more", "added from the whole graph: its sentences are in evidence.csv"));
       var evs = e.evidence || [];
       if (evs.length) {
         var ol = el("ol");
@@ -329,6 +525,8 @@
       var idx = buildIndex();
       if (idx.has(q)) return idx.get(q);
       if (nodes.get(query)) return query;
+      var found = findInIndex(q);
+      if (found.exact) return bring(found.i);
       var best = null;
       idx.forEach(function (id, name) {
         if (best === null && name.indexOf(q) === 0) best = id;
@@ -337,7 +535,9 @@
       idx.forEach(function (id, name) {
         if (best === null && name.indexOf(q) >= 0) best = id;
       });
-      return best;
+      if (best !== null) return best;
+      // a node of the whole graph the page does not draw yet
+      return found.i >= 0 ? bring(found.i) : null;
     }
 
     function focusNode(id) {

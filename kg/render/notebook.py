@@ -1,4 +1,4 @@
-"""The graph inline in Jupyter, JupyterLab and VS Code, with vis-network sent once per kernel.
+"""vis-network sent to a notebook once per kernel, for the views of :class:`kg.render.page.NotebookView`.
 
 >>> g.subgraph("STAT3").show()          # last expression of a cell   # doctest: +SKIP
 
@@ -26,11 +26,10 @@ import base64
 import gzip
 import hashlib
 from functools import cache
-from typing import Any
 
-import networkx as nx
+from kg.render.assets import asset
 
-__all__ = ["NotebookView", "notebook_view", "library_script", "library_sent"]
+__all__ = ["library_script", "library_sent", "library_sha256", "mark_library_sent"]
 
 
 class _Kernel:
@@ -44,12 +43,15 @@ def library_sent() -> bool:
     return _Kernel.library_sent
 
 
+def mark_library_sent() -> None:
+    """Record that a view has put vis-network into the notebook page."""
+    _Kernel.library_sent = True
+
+
 @cache
 def _library() -> tuple[str, str]:
     """(sha256 hex of vis-network's text, its gzip as base64); deterministic (mtime 0)."""
-    from kg.render.page import _asset
-
-    text = _asset("vis-network.min.js").encode("utf-8")
+    text = asset("vis-network.min.js").encode("utf-8")
     gz = gzip.compress(text, compresslevel=9, mtime=0)
     return hashlib.sha256(text).hexdigest(), base64.b64encode(gz).decode("ascii")
 
@@ -70,62 +72,3 @@ def library_script() -> str:
         "ev.source.postMessage({kg:'vis',gz:k[m.sha256]},'*');});}"
         f"k['{sha}']=k['{sha}']||'{gz}';}})();</script>"
     )
-
-
-def _attribute(text: str) -> str:
-    """``text`` escaped for a single-quoted attribute (``&``, ``'``, ``<``, ``>``): the page's
-    JSON is full of double quotes, which would each grow to ``&quot;``."""
-    return text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class NotebookView:
-    """The page of a graph for Jupyter: displays inline, in an ``<iframe srcdoc=...>``.
-
-    ``library``: put vis-network into the notebook page with this view: ``None`` (the
-    default) when this kernel has not sent it yet, ``True`` always, ``False`` never.
-    :meth:`save` writes the standalone page (vis-network inlined).
-    """
-
-    def __init__(self, G: nx.Graph, *, height: int = 650, library: bool | None = None,
-                 **page_options: Any) -> None:
-        from kg.render.page import html_string
-
-        self._graph = G
-        self._options = page_options
-        self.html = html_string(G, library=False, **page_options)
-        self.height = int(height)
-        self.library = library
-
-    def iframe(self) -> str:
-        """The ``<iframe srcdoc=...>`` element holding the page."""
-        return (
-            f"<iframe srcdoc='{_attribute(self.html)}' "
-            f'style="width:100%;height:{self.height}px;border:1px solid #ddd" '
-            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-            'referrerpolicy="no-referrer" loading="eager"></iframe>'
-        )
-
-    def _repr_html_(self) -> str:
-        send = self.library if self.library is not None else not _Kernel.library_sent
-        if send:
-            _Kernel.library_sent = True
-        return (library_script() if send else "") + self.iframe()
-
-    def save(self, path_or_file: Any) -> None:
-        """Write the standalone page (vis-network inlined) to a path or open file."""
-        from kg.render.page import write_html
-
-        write_html(self._graph, path_or_file, **self._options)
-
-    def __repr__(self) -> str:
-        return f"<NotebookView: {len(self.html):,} characters of HTML; display it in Jupyter>"
-
-
-def notebook_view(G: nx.Graph, *, height: int = 650, library: bool | None = None,
-                  **page_options: Any) -> NotebookView:
-    """An object that shows the interactive page inline in Jupyter, JupyterLab and VS Code.
-
-    ``page_options`` are those of :func:`kg.render.page.html_string` (``title``,
-    ``max_nodes``, ...); ``library`` as :class:`NotebookView`.
-    """
-    return NotebookView(G, height=height, library=library, **page_options)
