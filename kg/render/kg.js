@@ -271,15 +271,15 @@
       ctx.save();
       ctx.font = "600 " + (15 / scale) + "px system-ui, sans-serif";
       ctx.textAlign = "center";
-      ctx.textBaseline = "middle";
+      ctx.textBaseline = "bottom";
       ctx.lineJoin = "round";
       ctx.lineWidth = 5 / scale;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
       communities.slice(0, 12).forEach(function (c) {
         var text = c.top.slice(0, 2).join(" \u00b7 ");
-        ctx.strokeText(text, c.x, c.y);
+        ctx.strokeText(text, c.x, c.labelY);
         ctx.fillStyle = "#202124";
-        ctx.fillText(text, c.x, c.y);
+        ctx.fillText(text, c.x, c.labelY);
       });
       ctx.restore();
     });

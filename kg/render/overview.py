@@ -42,13 +42,17 @@ class Community:
 
     def as_page(self, ids: Mapping[Any, str], positions: Mapping[Any, tuple[float, float]] | None,
                 spacing: float = 1.0) -> dict[str, Any]:
-        """The page's record: size, top labels, colour, members' page ids and their centroid
-        (``x``, ``y`` in page pixels; 0 without positions)."""
+        """The page's record: size, top labels, colour, members' page ids, their centroid
+        (``x``, ``y`` in page pixels; 0 without positions) and ``labelY``, where the group's
+        label goes (above nine in ten members)."""
         pts = [positions[n] for n in self.members if positions and n in positions]
         x = sum(p[0] for p in pts) / len(pts) if pts else 0.0
         y = sum(p[1] for p in pts) / len(pts) if pts else 0.0
+        ys = sorted(p[1] for p in pts) or [0.0]
         return {"index": self.index, "size": len(self.members), "top": list(self.top), "color": self.color,
-                "x": round(x * spacing, 1), "y": round(y * spacing, 1), "nodes": [ids[n] for n in self.members]}
+                "x": round(x * spacing, 1), "y": round(y * spacing, 1),
+                "labelY": round(ys[len(ys) // 10] * spacing, 1),  # above most members: no label covers theirs
+                "nodes": [ids[n] for n in self.members]}
 
 
 def _weight(d: Mapping[str, Any]) -> float:

@@ -236,21 +236,31 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
 
 
 
-def _label_sizes(positions: Mapping[Any, tuple[float, float]] | None) -> tuple[float, float]:
-    """Label font sizes (canvas pixels) of the smallest and largest node, so that at the scale
-    that fits the layout in about 1,000 x 650 pixels the largest nodes' labels read at 15 px
-    and the small ones stay hidden (vis-network hides a label drawn below 7 px) until zoomed in."""
+def _fit_scale(positions: Mapping[Any, tuple[float, float]] | None) -> float:
+    """About the zoom at which vis-network fits the layout into 1,000 x 650 pixels (at most 1)."""
     if not positions:
-        return 12.0, 24.0
+        return 1.0
     xs = [p[0] * SPACING for p in positions.values()]
     ys = [p[1] * SPACING for p in positions.values()]
-    fit = min(1.0, 1000 / max(max(xs) - min(xs), 1.0), 650 / max(max(ys) - min(ys), 1.0))
+    return min(1.0, 1000 / max(max(xs) - min(xs), 1.0), 650 / max(max(ys) - min(ys), 1.0))
+
+
+def _label_sizes(fit: float) -> tuple[float, float]:
+    """Label font sizes (canvas pixels) of the smallest and largest node, so that at the ``fit``
+    scale the largest nodes' labels read at 15 px and the small ones stay hidden (vis-network
+    hides a label drawn below 7 px) until zoomed in."""
     return 12.0, round(min(max(15 / fit, 24.0), 600.0), 1)
 
 
+def _node_sizes(fit: float) -> tuple[float, float]:
+    """Node sizes (canvas pixels), grown by the square root of how far the fit zooms out, so the
+    colours of a big graph still show at first sight without giant discs when zoomed in."""
+    grow = math.sqrt(1 / fit)
+    return round(_MIN_NODE * grow, 1), round(_MAX_NODE * grow, 1)
+
+
 def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, big: bool,
-                 community_colors: Mapping[str, str] = {}, label_sizes: tuple[float, float] = (12.0, 24.0)
-                 ) -> dict[str, Any]:
+                 community_colors: Mapping[str, str] = {}, fit: float = 1.0) -> dict[str, Any]:
     """vis-network's options: a colour group per type and per community, node/edge styles
     (size and label by ``value``), physics, interaction."""
     # Assigned, not net.set_options(json): that strips every space from the JSON text,
@@ -274,9 +284,9 @@ def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, bi
             "borderWidthSelected": 3,
             "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
             "scaling": {
-                "min": _MIN_NODE,
-                "max": _MAX_NODE,
-                "label": {"enabled": True, "min": label_sizes[0], "max": label_sizes[1], "maxVisible": 20,
+                "min": _node_sizes(fit)[0],
+                "max": _node_sizes(fit)[1],
+                "label": {"enabled": True, "min": _label_sizes(fit)[0], "max": _label_sizes(fit)[1], "maxVisible": 20,
                           "drawThreshold": 8},
             },
         },
@@ -416,7 +426,7 @@ def _page_context(
     big = n_shown > 1000 or e_shown > 3000
     net.options = _vis_options(type_colors, physics=physics, seed=seed, big=big,
                                community_colors={f"community {c.index}": c.color for c in groups},
-                               label_sizes=_label_sizes(positions))
+                               fit=_fit_scale(positions))
     nodes, edges, heading, _height, _width, options = net.get_network_data()
 
     payload = {
