@@ -214,6 +214,34 @@
       return { i: exact >= 0 ? exact : prefix >= 0 ? prefix : part, exact: exact >= 0 };
     }
 
+    // ------------------------------------------------------------------ sizes follow the zoom
+    // The page opens with nodes and labels sized for the zoom that fits the whole graph (big,
+    // so the top labels read at first sight); vis-network does not cap a label's size on
+    // screen, so at each half step of zoom the sizes are set for that zoom: labels of the top
+    // nodes about 15 px whatever the zoom, nodes grown by the square root of the zoom out.
+    var scaling = data.options.nodes.scaling;
+    var base = data.sizing || { nodeMin: scaling.min, nodeMax: scaling.max, labelMax: scaling.label.max };
+    var zoomStep = null, zoomTimer = null;
+    function resize() {
+      var step = Math.round(Math.log(network.getScale()) / Math.LN2 * 2) / 2;
+      if (step === zoomStep) return;
+      zoomStep = step;
+      var z = Math.pow(2, step);
+      var grow = Math.min(Math.max(1, Math.sqrt(1 / z)), scaling.max / base.nodeMax);
+      network.setOptions({ nodes: { scaling: {
+        min: base.nodeMin * grow, max: base.nodeMax * grow,
+        label: { max: Math.min(Math.max(15 / z, base.labelMax), scaling.label.max) }
+      } } });
+      // sizes come from value ranges, which vis-network recomputes on a data change only
+      network.body.emitter.emit("_dataChanged");
+    }
+    function resizeSoon() { clearTimeout(zoomTimer); zoomTimer = setTimeout(resize, 120); }
+    network.on("afterDrawing", function () {  // after any zoom, animated or not, once it settles
+      var step = Math.round(Math.log(network.getScale()) / Math.LN2 * 2) / 2;
+      if (step !== zoomStep) resizeSoon();
+    });
+    kg.resize = resize;
+
     // ------------------------------------------------------------------ colour by community
     function setColorBy(mode) {
       colorBy = mode === "community" && communities.length ? "community" : "type";

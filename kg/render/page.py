@@ -441,6 +441,8 @@ def _page_context(
         "shown": {"nodes": n_shown, "edges": e_shown},
         "total": {"nodes": n_total, "edges": e_total},
         "communities": [c.as_page(ids, positions, SPACING) for c in groups],
+        # sizes at zoom 1; the options hold those for the zoom that fits the graph (kg.js switches)
+        "sizing": {"nodeMin": _MIN_NODE, "nodeMax": _MAX_NODE, "labelMax": 24.0},
         # colour by community first when there are enough nodes for groups to matter
         "colorBy": "community" if by_community else "type",
         "index": node_index(G, ids, max_nodes=max_index),
