@@ -153,7 +153,9 @@ def test_tooltip_data_is_complete():
         assert stat3[key] == G.nodes["hgnc:11364"][key]
     edge = next(e for e in data["edges"] if {e["from"], e["to"]} == {"hgnc:11364", "Disease:lung cancer"})
     assert edge["nEvidence"] == 2 and len(edge["evidence"]) == 1
-    assert edge["evidence"][0]["pmid"] == "1" and edge["evidence"][0]["url"].startswith("https://pubmed")
+    # kg.js makes the PubMed link from the PMID: the page does not carry it twice
+    assert edge["evidence"][0]["pmid"] == "1" and "url" not in edge["evidence"][0]
+    assert edge["evidence"][0]["sentence"] == G.edges["hgnc:11364", "Disease:lung cancer"]["evidence"][0]["sentence"]
 
 
 def test_positions_precomputed_and_physics_off():
@@ -382,7 +384,18 @@ def test_notebook_view_of_50_nodes_is_small():
 def test_notebook_view_saves_the_standalone_page(tmp_path):
     view = notebook_view(tiny_graph(), title="t")
     view.save(tmp_path / "v.html")
-    assert (tmp_path / "v.html").read_text(encoding="utf-8") == html_string(tiny_graph(), title="t")
+    expected = html_string(tiny_graph(), title="t", max_evidence=1, max_sentence=240)  # what the view shows
+    assert (tmp_path / "v.html").read_text(encoding="utf-8") == expected
+
+
+def test_max_sentence_cuts_evidence_with_an_ellipsis():
+    G = tiny_graph()
+    edge = next(iter(G.edges(data=True)))[2]
+    full = edge["evidence"][0]["sentence"]
+    data = page_data(html_string(G, max_sentence=10))
+    cut = [ev["sentence"] for e in data["edges"] for ev in e["evidence"]]
+    assert all(len(c) <= 10 for c in cut) and any(c.endswith("\u2026") for c in cut)
+    assert full[:5] in " ".join(cut)
 
 
 def test_page_size_stays_reasonable():
