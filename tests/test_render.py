@@ -543,3 +543,12 @@ def test_node_pmids_from_doc_ids():
 
     assert node_pmids({"doc_ids": ["pmid:1", "doi:10.1/x", "pmid:22", "pmid:3"]}, 2) == (["1", "22"], 3)
     assert node_pmids({}, 5) == ([], 0)
+
+
+def test_slider_minimum_is_the_smallest_score_the_page_carries():
+    G = make_graph(120, seed=8, probe=False)
+    for i, (_, _, d) in enumerate(G.edges(data=True)):
+        d["score"] = 0.123456789 + i * 1e-9  # rounding would put some below an unrounded minimum
+    data = page_data(html_string(G))
+    assert data["scoreMin"] == min(e["score"] for e in data["edges"])
+    assert all(e["score"] >= data["scoreMin"] for e in data["edges"])

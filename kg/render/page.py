@@ -157,6 +157,11 @@ def _evidence(evidence: Any, limit: int, max_chars: int = 0) -> tuple[list[dict[
     return out, len(evidence)
 
 
+def _round_score(score: float) -> float:
+    """A score as the page carries it: 4 significant digits."""
+    return float(f"{float(score):.4g}")
+
+
 def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float, *, sqrt: bool = False) -> float:
     if hi <= lo:
         return (out_lo + out_hi) / 2 if hi > 0 else out_lo
@@ -237,7 +242,7 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
                 directed=directed,
                 id=f"e{i}",
                 width=_scale(score, s_lo, s_hi, _MIN_EDGE, _MAX_EDGE) if score is not None else 1.0,
-                score=float(f"{score:.4g}") if score is not None else None,
+                score=_round_score(score) if score is not None else None,
                 count=int(_num(d.get("count"))),
                 documents=int(_num(d.get("documents"))),
                 evidence=evidence,
@@ -417,8 +422,8 @@ def _page_context(
                      else layout_positions(H, seed=seed))
 
     score_name = _text(G.graph.get("score")) or "score"
-    scores = [
-        float(d["score"])
+    scores = [  # as the page writes them (4 significant digits), so the slider's minimum hides none
+        _round_score(d["score"])
         for *_, d in H.edges(data=True)
         if isinstance(d.get("score"), (int, float))
         and not isinstance(d.get("score"), bool)
