@@ -43,8 +43,6 @@ def test_notebook_runs_top_to_bottom(executed):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="kg.pipeline.steps imports tqdm.auto when imported, which warns "
-                   "'IProgress not found' without ipywidgets; the wiring branch (#25) fixes the bar")
 def test_notebook_output_has_no_warnings(executed):
     _, _, text, _ = executed
     assert "Warning" not in text
