@@ -69,6 +69,9 @@ PIECE_CHARS = 100_000
 #: At most this many characters of one document are annotated (in pieces): memory and time stay
 #: bounded whatever the input. A longer document is flagged :data:`FLAG_LONG_TEXT` by the build.
 MAX_TEXT_CHARS = 1_000_000
+#: Characters one call of a model holds at most: spaCy batches by number of texts, and 64 pieces of a
+#: long document at once would be 6.4 M characters (3 GB); abstracts (64 of ~1.5 k) are far below it.
+BATCH_CHARS = 250_000
 FLAG_LONG_TEXT = "long-text-cut"
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"[.!?]\s+"), re.compile(r"\s+"))
 
@@ -302,9 +305,9 @@ class NerPipeline:
         read = [annotated_part(d.text) for d in docs]
         cut = [pieces(text) for text in read]
         texts = [piece for parts in cut for _, piece in parts]
-        extra = [list(nlp.pipe(texts, batch_size=self.batch_size)) for nlp in self.others]
+        extra = [list(self._pipe(nlp, texts)) for nlp in self.others]
         records = []
-        for i, sdoc in enumerate(self.primary.pipe(texts, batch_size=self.batch_size)):
+        for i, sdoc in enumerate(self._pipe(self.primary, texts)):
             groups = [_char_spans(sdoc, self.models[0])]
             groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra, strict=False)]
             if self.lexicon is not None:
@@ -315,6 +318,18 @@ class NerPipeline:
             _join(doc.id, text, [(offset, next(annotated)) for offset, _ in parts])
             for doc, text, parts in zip(docs, read, cut, strict=True)
         ]
+
+    def _pipe(self, nlp, texts: list[str]) -> Iterator:
+        """``nlp.pipe`` over ``texts`` in minibatches of at most ``batch_size`` texts and
+        :data:`BATCH_CHARS` characters (a minibatch of one text may be longer), in order."""
+        start = 0
+        while start < len(texts):
+            end, size = start, 0
+            while end < len(texts) and end - start < self.batch_size and (end == start or size + len(texts[end]) <= BATCH_CHARS):
+                size += len(texts[end])
+                end += 1
+            yield from nlp.pipe(texts[start:end], batch_size=end - start)
+            start = end
 
     def _record(self, text: str, sdoc, groups) -> AnnotatedDoc:
         # text is what sdoc was made from (sdoc.text would join every token again)

@@ -134,8 +134,8 @@ class OutputFolder:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 raise OutputLockedError(
-                    f"--out {self.path}: another kg build (process {holder}) is writing this folder. Wait for it to "
-                    "finish, or give this build another --out"
+                    f"--out {self.path}: locked by another kg build (process {holder}), which is writing this folder. Wait "
+                    "for it to finish, or give this build another --out"
                 ) from None
             try:  # the holder removes the file when it is done: lock the file that is there now
                 if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:
