@@ -17,7 +17,7 @@ With ``--mentions kg`` the same evaluation runs on mentions from kg's own pipeli
 of the gold ones: kg's NER pass (:class:`kg.nlp.annotate.NerPipeline`: the bundled model plus the
 lexicon tagger, with kg's sentences and paragraphs) over the CDR titles and abstracts, and
 kg's concept assignment (:func:`kg.concepts.table.assign_concepts`, which links diseases and
-cancers to CTD/MeSH with :class:`kg.concepts.linking.Linker`). kg has no chemical vocabulary, so
+cancers to CTD/MeSH with :class:`kg.vocabularies.linking.Linker`). kg has no chemical vocabulary, so
 chemical mentions are normalised with a text -> MeSH dictionary built from the *training
 set's* gold chemical mentions (used for both splits): the chemical side is not kg's own.
 Mentions left without a MeSH id cannot match a CID pair and are dropped. This mode also
@@ -53,12 +53,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kg.concepts.linking import DATA_DIR, DISEASE_TYPES, Linker
 from kg.concepts.table import assign_concepts
 from kg.graph.cooccur import DEFAULT_SCORE, SCORES, count_pairs
 from kg.nlp.annotate import AnnotatedDoc, NerPipeline
 from kg.nlp.models import DEFAULT_MODEL, model_fingerprint, resolve_model
 from kg.records import Document
+from kg.vocabularies.linking import DATA_DIR, DISEASE_TYPES, Linker
 from kg.vocabularies.normalize import normalize_text
 
 CDR_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "relations" / "CDR"
@@ -66,7 +66,7 @@ FILES = {"train": "CDR_TrainingSet.PubTator.txt", "devel": "CDR_DevelopmentSet.P
 TIE_BREAKS = 20
 #: Modules whose code decides the NER output (part of the cache key, with the model and the texts).
 NER_MODULES = ("kg.nlp.annotate", "kg.nlp.heads", "kg.nlp.sentences", "kg.nlp.tokenizer", "kg.schema", "kg.nlp.gene_tagger",
-               "kg.concepts.linking", "kg.vocabularies.normalize", "kg.nlp.models")
+               "kg.vocabularies.linking", "kg.vocabularies.normalize", "kg.nlp.models")
 
 
 def parse_pubtator(path: str | Path) -> tuple[dict[str, tuple[str, str]], pd.DataFrame, pd.DataFrame]:

@@ -15,7 +15,12 @@ counted) and measures, from navigation start:
   ``stabilizationIterationsDone`` when physics stabilises first (pyvis), else the first
   ``afterDrawing`` (kg, positions precomputed, physics off);
 * **frame**: the median time between animation frames right after that (about 17 ms
-  when idle; more while physics is still running, i.e. how sluggish pan/zoom feels).
+  when idle; more while physics is still running, i.e. how sluggish pan/zoom feels);
+* **interactive** (kg pages): ``ready`` plus one search of a node the page does not draw
+  (it comes from the whole-graph index), one ``kg.expand`` of it and the next frame: the time
+  until the first question a reader asks is answered.
+
+``--html PAGE...`` measures pages already written (e.g. ``kg build``'s graph.html) instead.
 
 A page not ready within ``--timeout`` seconds (120) is reported as ``>120 s``.
 
@@ -23,6 +28,7 @@ Run::
 
     python benchmarks/render_speed.py                    # 500 2000 5000
     python benchmarks/render_speed.py --sizes 2000 --repeat 3
+    python benchmarks/render_speed.py --html /tmp/a1k/graph.html
 
 Needs /usr/bin/chromium (apt-get install chromium) and ``pip install playwright``.
 """
@@ -66,6 +72,21 @@ window.__bench = {ready: null, stabilized: null};
   }
   setTimeout(poll, 1);
 })();
+"""
+
+# After ready: search the index's last node (not drawn when the graph is capped), expand it,
+# wait a frame; returns ms taken (null on a page without kg.search).
+INTERACT_PROBE = """
+async () => {
+  if (!window.kg || !kg.search) return null;
+  const t0 = performance.now();
+  const I = kg.data.index;
+  const i = I.id.length - 1;
+  const id = kg.search(I.label[i] || I.id[i]);
+  if (id !== null) kg.expand(id);
+  await new Promise(r => requestAnimationFrame(r));
+  return performance.now() - t0;
+}
 """
 
 FRAME_PROBE = """
@@ -140,6 +161,8 @@ def measure(context, path: Path, timeout: float) -> dict:
         out["drawn"] = page.evaluate(
             "() => { const n = window.kgNetwork || window.network; return [n.body.nodeIndices.length, n.body.edgeIndices.length]; }"
         )
+        act = page.evaluate(INTERACT_PROBE)
+        out["interactive"] = None if act is None else out["ready"] + act / 1000
     except Exception as exc:  # noqa: BLE001 - a timeout or a crashed page is a result here
         out["error"] = type(exc).__name__
     finally:
@@ -155,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-pyvis", action="store_true")
+    ap.add_argument("--html", type=Path, nargs="+", help="measure these pages (no synthetic graphs)")
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -170,7 +194,12 @@ def main(argv: list[str] | None = None) -> int:
                 headless=True,
                 viewport={"width": 1400, "height": 900},
             )
-            for n in args.sizes:
+            for html in args.html or []:
+                runs = [measure(context, html.resolve(), args.timeout) for _ in range(args.repeat)]
+                row = {"n": 0, "kind": html.name[:6], "python": 0.0, "size": html.stat().st_size, **runs[-1]}
+                rows.append(row)
+                print(_fmt_row(row, args.timeout), flush=True)
+            for n in [] if args.html else args.sizes:
                 kinds = ["kg"] + (["kg all"] if n > 2000 else []) + ([] if args.skip_pyvis else ["pyvis"])
                 for kind in kinds:
                     path = work / f"{kind.replace(' ', '_')}_{n}.html"
@@ -190,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                         if ok:
                             row["ready"] = statistics.median(r["ready"] for r in ok)
                             row["frame"] = statistics.median(r["frame"] for r in ok)
+                            acts = [r["interactive"] for r in ok if r.get("interactive") is not None]
+                            row["interactive"] = statistics.median(acts) if acts else None
                     rows.append(row)
                     print(_fmt_row(row, args.timeout), flush=True)
             context.close()
@@ -204,18 +235,19 @@ def main(argv: list[str] | None = None) -> int:
 def _fmt_row(r: dict, timeout: float) -> str:
     ready = f"{r['ready']:.2f} s" if r.get("ready") is not None else f">{timeout:.0f} s"
     frame = f"{r['frame']:.0f} ms" if r.get("frame") is not None else "-"
+    act = f"{r['interactive']:.2f} s" if r.get("interactive") is not None else "-"
     drawn = f"{r['drawn'][0]:,} / {r['drawn'][1]:,}" if r.get("drawn") else "-"
     py = f"{r['python']:.1f} s" if r.get("python") is not None else "timeout"
     return (
         f"| {r['n']:>5,} | {r['kind']:<6} | {drawn:>15} | {r['size'] / 1e6:>5.1f} MB | {py:>8} | {ready:>8} | "
-        f"{frame:>7} | {len(r.get('blocked') or []):>6} |" + (f" {r['error']}" if r.get("error") else "")
+        f"{act:>11} | {frame:>7} | {len(r.get('blocked') or []):>6} |" + (f" {r['error']}" if r.get("error") else "")
     )
 
 
 def _table(rows: list[dict], timeout: float) -> str:
     head = (
-        "| nodes | page   | drawn nodes/edges | file     | python   | ready    | frame   | remote |\n"
-        "|------:|--------|------------------:|---------:|---------:|---------:|--------:|-------:|"
+        "| nodes | page   | drawn nodes/edges | file     | python   | ready    | interactive | frame   | remote |\n"
+        "|------:|--------|------------------:|---------:|---------:|---------:|------------:|--------:|-------:|"
     )
     return "\n".join([head, *(_fmt_row(r, timeout) for r in rows)])
 

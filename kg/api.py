@@ -93,6 +93,11 @@ class BuildStats:
     generic: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
+    #: what was changed for this machine or this input, and why (workers capped, long texts cut)
+    notes: list[str] = field(default_factory=list)
+    #: what the NER cache found wrong and did about it (:meth:`kg.pipeline.store.CacheReport.as_dict`;
+    #: empty without a cache)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -104,6 +109,7 @@ class BuildStats:
             + "".join(f", {k} {v:.1f}s" for k, v in self.stage_seconds.items()) + ")",
             f"NER: {self.annotated} documents annotated, {self.reused} reused from the cache",
         ]
+        lines += [f"note: {n}" for n in self.notes]
         if self.duplicates:
             lines.append(f"duplicates (counted once): {len(self.duplicates)}")
             lines += [f"  {d}" for d in self.duplicates[:20]]
@@ -113,6 +119,9 @@ class BuildStats:
         if self.skipped:
             lines.append(f"skipped: {len(self.skipped)}")
             lines += [f"  {s}" for s in self.skipped[:50]]
+        cache_trouble = [*self.cache.get("warnings", [])]
+        if cache_trouble:
+            lines.append(f"NER cache: {len(cache_trouble)} problem(s) dealt with (summary.json \"cache\")")
         if self.generic:
             lines.append(f"generic terms kept out of edges: {', '.join(self.generic[:15])}"
                          + (" ..." if len(self.generic) > 15 else ""))
@@ -289,7 +298,26 @@ class KnowledgeGraph:
 
         With ``processes`` > 1 the files are written by that many processes at once (forked,
         see :mod:`kg.pipeline.forked`); the files are the same.
+
+        The folder is locked for the time (a second build or save into it fails at once:
+        :class:`~kg.errors.OutputLockedError`), the files are written aside and moved into place
+        together (:class:`~kg.pipeline.outfolder.OutputFolder`): after a kill or a write error
+        ``out`` holds the complete old set or the complete new one. Output files of an earlier
+        build that this set lacks are removed.
         """
+        from kg.pipeline.outfolder import OutputFolder
+
+        with OutputFolder(out, known=OUTPUT_FILES.values()) as folder:
+            written = self._stage(folder, formats=formats, max_nodes=max_nodes, title=title, max_edges=max_edges,
+                                  processes=processes, graphml_evidence=graphml_evidence)
+            return self._commit(folder, written)
+
+    def _stage(
+        self, folder, *, formats: Sequence[str], max_nodes: int | None, title: str, max_edges: int | None,
+        processes: int, graphml_evidence: str,
+    ) -> dict[str, str]:
+        """Write ``formats`` into ``folder.staging`` (an entered :class:`~kg.pipeline.outfolder.OutputFolder`);
+        returns kind -> final path (summary.json included, written by :meth:`_commit`)."""
         from kg.export.cytoscape import check_evidence_mode, write_style
         from kg.export.evidence_tables import has_parquet
         from kg.export.files import write_cyjs, write_gexf, write_graphml, write_json
@@ -300,9 +328,7 @@ class KnowledgeGraph:
 
         wanted = output_formats(formats)
         check_evidence_mode(graphml_evidence)
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {kind: str(out / name) for kind, name in OUTPUT_FILES.items()}
+        paths = {kind: str(folder.staging / name) for kind, name in OUTPUT_FILES.items()}
         skip = set() if has_parquet() else {"evidence_parquet", "mentions_parquet"}
         if self.mentions is None:
             skip |= {"mentions", "mentions_parquet"}
@@ -325,12 +351,16 @@ class KnowledgeGraph:
             "neo4j": lambda: write_neo4j(self.graph, paths["neo4j_nodes"], paths["neo4j_relationships"]),
         }
         run_jobs([Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0)) for fmt in wanted], processes=processes)
-        written = {k: paths[k] for fmt in wanted for k in FORMAT_FILES[fmt] if k not in skip}
-        written["summary"] = paths["summary"]
-        self.stats.outputs = written
-        Path(paths["summary"]).write_text(json.dumps(self.stats.as_dict(), indent=1, default=str), encoding="utf-8")
-        return written
+        kinds = [k for fmt in wanted for k in FORMAT_FILES[fmt] if k not in skip] + ["summary"]
+        return {k: str(folder.path / OUTPUT_FILES[k]) for k in kinds}
 
+    def _commit(self, folder, written: dict[str, str]) -> dict[str, str]:
+        """summary.json (with ``written`` as its outputs) into the staging folder, then the whole set into place."""
+        self.stats.outputs = written
+        (folder.staging / OUTPUT_FILES["summary"]).write_text(
+            json.dumps(self.stats.as_dict(), indent=1, default=str), encoding="utf-8")
+        folder.commit(Path(p).name for p in written.values())
+        return written
 
     def _write_tables(self, paths: Mapping[str, str], skip: set[str]) -> None:
         """nodes.csv, edges.csv, evidence.csv and mentions.csv (and Parquet) into ``paths``."""
@@ -374,11 +404,17 @@ _WRITE_COST = {"graphml": 3.0, "gexf": 3.0}
 def load(path: str | Path) -> KnowledgeGraph:
     """Reopen a graph without rerunning NER: a folder ``kg build`` wrote (graph, every evidence
     sentence, mentions and the build's figures: :mod:`kg.export.reopen`), or a graph file kg saved
-    (GraphML, GEXF, JSON or .cyjs)."""
+    (GraphML, GEXF, JSON or .cyjs). A folder whose build was killed while committing its files
+    is completed first (:func:`kg.pipeline.outfolder.recover`)."""
     from kg.export.files import read_graph
 
     if Path(path).is_dir():
         from kg.export.reopen import read_folder, stats_fields
+        from kg.pipeline.outfolder import OutputFolder, interrupted
+
+        if interrupted(path):  # a build killed while moving its files into place: finish that first
+            with OutputFolder(path):
+                pass
 
         graph, mentions, summary = read_folder(Path(path))
         stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None
@@ -419,6 +455,7 @@ def build(
     cache: bool = True,
     write_processes: int | None = None,
     relations: str = "auto",
+    graphml_evidence: str = "top",
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
@@ -431,6 +468,10 @@ def build(
     forked processes at once (default with the local engine: as many as this process may use cores, at
     least ``workers``, since NER is over by then; with Dask one, as this process then runs dask's client
     threads, which are not to be forked: see :mod:`kg.pipeline.forked`). Every option is checked before
+    any file is read (``graphml_evidence``: ``"top"`` or ``"all"``, see :meth:`KnowledgeGraph.save`).
+    The output folder is locked for the whole build and the files are committed together (see
+    :meth:`KnowledgeGraph.save`); a build that fails before storing any annotation leaves no new
+    file. Options are checked before
     any file is read (:class:`~kg.pipeline.options.BuildOptions`; a bad value raises
     :class:`~kg.errors.OptionError` naming it). Raises
     :class:`~kg.errors.NothingToBuildError` when no document could be read; files that could
@@ -452,41 +493,48 @@ def build(
         top_edges_per_node=top_edges_per_node, types=types, evidence_cap=evidence_cap, generic_terms=generic_terms,
         link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
         progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
-        write_processes=write_processes, relations=relations)
+        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations)
     report = IngestReport()
     corpus = steps.Corpus()
-    docs, total = steps.read(options, corpus, report)
-    annotated = steps.annotate(options, corpus, docs, total)
-    clock = steps.Clock(steps.summary_steps(options), progress=options.progress)
-    clock.record("concepts", annotated.seconds - annotated.ner_seconds, peak_as="ner+concepts")
-    with steps.gc_paused():  # the graph and the outputs: see gc_paused
-        table = annotated.table
-        relate = steps.relations(options, corpus, table)
-        found = steps.edges(options, table, relate)
-        clock.lap("edges")
-        if relate is not None:
-            clock.seconds["relations"] = round(relate.seconds, 3)  # part of edges
-        n_mentions = len(table.mentions)
-        generic = sorted(table.labels.get(g, g) for g in found.generic)
-        graph = steps.graph(options, corpus, table, found)
-        clock.lap("graph")
-        stats = BuildStats(
-            documents=len(corpus), mentions=n_mentions, nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
-            ner_seconds=annotated.ner_seconds, annotated=annotated.ner.annotated, reused=annotated.ner.reused,
-            models=list(options.models), stage_seconds=clock.seconds, stage_peak_mb=clock.peak_mb,
-            **steps.stats_fields(report, generic),
-        )
-        kgraph = KnowledgeGraph(graph, stats, mentions=table.spans,
-                                relations=None if relate is None else _node_ids(relate.table, graph))
-        ner = annotated.ner
-        del table, found, annotated, relate  # the graph holds what the writers need
-        corpus.clear()
-        if options.out is not None:
-            kgraph.save(options.out, formats=options.formats, max_nodes=options.max_nodes, max_edges=options.max_edges,
-                        processes=steps.write_processes(options, ner.workers))
-            clock.lap("write")
-    clock.close()
-    stats.seconds = time.perf_counter() - started
-    if options.out is not None:
-        Path(stats.outputs["summary"]).write_text(json.dumps(stats.as_dict(), indent=1, default=str), encoding="utf-8")
+    with steps.output_folder(options, OUTPUT_FILES.values()) as output:
+        folder = output.folder if output is not None else None
+        docs, total = steps.read(options, corpus, report)
+        annotated = steps.annotate(options, corpus, docs, total, output)
+        clock = steps.Clock(steps.summary_steps(options), progress=options.progress)
+        clock.record("concepts", annotated.seconds - annotated.ner_seconds, peak_as="ner+concepts")
+        with steps.gc_paused():  # the graph and the outputs: see gc_paused
+            table = annotated.table
+            relate = steps.relations(options, corpus, table)
+            found = steps.edges(options, table, relate)
+            clock.lap("edges")
+            if relate is not None:
+                clock.seconds["relations"] = round(relate.seconds, 3)  # part of edges
+            n_mentions = len(table.mentions)
+            generic = sorted(table.labels.get(g, g) for g in found.generic)
+            graph = steps.graph(options, corpus, table, found)
+            clock.lap("graph")
+            stats = BuildStats(
+                documents=len(corpus), mentions=n_mentions, nodes=graph.number_of_nodes(),
+                edges=graph.number_of_edges(), ner_seconds=annotated.ner_seconds, annotated=annotated.ner.annotated,
+                reused=annotated.ner.reused, models=list(options.models), stage_seconds=clock.seconds,
+                stage_peak_mb=clock.peak_mb, cache=annotated.cache, **steps.stats_fields(report, generic),
+            )
+            stats.notes += [annotated.ner.capped] if annotated.ner.capped else []
+            stats.notes += found.notes + steps.long_text_notes(report)
+            kgraph = KnowledgeGraph(graph, stats, mentions=table.spans,
+                                    relations=None if relate is None else _node_ids(relate.table, graph))
+            ner = annotated.ner
+            del table, found, annotated, relate  # the graph holds what the writers need
+            corpus.clear()
+            written = None
+            if folder is not None:
+                written = kgraph._stage(
+                    folder, formats=options.formats, max_nodes=options.max_nodes, max_edges=options.max_edges,
+                    title="kg", processes=steps.write_processes(options, ner.workers),
+                    graphml_evidence=options.graphml_evidence)
+                clock.lap("write")
+        clock.close()
+        stats.seconds = time.perf_counter() - started
+        if folder is not None:
+            kgraph._commit(folder, written)
     return kgraph

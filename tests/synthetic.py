@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import textwrap
 from pathlib import Path
 
 from kg.records import Document
@@ -41,3 +43,33 @@ def write_jsonl(docs: list[Document], path: Path) -> Path:
     path.write_text("".join(json.dumps({"id": d.id, "title": d.title, "abstract": d.abstract, "pmid": d.pmid})
                             + "\n" for d in docs), encoding="utf-8")
     return path
+
+
+#: Python lines for a child process that runs a build slowly enough to be killed inside its NER pass:
+#: every document its own chunk (committed to the cache on its own), each read after a pause.
+SLOW_NER = textwrap.dedent("""
+    import time
+    import kg.ingest, kg.pipeline.ner_pass
+
+    kg.pipeline.ner_pass.CHUNK_BYTES["local"] = 1
+    _read = kg.ingest.iter_documents
+
+    def _slowly(*args, **kwargs):
+        for doc in _read(*args, **kwargs):
+            time.sleep(0.05)
+            yield doc
+
+    kg.ingest.iter_documents = _slowly
+""")
+
+
+def stored(path: Path) -> int:
+    """Annotations in the NER cache at ``path`` (read-only; 0 while it is not made yet)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT count(*) FROM annotations").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # not made yet, or its schema not yet written
+        return 0

@@ -227,15 +227,31 @@ def test_physics_mode_stabilises_then_stops(tmp_path, open_file):
     assert opened.errors == [] and opened.blocked == []
 
 
-def test_notebook_iframe_runs_the_page(tmp_path, open_file):
-    view = notebook_view(tiny_graph(), height=400)
+def test_notebook_views_share_one_copy_of_vis_network(tmp_path, open_file):
+    """Two outputs as a notebook shows them: the first brings vis-network, the second only its data."""
+    first = notebook_view(tiny_graph(), height=300, library=True)._repr_html_()
+    second = notebook_view(make_graph(30, seed=3, probe=False), height=300, library=False)._repr_html_()
     path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><body><div>{first}</div><div>{second}</div></body></html>",
+                    encoding="utf-8")
+    opened = open_file(path, wait_ready=False)
+    frames = opened.page.frames[1:]
+    assert len(frames) == 2
+    for frame in frames:
+        frame.wait_for_function("() => window.kg && window.kg.ready === true", timeout=30_000)
+    assert frames[0].evaluate("kg.drawnCounts()") == {"nodes": 3, "edges": 2}
+    assert frames[1].evaluate("kg.drawnCounts().nodes") == 30
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_notebook_view_without_the_library_says_how_to_get_it(tmp_path, open_file):
+    view = notebook_view(tiny_graph(), height=300, library=False)
+    path = tmp_path / "alone.html"
     path.write_text(f"<!DOCTYPE html><html><body>{view._repr_html_()}</body></html>", encoding="utf-8")
     opened = open_file(path, wait_ready=False)
     frame = opened.page.frames[1]
-    frame.wait_for_function("() => window.kg && window.kg.ready === true", timeout=30_000)
-    assert frame.evaluate("kg.drawnCounts()") == {"nodes": 3, "edges": 2}
-    assert opened.errors == [] and opened.blocked == []
+    frame.wait_for_function("() => document.getElementById('kg-empty') !== null", timeout=30_000)
+    assert "library=True" in frame.evaluate("document.getElementById('kg-empty').textContent")
 
 
 def test_tooltip_after_search_is_inside_the_viewport_beside_the_node(tmp_path, open_file):
@@ -284,3 +300,67 @@ def test_a_search_that_finds_clears_the_no_match_status(tmp_path, open_file):
     box.press("Enter")
     opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {sorted(G)[3]!r}", timeout=5_000)
     assert "no node matches" not in opened.page.locator("#kg-status").inner_text()
+
+
+def test_search_finds_and_expand_adds_nodes_the_page_does_not_draw(tmp_path, open_file):
+    G = make_graph(400, seed=23, probe=False)
+    opened = open_file(_write(tmp_path, G, max_nodes=150))
+    drawn = set(opened.js("kg.nodes.getIds()"))
+    assert len(drawn) == 150
+    hidden = next(n for n in sorted(G, key=G.degree, reverse=True) if n not in drawn and G.degree(n) > 0)
+    label = G.nodes[hidden]["label"]
+    box = opened.page.locator("#kg-search")
+    box.fill(label.upper())
+    box.press("Enter")
+    opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {hidden!r}", timeout=5_000)
+    assert opened.js(f"kg.nodes.get({hidden!r}).added") is True
+    assert "no node matches" not in opened.page.locator("#kg-status").inner_text()
+    # "show neighbours of X": its strongest neighbours of the whole graph join the view, with edges
+    before = opened.js("kg.drawnCounts()")
+    added = opened.js(f"kg.expand({hidden!r})")
+    after = opened.js("kg.drawnCounts()")
+    assert added > 0 and after["nodes"] == before["nodes"] + added and after["edges"] > before["edges"]
+    shown = set(opened.js(f"kgNetwork.getConnectedNodes({hidden!r})"))
+    strongest = max(G.adj[hidden], key=lambda v: G.edges[hidden, v]["score"])
+    assert strongest in shown
+    assert opened.js(f"kg.expand({hidden!r})") == 0  # nothing more to add
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_community_overview_colours_lists_and_opens_groups(tmp_path, open_file):
+    G = make_graph(400, seed=24, probe=False)
+    opened = open_file(_write(tmp_path, G))
+    assert opened.js("kg.colorBy()") == "community"  # a graph this big opens by community
+    entries = opened.page.locator("#kg-communities button.kg-community")
+    assert entries.count() >= 2
+    first = opened.js("kg.data.communities[0]")
+    assert entries.first.inner_text().startswith(first["top"][0])
+    groups = opened.js(f"kg.nodes.get({first['nodes'][:5]!r}).map(n => n.group)")
+    assert groups == ["community 0"] * 5
+    scale = opened.js("kgNetwork.getScale()")
+    entries.first.click()
+    opened.page.wait_for_function(f"() => kgNetwork.getScale() > {scale}", timeout=5_000)
+    assert sorted(opened.js("kgNetwork.getSelectedNodes()")) == sorted(first["nodes"])
+    assert "community 1" in opened.page.locator("#kg-status").inner_text()
+    opened.page.locator('input[name="kg-color-by"][value="type"]').check()
+    node = first["nodes"][0]
+    assert opened.js(f"kg.nodes.get({node!r}).group") == G.nodes[node]["type"]
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_node_tooltip_lists_linked_pmids_and_top_neighbours(tmp_path, open_file):
+    G = make_graph(120, seed=25, probe=False)
+    opened = open_file(_write(tmp_path, G))
+    hub = max(G, key=G.degree)
+    assert opened.js(f"kg.showDetails('node', {hub!r})")
+    tip = opened.page.locator("#kg-tooltip")
+    pmids = [d[5:] for d in G.nodes[hub]["doc_ids"]][:10]
+    hrefs = opened.js("Array.from(document.querySelectorAll('#kg-tooltip .kg-pmids a')).map(a => a.href)")
+    assert hrefs == [f"https://pubmed.ncbi.nlm.nih.gov/{p}/" for p in pmids]
+    names = opened.js("Array.from(document.querySelectorAll('#kg-tooltip .kg-nbr')).map(b => b.textContent)")
+    best = sorted(G.adj[hub], key=lambda v: -G.edges[hub, v]["score"])[: len(names)]
+    assert names == [G.nodes[v]["label"] for v in best]
+    # a neighbour's name in the card goes to that node
+    tip.locator(".kg-nbr").nth(1).click()
+    opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {best[1]!r}", timeout=5_000)
+    assert opened.errors == [] and opened.blocked == []

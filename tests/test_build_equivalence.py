@@ -8,7 +8,6 @@ the NER pass (concepts, counts, scores, evidence, the writers) depends on how th
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import kg.api
-from tests.synthetic import corpus, write_jsonl
+from tests.synthetic import SLOW_NER, corpus, stored, write_jsonl
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
 
@@ -52,33 +51,13 @@ def small_chunks(monkeypatch) -> None:
     monkeypatch.setitem(kg.pipeline.ner_pass.CHUNK_BYTES, "dask", 2000)
 
 
-KILLED = textwrap.dedent("""
-    import sys, time
-    import kg.api, kg.ingest, kg.pipeline.ner_pass
+KILLED = SLOW_NER + textwrap.dedent("""
+    import sys
+    import kg.api
 
     model, docs_file, out = sys.argv[1:4]
-    kg.pipeline.ner_pass.CHUNK_BYTES["local"] = 1  # every document its own chunk, committed on its own
-    read = kg.ingest.iter_documents
-
-    def slowly(*args, **kwargs):
-        for doc in read(*args, **kwargs):
-            time.sleep(0.05)
-            yield doc
-
-    kg.ingest.iter_documents = slowly
     kg.api.build(docs_file, out=out, models=(model,))
 """)
-
-
-def stored(path: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-        try:
-            return db.execute("SELECT count(*) FROM annotations").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:  # not made yet, or its schema not yet written
-        return 0
 
 
 @pytest.mark.slow

@@ -7,9 +7,9 @@ import random
 import pandas as pd
 import pytest
 
-from kg.concepts.linking import Linker
 from kg.concepts.table import MENTION_COLUMNS, assign_concepts
 from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.vocabularies.linking import Linker
 
 GENE = "Gene or gene product"
 

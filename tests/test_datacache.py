@@ -105,7 +105,7 @@ def test_a_missing_source_raises_the_parsers_error(folder, tmp_path):
 
 
 def test_the_packaged_vocabulary_from_the_cache_equals_a_fresh_parse(folder):
-    from kg.concepts.linking import DATA_DIR, Vocabulary
+    from kg.vocabularies.linking import DATA_DIR, Vocabulary
 
     if not (DATA_DIR / "ctd_terms.tsv.gz").exists():
         pytest.skip("no packaged CTD vocabulary")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kg.concepts.linking import Linker
 from kg.errors import InputError
 from kg.graph.cooccur import count_pairs
 from kg.graph.generic import DEFAULT_TERMS, GenericTerms, drop_generic, generic_concepts, read_generic_terms
+from kg.vocabularies.linking import Linker
 from kg.vocabularies.normalize import normalize_text
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

@@ -144,10 +144,10 @@ def test_extraction_does_not_depend_on_file_names(tmp_path, seeds):
 
 
 def test_layouts_are_recognised_from_structure(seeds):
-    from kg.ingest.scraped import _non_empty_lines
+    from kg.ingest.scraped import non_empty_lines
 
     layouts = {
-        k: page_layout(_non_empty_lines((SEEDS / Path(d.source).name).read_text("utf-8")))
+        k: page_layout(non_empty_lines((SEEDS / Path(d.source).name).read_text("utf-8")))
         for k, d in seeds.items()
     }
     assert layouts == {

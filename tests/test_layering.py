@@ -99,19 +99,13 @@ def test_importing_every_runtime_module_loads_no_training_code():
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
 
-#: nlp reads vocabularies but knows nothing of what comes after NER. The gene tagger reads the
-#: HGNC vocabulary through kg.concepts.linking's Vocabulary, which the grounding work moves into
-#: kg.vocabularies (kept here so that move is a one-line change of this set).
-NLP_EXCEPTIONS = {("kg.nlp.gene_tagger", "kg.concepts.linking")}
-
-
 @pytest.mark.parametrize("stage", ["kg.concepts", "kg.graph", "kg.export", "kg.render", "kg.pipeline", "kg.api"])
 def test_nlp_imports_no_later_stage(stage):
+    """nlp reads vocabularies but knows nothing of what comes after NER."""
     graph = import_graph()
     for name in (m for m in MODULES if m == "kg.nlp" or m.startswith("kg.nlp.")):
         for dep in graph.successors(name):
-            if (name, dep) not in NLP_EXCEPTIONS:
-                assert not (dep == stage or dep.startswith(stage + ".")), f"{name} imports {dep}"
+            assert not (dep == stage or dep.startswith(stage + ".")), f"{name} imports {dep}"
 
 
 def test_vocabularies_import_no_stage():
@@ -130,3 +124,13 @@ def test_spacy_entry_points_resolve():
     for value in values:
         module, _, attr = value.partition(":")
         assert hasattr(importlib.import_module(module), attr), value
+
+
+def test_tests_import_only_public_names():
+    """What the tests use is what users can use: no test imports an underscored name from kg."""
+    found = []
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "kg":
+                found += [f"{path.name}:{node.lineno} {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert found == []

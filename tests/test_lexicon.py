@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from kg.concepts.linking import Linker
 from kg.nlp.gene_tagger import GENE, LexiconTagger
 from kg.nlp.tokenizer import make_split_tokenizer
+from kg.vocabularies.linking import Linker
 
 
 @pytest.fixture(scope="module")

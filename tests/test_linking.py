@@ -1,4 +1,4 @@
-"""kg.concepts.linking + kg.vocabularies.terms: concept ids for genes (HGNC) and diseases (CTD MEDIC).
+"""kg.vocabularies.linking + kg.vocabularies.terms: concept ids for genes (HGNC) and diseases (CTD MEDIC).
 
 Two sets: on a vocabulary built from the tiny fixtures in tests/fixtures/vocab/ (exercises
 kg.vocabularies.terms end to end), and on the packaged kg/data vocabularies (committed).
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.concepts.linking import DATA_DIR, Concept, Linker, Vocabulary
 from kg.errors import InputError
+from kg.vocabularies.linking import DATA_DIR, Concept, Linker, Vocabulary
 from kg.vocabularies.terms import build, derive_common_words, read_word_list, uninvert
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vocab"
@@ -191,13 +191,13 @@ def test_default_is_shared(packaged: Linker) -> None:
 def test_vocabulary_rows_are_read_plainly_and_a_short_row_names_the_file(tmp_path):
     import gzip
 
-    from kg.concepts.linking import _read_tsv_gz
+    from kg.vocabularies.linking import read_tsv_gz
 
     good = tmp_path / "good.tsv.gz"
     good.write_bytes(gzip.compress(b"id\tsymbol\tname\nHGNC:40\tABCB1\tATP binding cassette\n\n5\tA2M\t\n"))
-    assert _read_tsv_gz(good) == [{"id": "HGNC:40", "symbol": "ABCB1", "name": "ATP binding cassette"},
+    assert read_tsv_gz(good) == [{"id": "HGNC:40", "symbol": "ABCB1", "name": "ATP binding cassette"},
                                   {"id": "5", "symbol": "A2M", "name": ""}]
     bad = tmp_path / "bad.tsv.gz"
     bad.write_bytes(gzip.compress(b"id\tsymbol\tname\nHGNC:40\tABCB1\n"))
     with pytest.raises(InputError, match="bad.tsv.gz.*3 columns"):
-        _read_tsv_gz(bad)
+        read_tsv_gz(bad)

@@ -52,8 +52,8 @@ def test_sentences_and_paragraphs(ner_pipeline):
 
 
 def test_composite_gene_mentions_split_into_genes(ner_pipeline):
-    from kg.concepts.linking import Linker
     from kg.concepts.table import assign_concepts
+    from kg.vocabularies.linking import Linker
 
     adoc = mentions(ner_pipeline, "The JAK2-STAT3 signaling pathway drives tumour growth.")
     table = assign_concepts([adoc], linker=Linker.default())

@@ -135,7 +135,7 @@ def test_display_form_empty() -> None:
 
 def _display_form_reference(forms):
     """display_form as first written: every group's best variant recomputed in the sort key."""
-    from kg.vocabularies.normalize import _n_upper, rejoin
+    from kg.vocabularies.normalize import count_upper, rejoin
 
     counts: Counter[str] = Counter()
     items = forms.items() if isinstance(forms, dict) else ((f, 1) for f in forms)
@@ -150,10 +150,10 @@ def _display_form_reference(forms):
         groups.setdefault(form.casefold(), Counter())[form] += n
 
     def best_variant(group):
-        return min(group, key=lambda f: (-group[f], -_n_upper(f), len(f), f))
+        return min(group, key=lambda f: (-group[f], -count_upper(f), len(f), f))
 
     best = min(groups.values(),
-               key=lambda g: (-sum(g.values()), -_n_upper(best_variant(g)), len(best_variant(g)), best_variant(g)))
+               key=lambda g: (-sum(g.values()), -count_upper(best_variant(g)), len(best_variant(g)), best_variant(g)))
     return best_variant(best)
 
 

@@ -13,6 +13,7 @@ import networkx as nx
 import pytest
 
 from kg.render.layout import layout_positions
+from kg.render.notebook import library_script
 from kg.render.page import NotebookView, html_string, notebook_view, write_html
 from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
@@ -137,8 +138,8 @@ def test_sizes_follow_documents_and_widths_follow_score():
     G = make_graph(80, seed=2, probe=False)
     data = page_data(html_string(G))
     by_docs = sorted(data["nodes"], key=lambda n: n["documents"])
-    assert [n["size"] for n in by_docs] == sorted(n["size"] for n in by_docs)
-    assert by_docs[0]["size"] < by_docs[-1]["size"]
+    assert [n["value"] for n in by_docs] == sorted(n["value"] for n in by_docs)
+    assert by_docs[0]["value"] < by_docs[-1]["value"]
     by_score = sorted(data["edges"], key=lambda e: e["score"])
     assert [e["width"] for e in by_score] == sorted(e["width"] for e in by_score)
     assert data["scoreMin"] == min(e["score"] for e in data["edges"])
@@ -152,7 +153,9 @@ def test_tooltip_data_is_complete():
         assert stat3[key] == G.nodes["hgnc:11364"][key]
     edge = next(e for e in data["edges"] if {e["from"], e["to"]} == {"hgnc:11364", "Disease:lung cancer"})
     assert edge["nEvidence"] == 2 and len(edge["evidence"]) == 1
-    assert edge["evidence"][0]["pmid"] == "1" and edge["evidence"][0]["url"].startswith("https://pubmed")
+    # kg.js makes the PubMed link from the PMID: the page does not carry it twice
+    assert edge["evidence"][0]["pmid"] == "1" and "url" not in edge["evidence"][0]
+    assert edge["evidence"][0]["sentence"] == G.edges["hgnc:11364", "Disease:lung cancer"]["evidence"][0]["sentence"]
 
 
 def test_positions_precomputed_and_physics_off():
@@ -335,7 +338,7 @@ def test_write_html_missing_folder(tmp_path):
 
 
 def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
-    view = notebook_view(tiny_graph(), height=480)
+    view = notebook_view(tiny_graph(), height=480, library=False)
     assert isinstance(view, NotebookView)
     frame = view._repr_html_()
     assert frame.startswith("<iframe srcdoc=")
@@ -346,6 +349,53 @@ def test_notebook_view_is_a_sandboxed_srcdoc_iframe():
     sandbox = doc.get("sandbox").split()
     assert "allow-scripts" in sandbox and "allow-same-origin" not in sandbox
     assert "<script" not in frame  # the page sits escaped inside the attribute
+
+
+def test_notebook_sends_vis_network_once_per_kernel():
+    from kg.render.assets import asset
+
+    first = notebook_view(tiny_graph(), library=True)._repr_html_()
+    assert first.startswith(library_script()) and first.count("<script") == 1
+    later = notebook_view(tiny_graph())._repr_html_()  # the library was sent: only the data
+    assert "<script" not in later and "__kgVis" not in later
+    vis = asset("vis-network.min.js")
+    assert vis[:200] not in first and vis[:200] not in later
+    # the view's CSP allows the library's text by hash, though the library is not in it
+    page = notebook_view(tiny_graph(), library=False).html
+    sha = hashlib.sha256(vis.encode()).digest()
+    doc = lxml_html.document_fromstring(page)
+    (csp,) = doc.xpath('//meta[@http-equiv="Content-Security-Policy"]/@content')
+    assert "'sha256-" + base64.b64encode(sha).decode() + "'" in csp
+    assert doc.xpath('//meta[@name="kg-vis-sha256"]/@content') == [sha.hex()]
+    # the gzip in the script unpacks to the very text
+    gz = re.search(r"'([A-Za-z0-9+/=]{1000,})'", library_script()).group(1)
+    import gzip
+
+    assert gzip.decompress(base64.b64decode(gz)).decode() == vis
+
+
+def test_notebook_view_of_50_nodes_is_small():
+    G = make_graph(50, seed=1)
+    view = notebook_view(G, library=False)
+    assert len(view._repr_html_().encode()) < 200_000
+    assert len(library_script()) < 250_000  # vis-network (654 kB) as gzip + base64, once
+
+
+def test_notebook_view_saves_the_standalone_page(tmp_path):
+    view = notebook_view(tiny_graph(), title="t")
+    view.save(tmp_path / "v.html")
+    expected = html_string(tiny_graph(), title="t", max_evidence=1, max_sentence=240)  # what the view shows
+    assert (tmp_path / "v.html").read_text(encoding="utf-8") == expected
+
+
+def test_max_sentence_cuts_evidence_with_an_ellipsis():
+    G = tiny_graph()
+    edge = next(iter(G.edges(data=True)))[2]
+    full = edge["evidence"][0]["sentence"]
+    data = page_data(html_string(G, max_sentence=10))
+    cut = [ev["sentence"] for e in data["edges"] for ev in e["evidence"]]
+    assert all(len(c) <= 10 for c in cut) and any(c.endswith("\u2026") for c in cut)
+    assert full[:5] in " ".join(cut)
 
 
 def test_page_size_stays_reasonable():
@@ -431,3 +481,74 @@ def test_write_html_streams_in_pieces(monkeypatch):
     start = next(i for i, p in enumerate(parts) if p.endswith('id="kg-data">'))
     end = next(i for i, p in enumerate(parts) if i > start and p.startswith("</script>"))
     assert end - start > 10  # the data came in pieces, never as one string
+
+
+# ----------------------------------------------------------------------------- the first view of a big graph
+
+
+def test_communities_are_louvain_seeded_and_cover_the_linked_nodes():
+    from kg.render.overview import communities
+
+    G = make_graph(300, seed=4, probe=False)
+    first, again = communities(G, seed=0), communities(G, seed=0)
+    assert [c.members for c in first] == [c.members for c in again]
+    assert len(first) >= 2 and [len(c.members) for c in first] == sorted((len(c.members) for c in first), reverse=True)
+    members = [n for c in first for n in c.members]
+    assert len(members) == len(set(members))
+    assert all(G.degree(n) > 0 for n in members)
+    assert all(c.top[0] == G.nodes[c.members[0]]["label"] for c in first)
+
+
+def test_big_page_opens_by_community_with_centroids_and_groups():
+    data = page_data(html_string(make_graph(400, seed=5, probe=False)))
+    assert data["colorBy"] == "community"
+    comms = data["communities"]
+    by_id = {n["id"]: n for n in data["nodes"]}
+    for c in comms:
+        xs = [by_id[i]["x"] for i in c["nodes"]]
+        assert c["x"] == pytest.approx(sum(xs) / len(xs), abs=0.1)
+        assert all(by_id[i]["community"] == c["index"] for i in c["nodes"])
+    assert f"community {comms[0]['index']}" in data["options"]["groups"]
+    small = page_data(html_string(tiny_graph()))
+    assert small["colorBy"] == "type"
+
+
+def test_edgeless_nodes_get_the_smallest_size():
+    G = tiny_graph()
+    G.add_node("generic", label="patients", type="Organism", documents=10_000, mentions=20_000)
+    data = page_data(html_string(G))
+    sizes = {n["id"]: n["value"] for n in data["nodes"]}
+    assert sizes["generic"] == min(sizes.values()) < max(sizes.values())
+
+
+def test_index_covers_the_whole_graph_and_stays_bounded():
+    G = make_graph(600, seed=6, probe=False)
+    data = page_data(html_string(G, max_nodes=100))
+    index = data["index"]
+    assert len(index["id"]) == G.number_of_nodes() == index["total"]
+    assert sum(index["drawn"]) == 100
+    i = index["id"].index(max(G, key=G.degree))
+    nbrs = [index["id"][j] for j in index["nbr"][i]]
+    assert len(nbrs) == 8 and set(nbrs) <= set(G.adj[index["id"][i]])
+    assert index["score"][i] == sorted(index["score"][i], reverse=True)
+    page = html_string(G, max_nodes=100)
+    assert len(page_data(page)["index"]["id"]) == G.number_of_nodes()
+    from kg.render.overview import node_index
+
+    assert len(node_index(G, {}, max_nodes=50)["id"]) == 50
+
+
+def test_node_pmids_from_doc_ids():
+    from kg.render.overview import node_pmids
+
+    assert node_pmids({"doc_ids": ["pmid:1", "doi:10.1/x", "pmid:22", "pmid:3"]}, 2) == (["1", "22"], 3)
+    assert node_pmids({}, 5) == ([], 0)
+
+
+def test_slider_minimum_is_the_smallest_score_the_page_carries():
+    G = make_graph(120, seed=8, probe=False)
+    for i, (_, _, d) in enumerate(G.edges(data=True)):
+        d["score"] = 0.123456789 + i * 1e-9  # rounding would put some below an unrounded minimum
+    data = page_data(html_string(G))
+    assert data["scoreMin"] == min(e["score"] for e in data["edges"])
+    assert all(e["score"] >= data["scoreMin"] for e in data["edges"])

@@ -54,8 +54,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kg.concepts.linking import DISEASE_TYPES, GENE_TYPES, Concept, Linker
 from kg.vocabularies.grounding_terms import TermHit, TermTables
+from kg.vocabularies.linking import DISEASE_TYPES, GENE_TYPES, Concept, Linker
 from kg.vocabularies.normalize import normalize_text
 
 __all__ = ["Grounder", "Grounding", "TYPE_GROUPS", "SHORT", "CATEGORY_OF_TYPE", "concept_url"]

@@ -7,7 +7,7 @@ Each mention gets a concept key:
 2. Composite gene mentions such as "JAK2-STAT3" or "ERK1/2"-style pairs are split into
    their parts when every part is itself a gene symbol the vocabulary knows, the way
    gene normalisers treat composite mentions (Wei et al. 2015, GNormPlus).
-3. It is grounded (:class:`kg.concepts.grounder.Grounder`: kg's curated :class:`kg.concepts.linking.Linker`
+3. It is grounded (:class:`kg.concepts.grounder.Grounder`: kg's curated :class:`kg.vocabularies.linking.Linker`
    for HGNC genes and CTD/MeSH diseases first, then the offline tables of
    :mod:`kg.vocabularies.grounding_terms`: NCBI Gene, miRBase, MGI/RGD, FamPlex, MeSH and ChEBI chemicals,
    MONDO/DOID/HP diseases, NCBI Taxonomy, GO); a grounded mention's key is the CURIE, so
@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
-from kg.concepts.linking import Concept, Linker
 from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.vocabularies.linking import Concept, Linker
 from kg.vocabularies.normalize import display_form, normalize_text
 
 __all__ = ["ConceptTable", "assign_concepts", "split_composite", "MENTION_COLUMNS"]

@@ -99,7 +99,27 @@ READABLE_FORMATS = ("graphml", "gexf", "json", "cyjs")
 # ----------------------------------------------------------------------------- GraphML reading
 
 
+def _refuse_dtd(data: bytes, source: str) -> None:
+    """:class:`ExportError` for XML with a document type declaration: kg never writes one, and its
+    entities (internal or external) would be expanded by networkx's reader (entity bombs, XXE)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=True)
+    try:
+        tree = etree.fromstring(data, parser=parser).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise ExportError(
+            f"{source}: not well-formed XML ({exc}); write it with `kg export --format graphml`"
+        ) from exc
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise ExportError(
+            f"{source}: declares a document type (<!DOCTYPE ...>, which may define entities); kg does not "
+            "expand XML entities. Remove the declaration, or write the file with `kg export --format graphml`"
+        )
+
+
 def _read_graphml(data: bytes, source: str) -> nx.Graph:
+    _refuse_dtd(data, source)
     try:
         G = nx.parse_graphml(data)
     except Exception as exc:  # noqa: BLE001 - lxml, ElementTree and networkx raise many kinds
@@ -167,7 +187,8 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
 
     ``csv`` writes two files (see :func:`table_paths`); ``html`` is the interactive page
     of :func:`kg.render.page.write_html`, which takes ``options`` such as ``title`` and
-    ``max_nodes``. Returns the paths written.
+    ``max_nodes``. Returns the paths written. ``path`` may be an open handle for a one-file
+    format (graphml, gexf, json, cyjs, html; ``format`` then names it): nothing is returned.
 
     Raises :class:`~kg.errors.ExportError` for an unknown format or an unwritable path.
     """
@@ -193,7 +214,7 @@ def export(G: nx.Graph, path: str | os.PathLike, *, format: str | None = None, *
     if name == "html":
         writers["html"] = write_html
     writers[name](G, path, **options)
-    return [Path(os.fspath(path))]
+    return [] if hasattr(path, "write") else [Path(os.fspath(path))]
 
 
 def _export_pair(G: nx.Graph, path: Path, name: str, **options: Any) -> list[Path]:
@@ -258,6 +279,16 @@ def read_graph(path_or_file: PathOrFile, *, format: str | None = None) -> nx.Gra
         raise ExportError(
             f"{source}: kg cannot read {name} back (it is an export only); use a .graphml, .gexf, .json or .cyjs file"
         )
+    try:
+        return _parse(data, name, source)
+    except RecursionError:
+        raise ExportError(
+            f"{source}: nested too deeply to read (lists or objects inside one another thousands of levels "
+            "deep); kg never writes such a file: give a graph written by `kg export`"
+        ) from None
+
+
+def _parse(data: bytes, name: str, source: str) -> nx.Graph:
     if name == "graphml":
         return _read_graphml(data, source)
     if name == "gexf":

@@ -1,8 +1,8 @@
 """Files in and out for kg's exporters: paths or open handles, text or binary.
 
 :func:`_open_output` and :func:`_write_output` write a document (``str`` as UTF-8, or
-UTF-8 ``bytes``) to a path or an open text/binary handle, removing a partial file when
-writing fails; :func:`_read_input` reads one back as bytes. Problems become
+UTF-8 ``bytes``) to a path (through a temporary file renamed into place when complete) or
+an open text/binary handle; :func:`_read_input` reads one back as bytes. Problems become
 :class:`~kg.errors.ExportError` naming the file. :data:`FORMATS` is the table of format
 names and file extensions that :mod:`kg.export.files` dispatches on.
 """
@@ -70,7 +70,10 @@ def _open_output(path_or_file: PathOrFile, *, fmt: str) -> Iterator[Callable[[st
     ``write(data)``, which takes ``str`` (written as UTF-8) or UTF-8 ``bytes``.
 
     A path is checked and opened first; if anything fails before the ``with`` block ends,
-    the partial file is removed. Write errors become :class:`ExportError` naming the file."""
+    nothing is left of the new file and an old file at ``path`` is untouched: a path is written
+    to a hidden temporary file in the same folder (``.NAME.PID.tmp``), synced, and renamed over
+    ``path`` only when complete (a kill or a full disk never leaves a truncated file). Write
+    errors become :class:`ExportError` naming the file."""
     if hasattr(path_or_file, "write"):
         try:
             yield _handle_writer(path_or_file)
@@ -88,19 +91,22 @@ def _open_output(path_or_file: PathOrFile, *, fmt: str) -> Iterator[Callable[[st
         raise ExportError(
             f"{path}: cannot write {fmt}: it is a folder; give a file name such as {path / ('graph' + FORMATS.get(fmt, ('',))[0])}"
         )
-    opened = done = False
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    done = False
     try:
-        with open(path, "wb") as fh:
-            opened = True
+        with open(tmp, "wb") as fh:
             yield lambda data: fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
         done = True
     except OSError as exc:
         raise ExportError(
             f"{path}: cannot write {fmt}: {exc.strerror or exc}; check the path and that you may write there"
         ) from exc
     finally:
-        if opened and not done:
-            path.unlink(missing_ok=True)
+        if not done:
+            tmp.unlink(missing_ok=True)
 
 
 def _write_output(path_or_file: PathOrFile, data: str | bytes, *, fmt: str) -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "FIELD_LABELS",
     "TABLE_LABELS",
     "MAX_PAGE_CHARS",
+    "non_empty_lines",
     "read_page",
     "parse_page",
     "page_fields",
@@ -108,7 +109,7 @@ _URL_ONLY = re.compile(r"^(?:\S+:\s*)?https?://\S+(?:\s+https?://\S+)*$")
 _TRAILING_MARKERS = re.compile(r"[\d\u00b9\u00b2\u00b3\u2070-\u2079*†‡§#]+$")
 
 
-def _non_empty_lines(text: str) -> list[str]:
+def non_empty_lines(text: str) -> list[str]:
     return [line for line in (clean_text(raw) for raw in text.splitlines()) if line]
 
 
@@ -449,7 +450,7 @@ def _parse_generic(text: str) -> dict[str, object]:
 
 def page_fields(text: str) -> dict[str, object]:
     """The Document fields found in the text of a scraped page or plain-text file (see the module doc)."""
-    lines = _non_empty_lines(text)
+    lines = non_empty_lines(text)
     layout = page_layout(lines)
     if layout == "table":
         return _parse_table(lines, text)

@@ -19,7 +19,9 @@ mention too, so the abbreviation counts wherever it is used.
 A text longer than :data:`PIECE_CHARS` is annotated in pieces cut at paragraph, else
 sentence, else word boundaries (:func:`pieces`), and the pieces' records are joined with
 their offsets, so memory follows the piece, not the document, and spaCy's
-``max_length`` is never reached. Abbreviations are then defined per piece.
+``max_length`` is never reached. Abbreviations are then defined per piece. At most
+:data:`MAX_TEXT_CHARS` of a document are annotated (:func:`annotated_part`); the build flags a
+longer one ``long-text-cut`` and names it in its summary.
 
 The output, :class:`AnnotatedDoc`, holds only plain values: it pickles cheaply to and
 from worker processes or Dask workers, and is what the store keeps per document.
@@ -50,6 +52,9 @@ __all__ = [
     "AnnotatedDoc",
     "NerPipeline",
     "PIECE_CHARS",
+    "MAX_TEXT_CHARS",
+    "FLAG_LONG_TEXT",
+    "annotated_part",
     "annotate_records",
     "head_spans",
     "paragraph_starts",
@@ -61,6 +66,13 @@ _PARA = re.compile(r"\n\s*\n")
 #: Texts longer than this are annotated in pieces of at most this many characters (spaCy's
 #: ``max_length`` is 1,000,000, and its memory grows with the length of one text).
 PIECE_CHARS = 100_000
+#: At most this many characters of one document are annotated (in pieces): memory and time stay
+#: bounded whatever the input. A longer document is flagged :data:`FLAG_LONG_TEXT` by the build.
+MAX_TEXT_CHARS = 1_000_000
+#: Characters one call of a model holds at most: spaCy batches by number of texts, and 64 pieces of a
+#: long document at once would be 6.4 M characters (3 GB); abstracts (64 of ~1.5 k) are far below it.
+BATCH_CHARS = 250_000
+FLAG_LONG_TEXT = "long-text-cut"
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"[.!?]\s+"), re.compile(r"\s+"))
 
 
@@ -117,6 +129,16 @@ def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
         start += cut
     out.append((start, text[start:]))
     return out
+
+
+def annotated_part(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """The part of ``text`` that NER reads: all of it up to ``limit`` characters, else its start
+    up to the last white space before the limit (the limit itself when there is none in its
+    second half). Offsets into it are offsets into ``text``."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(c, 0, limit) for c in " \n\t")
+    return text[: cut + 1 if cut >= limit // 2 else limit]
 
 
 def _join(doc_id: str, text: str, parts: Sequence[tuple[int, AnnotatedDoc]]) -> AnnotatedDoc:
@@ -280,11 +302,12 @@ class NerPipeline:
             yield from self._annotate_batch(batch)
 
     def _annotate_batch(self, docs: list[Document]) -> list[AnnotatedDoc]:
-        cut = [pieces(d.text) for d in docs]
+        read = [annotated_part(d.text) for d in docs]
+        cut = [pieces(text) for text in read]
         texts = [piece for parts in cut for _, piece in parts]
-        extra = [list(nlp.pipe(texts, batch_size=self.batch_size)) for nlp in self.others]
+        extra = [list(self._pipe(nlp, texts)) for nlp in self.others]
         records = []
-        for i, sdoc in enumerate(self.primary.pipe(texts, batch_size=self.batch_size)):
+        for i, sdoc in enumerate(self._pipe(self.primary, texts)):
             groups = [_char_spans(sdoc, self.models[0])]
             groups += [_char_spans(edocs[i], name) for name, edocs in zip(self.models[1:], extra, strict=False)]
             if self.lexicon is not None:
@@ -292,9 +315,21 @@ class NerPipeline:
             records.append(self._record(texts[i], sdoc, groups))
         annotated = iter(records)
         return [
-            _join(doc.id, doc.text, [(offset, next(annotated)) for offset, _ in parts])
-            for doc, parts in zip(docs, cut, strict=True)
+            _join(doc.id, text, [(offset, next(annotated)) for offset, _ in parts])
+            for doc, text, parts in zip(docs, read, cut, strict=True)
         ]
+
+    def _pipe(self, nlp, texts: list[str]) -> Iterator:
+        """``nlp.pipe`` over ``texts`` in minibatches of at most ``batch_size`` texts and
+        :data:`BATCH_CHARS` characters (a minibatch of one text may be longer), in order."""
+        start = 0
+        while start < len(texts):
+            end, size = start, 0
+            while end < len(texts) and end - start < self.batch_size and (end == start or size + len(texts[end]) <= BATCH_CHARS):
+                size += len(texts[end])
+                end += 1
+            yield from nlp.pipe(texts[start:end], batch_size=end - start)
+            start = end
 
     def _record(self, text: str, sdoc, groups) -> AnnotatedDoc:
         # text is what sdoc was made from (sdoc.text would join every token again)

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from spacy.attrs import IDX, LENGTH, SPACY
 
-from kg.concepts.linking import DATA_DIR, Linker, read_term_supplement
 from kg.nlp.tokenizer import split_words
+from kg.vocabularies.linking import DATA_DIR, Linker, read_term_supplement
 from kg.vocabularies.normalize import normalize_text
 
 __all__ = ["GENE", "LexiconTagger"]

@@ -74,6 +74,8 @@ class AnnotationStats:
     engine: str = "local"
     workers: int = 1
     """NER processes (0 on Dask; with ``"auto"``, what it came to: 1 until NER was needed)."""
+    capped: str = ""
+    """Why fewer workers ran than asked for (cores, memory), empty when they were not capped."""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -123,6 +125,18 @@ def auto_workers() -> int:
     cores = available_cores()
     memory = available_memory_mb()
     return max(1, min(cores, cores if memory is None else int(memory // WORKER_MB)))
+
+
+def _capped(workers: int, stats: AnnotationStats) -> int:
+    """``workers`` at most :func:`auto_workers` (the cores this process may use, one per
+    :data:`WORKER_MB` of available memory); the reason noted in ``stats.capped``."""
+    most = auto_workers()
+    if workers <= most:
+        return workers
+    memory = available_memory_mb()
+    stats.capped = (f"workers={workers} capped at {most}: {available_cores()} core(s)"
+                    + (f", {memory / 1024:.1f} GB available ({WORKER_MB / 1000:.1f} GB per worker)" if memory else ""))
+    return most
 
 
 # -- the unit of work -----------------------------------------------------------------------------
@@ -331,6 +345,8 @@ def annotate_corpus(
     if total is None and hasattr(documents, "__len__"):
         total = len(documents)  # type: ignore[arg-type]
     stats = stats if stats is not None else AnnotationStats()
+    if engine == "local" and workers != AUTO and workers > 1:
+        workers = _capped(workers, stats)
     in_process = engine == "local" and workers == 1
     chunks = iter_chunks(documents, chunk_bytes=chunk_bytes, max_docs=4 * batch_size if in_process else None)
     stats.engine, stats.workers = engine, workers if engine == "local" else 0
@@ -387,10 +403,10 @@ def _freeze_loaded() -> bool:
 def _stream(chunks: Iterator[list[Document]], *, make_runner: Callable[[], Any], store: MentionStore | None,
             fingerprint: str, description: str, progress: bool, total: int | None,
             stats: AnnotationStats) -> Iterator[AnnotatedDoc]:
-    from tqdm.auto import tqdm
+    from kg.pipeline.progress import progress_bar
 
     started = time.perf_counter()
-    bar = tqdm(total=total, desc="NER", unit="doc", disable=not progress, dynamic_ncols=True, smoothing=0.1)
+    bar = progress_bar(total=total, desc="NER", unit="doc", disable=not progress, dynamic_ncols=True, smoothing=0.1)
     runner = None
     pending: deque[tuple[list[Document], Lookup, list[Document], Handle | None]] = deque()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from kg.errors import OptionError
 from kg.nlp.models import model_stack
 from kg.render import MAX_EDGES, MAX_NODES
 
-__all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "RELATIONS", "output_formats",
-           "relation_model_available"]
+__all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "GRAPHML_EVIDENCE", "RELATIONS",
+           "output_formats", "relation_model_available"]
 
 #: Output formats ``kg build`` can write; ``"all"`` means every one.
 FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json", "kgx", "neo4j")
@@ -32,6 +32,8 @@ DEFAULT_FORMATS = ("html", "graphml", "csv")
 ENGINES = ("local", "dask")
 #: ``workers=AUTO``: one NER process per core as memory allows (:func:`kg.pipeline.ner_pass.auto_workers`).
 AUTO = "auto"
+#: ``graphml_evidence``: each edge's top sentence in the GraphML (all are in evidence.csv), or every one.
+GRAPHML_EVIDENCE = ("top", "all")
 
 #: ``relations``: typed edges from kg's relation model ("auto": when the model loads), or co-occurrence only.
 RELATIONS = ("auto", "on", "off")
@@ -70,6 +72,21 @@ def relation_model_available() -> str | None:
     return None
 
 
+def _paths(paths: object) -> Paths:
+    """``paths`` if it is a path (str or os.PathLike) or a list of them (a generator is read once
+    here, as the build reads them again), else :class:`OptionError` naming it."""
+    fix = "give a file, folder or glob pattern (a str or pathlib.Path), or a list of them"
+    if isinstance(paths, (str, os.PathLike)):
+        return paths
+    if isinstance(paths, (bytes, Mapping)) or not isinstance(paths, Iterable):
+        raise OptionError("paths", f"{paths!r} ({type(paths).__name__}) is not a path", fix)
+    items = list(paths)
+    bad = next((p for p in items if not isinstance(p, (str, os.PathLike))), None)
+    if bad is not None:
+        raise OptionError("paths", f"{bad!r} ({type(bad).__name__}) is not a path", fix)
+    return items
+
+
 def _whole(name: str, value: object, *, least: int, none: bool = False) -> None:
     if value is None and none:
         return
@@ -106,6 +123,7 @@ class BuildOptions:
     cache: bool = True
     write_processes: int | None = None
     relations: str = "auto"
+    graphml_evidence: str = "top"
 
     @classmethod
     def checked(cls, paths: Paths, **options) -> BuildOptions:
@@ -120,8 +138,7 @@ class BuildOptions:
         if unknown:
             raise OptionError(unknown[0], "no such option", f"use one of {', '.join(sorted(cls.__dataclass_fields__))}")
         o = dict(options)
-        if not isinstance(paths, (str, os.PathLike)):
-            paths = list(paths)  # a generator is read once here and again by the build
+        paths = _paths(paths)
         resolve(paths)
         o["models"] = model_stack(o.get("models", ()))
         o["out"] = None if o.get("out") is None else Path(o["out"])
@@ -172,4 +189,7 @@ class BuildOptions:
         if o.get("scheduler") is not None and engine != "dask":
             raise OptionError("scheduler", "a scheduler is only used by the Dask engine", "also pass engine='dask'")
         _whole("write_processes", o.get("write_processes"), least=1, none=True)
+        if o.setdefault("graphml_evidence", "top") not in GRAPHML_EVIDENCE:
+            raise OptionError("graphml_evidence", f"{o['graphml_evidence']!r} is not a choice",
+                              f"choose {' or '.join(GRAPHML_EVIDENCE)}")
         return cls(paths=paths, **o)

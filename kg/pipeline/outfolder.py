@@ -6,7 +6,8 @@ Two rules, the ones databases use for their files:
   ``OUT/.kg.lock`` (and writes its process id there) for the whole build. A second build into
   the same folder fails at once with :class:`~kg.errors.OutputLockedError`, naming the folder
   and the process that holds it. The kernel drops the lock when the holder dies, however it
-  dies, so there is nothing stale to clean up.
+  dies, so there is nothing stale to clean up (a killed build leaves the file, which the next
+  build locks again; a build that ends removes it, so a failed build leaves no new file).
 * **Write aside, then commit.** Every output is written into ``OUT/.kg-staging/`` (same file
   system). :meth:`OutputFolder.commit` writes a journal (``COMMIT``: the names of the new set
   and of the old files it replaces), syncs it, and only then renames each new file into place
@@ -33,7 +34,7 @@ from types import TracebackType
 
 from kg.errors import OutputError, OutputLockedError
 
-__all__ = ["OutputFolder", "LOCK_NAME", "STAGING_NAME", "recover"]
+__all__ = ["OutputFolder", "LOCK_NAME", "STAGING_NAME", "recover", "interrupted"]
 
 LOCK_NAME = ".kg.lock"
 STAGING_NAME = ".kg-staging"
@@ -51,6 +52,12 @@ def _fsync_dir(path: Path) -> None:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+def interrupted(folder: str | Path) -> bool:
+    """Was a commit into ``folder`` interrupted (its journal is there), so that it holds a mixed set until
+    :func:`recover` runs?"""
+    return (Path(folder) / STAGING_NAME / _JOURNAL).exists()
 
 
 def recover(folder: str | Path) -> str:
@@ -114,21 +121,28 @@ class OutputFolder:
         import fcntl
 
         lock_path = self.path / LOCK_NAME
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise OutputError(f"--out {self.path}: cannot write there ({exc.strerror}). Choose a writable folder") from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+        while True:
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise OutputError(f"--out {self.path}: cannot write there ({exc.strerror}). Choose a writable folder") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+                os.close(fd)
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                raise OutputLockedError(
+                    f"--out {self.path}: locked by another kg build (process {holder}), which is writing this folder. Wait "
+                    "for it to finish, or give this build another --out"
+                ) from None
+            try:  # the holder removes the file when it is done: lock the file that is there now
+                if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
             os.close(fd)
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            raise OutputLockedError(
-                f"--out {self.path}: another kg build (process {holder}) is writing this folder. Wait for it to finish, "
-                "or give this build another --out"
-            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         self._lock_fd = fd
@@ -158,11 +172,10 @@ class OutputFolder:
         try:
             if self.staging.exists() and not (self.staging / _JOURNAL).exists():
                 shutil.rmtree(self.staging, ignore_errors=True)
-            if kind is not None and self._created:
-                left = [p for p in self.path.iterdir() if p.name != LOCK_NAME]
-                if not left:
-                    (self.path / LOCK_NAME).unlink(missing_ok=True)
-                    self.path.rmdir()
+            if self._lock_fd is not None:  # removed while still held (see _lock): a build leaves no lock file
+                (self.path / LOCK_NAME).unlink(missing_ok=True)
+            if kind is not None and self._created and not any(self.path.iterdir()):
+                self.path.rmdir()
         finally:
             if self._lock_fd is not None:
                 os.close(self._lock_fd)

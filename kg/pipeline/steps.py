@@ -12,18 +12,17 @@ import gc
 import sys
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from kg.concepts.filter import not_concepts
-from kg.concepts.linking import Linker
 from kg.concepts.table import ConceptTable, assign_concepts
 from kg.errors import KgError
 from kg.graph.build_graph import GraphOptions, build_graph
@@ -31,14 +30,18 @@ from kg.graph.cooccur import count_pairs, filter_edges
 from kg.graph.generic import drop_generic, generic_concepts
 from kg.ingest import IngestReport, iter_documents
 from kg.ingest.counting import count_records
-from kg.nlp.annotate import AnnotatedDoc
+from kg.nlp.annotate import FLAG_LONG_TEXT, MAX_TEXT_CHARS, AnnotatedDoc
 from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
 from kg.pipeline.options import BuildOptions
+from kg.pipeline.outfolder import OutputFolder
+from kg.pipeline.progress import progress_bar
 from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
 from kg.records import Document
+from kg.vocabularies.linking import Linker
 
-__all__ = ["Corpus", "Clock", "Annotated", "Edges", "Relations", "read", "annotate", "relations", "edges", "graph",
-           "gc_paused", "peak_rss_mb", "write_processes", "summary_steps", "stats_fields"]
+__all__ = ["Corpus", "Clock", "Annotated", "Edges", "Relations", "Output", "output_folder", "read", "flag_long",
+           "long_text_notes", "annotate", "relations", "edges", "graph", "gc_paused", "peak_rss_mb", "write_processes",
+           "summary_steps", "stats_fields"]
 
 
 @dataclass
@@ -134,7 +137,7 @@ class Clock:
         self.seconds: dict[str, float] = {}
         self.peak_mb: dict[str, float] = {}
         self._last = time.perf_counter()
-        self._bar = tqdm(total=len(steps), desc=steps[0] if steps else "", disable=not progress, leave=False,
+        self._bar = progress_bar(total=len(steps), desc=steps[0] if steps else "", disable=not progress, leave=False,
                          bar_format="{desc} ({n_fmt}/{total_fmt}) [{elapsed}]", dynamic_ncols=True)
 
     def record(self, stage: str, seconds: float, *, peak_as: str | None = None) -> None:
@@ -157,13 +160,64 @@ class Clock:
         self._bar.close()
 
 
+def flag_long(docs: Iterator[Document], report: IngestReport) -> Iterator[Document]:
+    """``docs``, each longer than NER reads (:data:`~kg.nlp.annotate.MAX_TEXT_CHARS`) flagged
+    ``long-text-cut`` (on the document and in ``report``)."""
+    for doc in docs:
+        if len(doc.text) > MAX_TEXT_CHARS:
+            doc = replace(doc, flags=(*doc.flags, FLAG_LONG_TEXT))
+            report.flagged.append((doc.id, FLAG_LONG_TEXT))
+        yield doc
+
+
+def long_text_notes(report: IngestReport) -> list[str]:
+    """One line per document flagged ``long-text-cut``, with the fix, for the build's summary."""
+    return [f"{doc_id}: longer than {MAX_TEXT_CHARS:,} characters, only its first {MAX_TEXT_CHARS:,} were annotated "
+            f"({FLAG_LONG_TEXT}); split it into several documents" for doc_id, flag in report.flagged
+            if flag == FLAG_LONG_TEXT]
+
+
 def read(options: BuildOptions, corpus: Corpus, report: IngestReport) -> tuple[Iterator[Document], int | None]:
     """Step 1: the documents of ``options.paths`` (lazily, remembered in ``corpus``), and their
     number when a progress bar wants an ETA (records counted in the files: cheap)."""
 
-    docs = corpus.remember(iter_documents(options.paths, report=report, columns=options.columns))
+    docs = corpus.remember(flag_long(iter_documents(options.paths, report=report, columns=options.columns), report))
     total = count_records(options.paths, columns=options.columns) if options.progress else None
     return docs, total
+
+
+@dataclass
+class Output:
+    """The output folder of a build, locked (:class:`~kg.pipeline.outfolder.OutputFolder`: the
+    outputs are staged and committed at once), and what the NER pass put in its cache."""
+
+    folder: OutputFolder
+    ner: AnnotationStats = field(default_factory=AnnotationStats)
+    made_cache: bool = False  # OUT/kg.sqlite did not exist before this build
+
+
+@contextmanager
+def output_folder(options: BuildOptions, known: Iterable[str]) -> Iterator[Output | None]:
+    """The locked output folder of ``options.out`` for the whole build (None without ``out``).
+
+    A build that fails leaves the old outputs as they were (nothing is committed). The NER cache
+    ``kg.sqlite`` lives outside the staging folder (what a killed build annotated is reused by
+    the next); when the build fails before storing any annotation, a cache it created is
+    removed, and so is the folder if the build created it: a failed build leaves no new files.
+    """
+    if options.out is None:
+        yield None
+        return
+    cache = options.out / DEFAULT_STORE_NAME
+    with OutputFolder(options.out, known=known) as folder:
+        output = Output(folder, made_cache=options.cache and not cache.exists())
+        try:
+            yield output
+        except BaseException:
+            if output.made_cache and not (output.ner.annotated or output.ner.reused):
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{cache}{suffix}").unlink(missing_ok=True)
+            raise
 
 
 @dataclass
@@ -174,9 +228,11 @@ class Annotated:
     ner: AnnotationStats
     ner_seconds: float  # time spent waiting for NER (the rest of the pass is concepts)
     seconds: float  # the whole pass
+    cache: dict[str, Any] = field(default_factory=dict)  # the NER cache's report (CacheReport.as_dict)
 
 
-def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], total: int | None) -> Annotated:
+def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], total: int | None,
+             output: Output | None = None) -> Annotated:
     """Step 2: NER over ``docs`` (reusing ``out/kg.sqlite``) and each mention's concept.
 
     Mentions go straight into the concept table as NER yields them (any order: the table does
@@ -186,7 +242,7 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
     if options.out is not None:
         options.out.mkdir(parents=True, exist_ok=True)
     store = MentionStore(options.out / DEFAULT_STORE_NAME) if (options.out is not None and options.cache) else None
-    ner = AnnotationStats()
+    ner = output.ner if output is not None else AnnotationStats()
     linker = Linker.default() if options.link else None
     waited = 0.0
 
@@ -210,7 +266,8 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
     finally:
         if store is not None:
             store.close()
-    return Annotated(table, ner, waited, time.perf_counter() - started)
+    return Annotated(table, ner, waited, time.perf_counter() - started,
+                     cache=store.report.as_dict() if store is not None else {})
 
 
 @dataclass
@@ -219,6 +276,7 @@ class Edges:
 
     table: pd.DataFrame
     generic: set[str]
+    notes: list[str] = field(default_factory=list)  # for the build's summary: types that match no concept
 
 
 class Relations:
@@ -293,7 +351,10 @@ def edges(options: BuildOptions, table: ConceptTable, relate: Relations | None =
     pairs = filter_edges(pairs, min_count=options.min_count, min_score=options.min_score,
                          top_per_node=options.top_edges_per_node, types=set(options.types) if options.types else None,
                          concept_types=table.types)
-    return Edges(pairs, generic)
+    found = set(table.types.values())
+    notes = [f"types: {t!r} is no entity type of this corpus, so no edge has it (its types: "
+             f"{', '.join(sorted(found))})" for t in options.types or () if t not in found]
+    return Edges(pairs, generic, notes)
 
 
 def graph(options: BuildOptions, corpus: Corpus, table: ConceptTable, found: Edges) -> nx.Graph:

@@ -11,7 +11,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["layout_positions", "SPACING"]
+__all__ = ["layout_positions", "community_layout", "SPACING"]
 
 #: Pixels per unit of :func:`layout_positions` (the layout's ideal edge length is 1).
 SPACING = 100.0
@@ -54,6 +54,66 @@ def layout_positions(
         cx = sum(p[0] for p in pos.values()) / len(pos)
         cy = sum(p[1] for p in pos.values()) / len(pos)
         pos = {v: (p[0] - cx, p[1] - cy) for v, p in pos.items()}
+    return pos
+
+
+def community_layout(
+    G: nx.Graph, groups: list[tuple[Any, ...]], *, seed: int = 0
+) -> dict[Any, tuple[float, float]]:
+    """Node -> (x, y) with each community of ``groups`` laid out on its own and the communities
+    placed as discs by a force layout of the graph of communities (edges: how many edges
+    join them), overlaps pushed apart; nodes of no community (small components, nodes without
+    edges) by :func:`layout_positions`, below. One force layout of a whole big graph draws
+    its communities on top of each other; this keeps each one a visible group.
+    """
+    member = {n: k for k, g in enumerate(groups) for n in g}
+    local, radius = [], []
+    for g in groups:
+        sub = _force_layout(G.subgraph(g), seed=seed)
+        local.append(sub)
+        dist = sorted(math.hypot(x, y) for x, y in sub.values())
+        radius.append(max(1.0, dist[int(0.7 * (len(dist) - 1))]) + 0.6)  # the core: outliers may overlap
+    C = nx.Graph()
+    C.add_nodes_from(range(len(groups)))
+    for u, v in G.edges():
+        a, b = member.get(u), member.get(v)
+        if a is not None and b is not None and a != b:
+            C.add_edge(a, b, weight=C.get_edge_data(a, b, {"weight": 0})["weight"] + 1)
+    import numpy as np
+
+    k = len(groups)
+    if k == 1:
+        centres = np.zeros((1, 2))
+    else:
+        p = nx.spring_layout(C, weight="weight", seed=seed, iterations=100)
+        centres = np.array([p[i] for i in range(k)]) * max(radius)  # then pushed apart until they touch
+    r = np.array(radius)
+    for _ in range(500):  # push overlapping discs apart
+        d = centres[:, None, :] - centres[None, :, :]
+        dist = np.sqrt((d ** 2).sum(-1)) + np.eye(k)
+        overlap = np.maximum(0.0, r[:, None] + r[None, :] - dist)
+        np.fill_diagonal(overlap, 0.0)
+        if overlap.max() < 1e-3:
+            break
+        centres += (d / dist[..., None] * overlap[..., None] / 2).sum(1)
+    pos: dict[Any, tuple[float, float]] = {}
+    for (cx, cy), sub in zip(centres, local, strict=True):
+        for v, (x, y) in sub.items():
+            pos[v] = (float(cx) + x, float(cy) + y)
+    rest = [n for n in G if n not in member]
+    if rest and pos:
+        bottom = max(y for _, y in pos.values()) + 1.5
+        left = min(x for x, _ in pos.values())
+        extra = layout_positions(G.subgraph(rest), seed=seed)
+        x0 = min(x for x, _ in extra.values())
+        y0 = min(y for _, y in extra.values())
+        pos.update({v: (x - x0 + left, y - y0 + bottom) for v, (x, y) in extra.items()})
+    elif rest:
+        pos = layout_positions(G.subgraph(rest), seed=seed)
+    if pos:
+        mx = sum(p[0] for p in pos.values()) / len(pos)
+        my = sum(p[1] for p in pos.values()) / len(pos)
+        pos = {v: (p[0] - mx, p[1] - my) for v, p in pos.items()}
     return pos
 
 

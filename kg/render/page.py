@@ -24,6 +24,16 @@ What the page shows:
   with PubMed and DOI links. All text is inserted as text, never as HTML; only
   ``http(s)`` links are made.
 
+* communities (Louvain, :mod:`kg.render.overview`): from 150 drawn nodes the page opens
+  with each community laid out as a group of its own (:func:`kg.render.layout.community_layout`),
+  coloured, its top labels written at its centre while zoomed out and listed in the legend
+  (a click zooms to it); a radio button colours by type instead;
+* labels scale with node size: the top nodes' labels read at first sight, small nodes'
+  appear when zoomed in; nodes without edges get the smallest size;
+* an index of the whole graph (every node, not only those drawn, with its strongest
+  neighbours): search finds and adds any node, a node's card lists its PubMed ids and top
+  neighbours and "show N more neighbours" (``kg.expand(id)``) adds them.
+
 Big graphs: positions are computed in Python (:func:`kg.render.layout.layout_positions`, a seeded
 grid-accelerated Fruchterman-Reingold) and physics is off, so the browser draws at once.
 Beyond ``max_nodes`` nodes the page shows the most connected ones
@@ -40,49 +50,39 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from functools import cache
-from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
 
 from kg import __version__
-from kg.errors import ExportError
-from kg.export.outputs import _open_output, _write_output
+from kg.export.outputs import _open_output
 from kg.render import MAX_EDGES, MAX_NODES
-from kg.render.layout import SPACING, layout_positions
+from kg.render.assets import ASSETS, asset
+from kg.render.layout import SPACING, community_layout, layout_positions
+from kg.render.notebook import library_script, library_sent, mark_library_sent
+from kg.render.overview import communities, node_index, node_pmids
 from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
 __all__ = ["NotebookView", "html_string", "notebook_view", "write_html", "script_json", "script_json_parts"]
 
-ASSETS = Path(__file__).resolve().parent
 VIS_VERSION = "10.1.5"
 
 PathOrFile = str | os.PathLike | IO[Any]
 
 _MIN_NODE, _MAX_NODE = 8.0, 40.0
 _MIN_EDGE, _MAX_EDGE = 0.5, 6.0
+#: Drawn nodes from which the page opens coloured and laid out by community.
+COMMUNITY_VIEW = 150
 #: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
 
 
 # ----------------------------------------------------------------------------- page
-
-
-@cache
-def _asset(name: str) -> str:
-    try:
-        return (ASSETS / name).read_text(encoding="utf-8")
-    except OSError as exc:  # pragma: no cover - a broken install
-        raise ExportError(
-            f"{ASSETS / name}: kg's page asset is missing ({exc.strerror}); reinstall kg (pip install --force-reinstall kg)"
-        ) from exc
 
 
 def _csp_hash(script: str) -> str:
@@ -133,16 +133,33 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _evidence(evidence: Any, limit: int) -> tuple[list[dict[str, str]], int]:
+def _evidence(evidence: Any, limit: int, max_chars: int = 0) -> tuple[list[dict[str, str]], int]:
+    """The first ``limit`` sentences as the page's records, without what kg.js makes itself:
+    empty fields, a ``url`` that is the PubMed or DOI link of ``pmid``/``doi``, and a ``doc_id``
+    when there is a PMID or DOI (a third of the page's evidence bytes on 1,000 abstracts).
+    ``max_chars`` > 0 cuts longer sentences there (with an ellipsis)."""
     if not isinstance(evidence, (list, tuple)):
         return [], 0
     out = []
     for ev in evidence[:limit]:
-        if isinstance(ev, Mapping):
-            out.append({k: _text(ev.get(k)) for k in ("sentence", "pmid", "doi", "url", "doc_id")})
-        else:
-            out.append({"sentence": _text(ev), "pmid": "", "doi": "", "url": "", "doc_id": ""})
+        if not isinstance(ev, Mapping):
+            out.append({"sentence": _text(ev)})
+            continue
+        rec = {k: _text(ev.get(k)) for k in ("sentence", "pmid", "doi", "url", "doc_id")}
+        if max_chars > 0 and len(rec["sentence"]) > max_chars:
+            rec["sentence"] = rec["sentence"][: max_chars - 1].rstrip() + "\u2026"
+        if rec["url"] and ("pubmed.ncbi.nlm.nih.gov" in rec["url"] and rec["pmid"]
+                           or "doi.org" in rec["url"] and rec["doi"]):
+            rec["url"] = ""
+        if rec["pmid"] or rec["doi"]:
+            rec["doc_id"] = ""
+        out.append({k: v for k, v in rec.items() if v})
     return out, len(evidence)
+
+
+def _round_score(score: float) -> float:
+    """A score as the page carries it: 4 significant digits."""
+    return float(f"{float(score):.4g}")
 
 
 def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float, *, sqrt: bool = False) -> float:
@@ -158,11 +175,18 @@ def _fmt(n: int) -> str:
     return f"{n:,}"
 
 
-def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None) -> dict[Any, str]:
-    """Add ``H``'s nodes to the pyvis network (type, size by documents, counts, aliases, links,
-    position); returns node -> page id."""
-    docs = [_num(d.get("documents")) for _, d in H.nodes(data=True)]
-    d_lo, d_hi = (min(docs), max(docs)) if docs else (0.0, 0.0)
+def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float]] | None,
+               community: Mapping[Any, int], max_pmids: int) -> dict[Any, str]:
+    """Add ``H``'s nodes to the pyvis network (type, community, size by documents, counts, aliases,
+    PMIDs, links, position); returns node -> page id.
+
+    The size (vis-network's ``value``, which also scales the label) follows documents among
+    the nodes with edges; nodes without an edge get the smallest, so generic terms that
+    co-occur with nothing drawn do not dominate the picture."""
+    linked = [_num(d.get("documents")) for n, d in H.nodes(data=True) if H.degree(n) > 0] or [
+        _num(d.get("documents")) for _, d in H.nodes(data=True)]
+    d_lo, d_hi = (min(linked), max(linked)) if linked else (0.0, 0.0)
+    no_edges = H.number_of_edges() > 0
     ids: dict[Any, str] = {}
     for n, d in H.nodes(data=True):
         nid = n if isinstance(n, str) else str(n)
@@ -171,7 +195,9 @@ def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float
         opts: dict[str, Any] = {
             "group": ntype,
             "type": ntype,
-            "size": _scale(_num(d.get("documents")), d_lo, d_hi, _MIN_NODE, _MAX_NODE, sqrt=True),
+            "value": _MIN_NODE if no_edges and H.degree(n) == 0
+            else _scale(_num(d.get("documents")), d_lo, d_hi, _MIN_NODE, _MAX_NODE, sqrt=True),
+            "community": community.get(n, -1),
             "mentions": int(_num(d.get("mentions"))),
             "documents": int(_num(d.get("documents"))),
             "aliases": [_text(a) for a in d.get("aliases") or [] if a is not None]
@@ -180,6 +206,7 @@ def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float
             "curie": _text(d.get("curie")),
             "url": _text(d.get("url")),
         }
+        opts["pmids"], opts["nPmids"] = node_pmids(d, max_pmids)
         if positions is not None and n in positions:
             x, y = positions[n][:2]
             opts["x"], opts["y"] = round(float(x) * SPACING, 1), round(float(y) * SPACING, 1)
@@ -189,8 +216,12 @@ def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float
 
 
 def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool, max_evidence: int,
-               score_range: tuple[float, float]) -> None:
-    """Add ``H``'s edges to the pyvis network (width by score within ``score_range``, counts, evidence)."""
+               max_sentence: int,
+               score_range: tuple[float, float], community: Mapping[Any, int] | None = None) -> None:
+    """Add ``H``'s edges to the pyvis network (width by score within ``score_range``, counts, evidence).
+
+    With ``community`` (node -> community), edges between communities are drawn faint, so the
+    groups stand out."""
     from pyvis.edge import Edge
 
     s_lo, s_hi = score_range
@@ -201,7 +232,7 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
             if isinstance(score, (int, float)) and not isinstance(score, bool) and math.isfinite(score)
             else None
         )
-        evidence, n_evidence = _evidence(d.get("evidence"), max_evidence)
+        evidence, n_evidence = _evidence(d.get("evidence"), max_evidence, max_sentence)
         # Appended directly: Network.add_edge scans every edge for duplicates (quadratic),
         # and a networkx Graph has none.
         net.edges.append(
@@ -211,7 +242,7 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
                 directed=directed,
                 id=f"e{i}",
                 width=_scale(score, s_lo, s_hi, _MIN_EDGE, _MAX_EDGE) if score is not None else 1.0,
-                score=score,
+                score=_round_score(score) if score is not None else None,
                 count=int(_num(d.get("count"))),
                 documents=int(_num(d.get("documents"))),
                 evidence=evidence,
@@ -219,13 +250,40 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
                 # typed edges (kg.relations): the relation and documents per type, for the tooltip
                 **({"relation": _text(d.get("relation")), "relationCounts": _text(d.get("relation_counts"))}
                    if "relation" in d else {}),
+                **({"color": {"opacity": 0.12}} if community is not None and community.get(u, -1) != community.get(v, -2)
+                   else {}),
             ).options
         )
 
 
 
-def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, big: bool) -> dict[str, Any]:
-    """vis-network's options: a colour group per type, node/edge styles, physics, interaction."""
+def _fit_scale(positions: Mapping[Any, tuple[float, float]] | None) -> float:
+    """About the zoom at which vis-network fits the layout into 1,000 x 650 pixels (at most 1)."""
+    if not positions:
+        return 1.0
+    xs = [p[0] * SPACING for p in positions.values()]
+    ys = [p[1] * SPACING for p in positions.values()]
+    return min(1.0, 1000 / max(max(xs) - min(xs), 1.0), 650 / max(max(ys) - min(ys), 1.0))
+
+
+def _label_sizes(fit: float) -> tuple[float, float]:
+    """Label font sizes (canvas pixels) of the smallest and largest node, so that at the ``fit``
+    scale the largest nodes' labels read at 15 px and the small ones stay hidden (vis-network
+    hides a label drawn below 7 px) until zoomed in."""
+    return 12.0, round(min(max(15 / fit, 24.0), 600.0), 1)
+
+
+def _node_sizes(fit: float) -> tuple[float, float]:
+    """Node sizes (canvas pixels), grown by the square root of how far the fit zooms out, so the
+    colours of a big graph still show at first sight without giant discs when zoomed in."""
+    grow = math.sqrt(1 / fit)
+    return round(_MIN_NODE * grow, 1), round(_MAX_NODE * grow, 1)
+
+
+def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, big: bool,
+                 community_colors: Mapping[str, str] = {}, fit: float = 1.0) -> dict[str, Any]:
+    """vis-network's options: a colour group per type and per community, node/edge styles
+    (size and label by ``value``), physics, interaction."""
     # Assigned, not net.set_options(json): that strips every space from the JSON text,
     # group names ("Gene or gene product") included.
     return {
@@ -239,14 +297,19 @@ def _vis_options(type_colors: Mapping[str, str], *, physics: bool, seed: int, bi
                     "hover": {"background": c, "border": "#202124"},
                 }
             }
-            for t, c in type_colors.items()
+            for t, c in {**type_colors, **community_colors}.items()
         },
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
             "borderWidthSelected": 3,
             "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "scaling": {"label": {"enabled": False, "drawThreshold": 6}},
+            "scaling": {
+                "min": _node_sizes(fit)[0],
+                "max": _node_sizes(fit)[1],
+                "label": {"enabled": True, "min": _label_sizes(fit)[0], "max": _label_sizes(fit)[1], "maxVisible": 20,
+                          "drawThreshold": 8},
+            },
         },
         "edges": {
             "smooth": False,
@@ -302,11 +365,11 @@ def _subtitle(G: nx.Graph, score_name: str) -> str:
     return " · ".join(subtitle_bits)
 
 
-def _content_security_policy(vis_js: str, kg_js: str) -> str:
-    """Only the two inline scripts (by hash) may run; no network source at all."""
+def _content_security_policy(*scripts: str) -> str:
+    """Only kg's inline scripts (by hash) may run; no network source at all."""
     return (
         "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(kg_js)}; "
+        f"script-src {' '.join(_csp_hash(s) for s in scripts)}; "
         "style-src 'unsafe-inline'; img-src data:; font-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
@@ -333,10 +396,16 @@ def _page_context(
     max_nodes: int | None,
     max_edges: int | None,
     max_evidence: int,
+    max_sentence: int = 0,
     positions: Mapping[Any, tuple[float, float]] | None,
     physics: bool,
     seed: int,
+    library: bool = True,
+    max_index: int = 20_000,
 ) -> dict[str, Any]:
+    """Everything the template prints. ``library=False``: vis-network is not inlined but fetched
+    from the notebook page by ``kg-loader.js`` (:mod:`kg.render.notebook`); the CSP still allows
+    only its exact text."""
     from pyvis import __version__ as pyvis_version
     from pyvis.network import Network
 
@@ -348,12 +417,16 @@ def _page_context(
     del S
     n_total, e_total = G.number_of_nodes(), G.number_of_edges()
     n_shown, e_shown = H.number_of_nodes(), H.number_of_edges()
+    groups = communities(H, seed=seed)
+    # a big graph opens as its communities, each a group of its own (one colour, one place)
+    by_community = n_shown >= COMMUNITY_VIEW and len(groups) >= 2
     if not physics and positions is None:
-        positions = layout_positions(H, seed=seed)
+        positions = (community_layout(H, [c.members for c in groups], seed=seed) if by_community
+                     else layout_positions(H, seed=seed))
 
     score_name = _text(G.graph.get("score")) or "score"
-    scores = [
-        float(d["score"])
+    scores = [  # as the page writes them (4 significant digits), so the slider's minimum hides none
+        _round_score(d["score"])
         for *_, d in H.edges(data=True)
         if isinstance(d.get("score"), (int, float))
         and not isinstance(d.get("score"), bool)
@@ -364,14 +437,19 @@ def _page_context(
     net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
     net.set_template_dir(str(ASSETS) + os.sep, "template.html")
     net.templateEnv.autoescape = True  # every {{ }} in the template is HTML-escaped
-    ids = _add_nodes(net, H, positions)
-    _add_edges(net, H, ids, directed=G.is_directed(), max_evidence=max_evidence, score_range=(s_lo, s_hi))
+    member = {n: c.index for c in groups for n in c.members}
+    ids = _add_nodes(net, H, positions, member, max_pmids=10)
+    _add_edges(net, H, ids, directed=G.is_directed(), max_evidence=max_evidence, max_sentence=max_sentence,
+               score_range=(s_lo, s_hi),
+               community=member if by_community else None)
 
     type_counts = Counter(_text(d.get("type")) or "Entity" for _, d in H.nodes(data=True))
     type_total = Counter(_text(d.get("type")) or "Entity" for _, d in G.nodes(data=True))
     type_colors = {t: type_color(t) for t in sorted(type_total)}
     big = n_shown > 1000 or e_shown > 3000
-    net.options = _vis_options(type_colors, physics=physics, seed=seed, big=big)
+    net.options = _vis_options(type_colors, physics=physics, seed=seed, big=big,
+                               community_colors={f"community {c.index}": c.color for c in groups},
+                               fit=_fit_scale(positions))
     nodes, edges, heading, _height, _width, options = net.get_network_data()
 
     payload = {
@@ -385,11 +463,18 @@ def _page_context(
         "typeColors": type_colors,
         "shown": {"nodes": n_shown, "edges": e_shown},
         "total": {"nodes": n_total, "edges": e_total},
+        "communities": [c.as_page(ids, positions, SPACING) for c in groups],
+        # sizes at zoom 1; the options hold those for the zoom that fits the graph (kg.js switches)
+        "sizing": {"nodeMin": _MIN_NODE, "nodeMax": _MAX_NODE, "labelMax": 24.0},
+        # colour by community first when there are enough nodes for groups to matter
+        "colorBy": "community" if by_community else "type",
+        "index": node_index(G, ids, max_nodes=max_index),
     }
     banner = _banner(n_shown, n_total, e_shown, e_total, capped=capped, score_name=score_name)
     step = (s_hi - s_lo) / 100 if s_hi > s_lo else 0.01
-    kg_js = _asset("kg.js")
-    vis_js = _asset("vis-network.min.js")
+    kg_js = asset("kg.js")
+    vis_js = asset("vis-network.min.js")
+    loader_js = "" if library else asset("kg-loader.js")
     return {
         "net": net,
         "title": heading,
@@ -399,15 +484,18 @@ def _page_context(
         "n_nodes": n_shown,
         "n_edges": e_shown,
         "types": _legend(type_counts, type_total, type_colors),
+        "n_communities": len(groups),
         "score_name": score_name,
         "score_min": repr(s_lo),
         "score_max": repr(s_hi),
         "score_step": repr(step),
         "data_json": script_json_parts(payload),  # pieces of text: the template writes them in turn
-        "css": _asset("kg.css"),
-        "vis_js": vis_js,
+        "css": asset("kg.css"),
+        "vis_js": vis_js if library else "",
+        "loader_js": loader_js,
+        "vis_sha256": "" if library else hashlib.sha256(vis_js.encode("utf-8")).hexdigest(),
         "kg_js": kg_js,
-        "csp": _content_security_policy(vis_js, kg_js),
+        "csp": _content_security_policy(vis_js, kg_js, *([loader_js] if loader_js else [])),
         "kg_version": __version__,
         "pyvis_version": pyvis_version,
         "vis_version": VIS_VERSION,
@@ -421,18 +509,22 @@ def html_string(
     max_nodes: int | None = MAX_NODES,
     max_edges: int | None = MAX_EDGES,
     max_evidence: int = 3,
+    max_sentence: int = 0,
     positions: Mapping[Any, tuple[float, float]] | None = None,
     physics: bool = False,
     seed: int = 0,
+    library: bool = True,
 ) -> str:
     """The interactive page of ``G`` as one self-contained HTML string.
 
     ``max_nodes``: show at most this many nodes (the most connected, with a banner saying
     so); ``None`` or 0 shows all. ``max_edges``: at most this many edges (each node's best, then the
-    strongest by ``score``; :func:`strongest_edges`). ``max_evidence``: evidence sentences per edge in the page.
+    strongest by ``score``; :func:`strongest_edges`). ``max_evidence``: evidence sentences per edge in the page;
+    ``max_sentence``: characters kept of each (0: all).
     ``positions``: node -> (x, y) to use instead of :func:`layout_positions`.
     ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
-    instead of computing positions in Python. ``seed`` fixes the layout.
+    instead of computing positions in Python. ``seed`` fixes the layout. ``library=False`` leaves
+    vis-network out: the page then gets it from the notebook it sits in (:mod:`kg.render.notebook`).
     """
     return "".join(
         _page_parts(
@@ -441,9 +533,11 @@ def html_string(
             max_nodes=max_nodes,
             max_edges=max_edges,
             max_evidence=max_evidence,
+            max_sentence=max_sentence,
             positions=positions,
             physics=physics,
             seed=seed,
+            library=library,
         )
     )
 
@@ -455,9 +549,11 @@ def _page_parts(
     max_nodes: int | None = MAX_NODES,
     max_edges: int | None = MAX_EDGES,
     max_evidence: int = 3,
+    max_sentence: int = 0,
     positions: Mapping[Any, tuple[float, float]] | None = None,
     physics: bool = False,
     seed: int = 0,
+    library: bool = True,
 ) -> Iterator[str]:
     """The page :func:`html_string` returns, as the pieces of text the template yields.
 
@@ -469,9 +565,11 @@ def _page_parts(
         max_nodes=max_nodes,
         max_edges=max_edges,
         max_evidence=max(0, int(max_evidence)),
+        max_sentence=max(0, int(max_sentence)),
         positions=positions,
         physics=physics,
         seed=seed,
+        library=library,
     )
     net = ctx.pop("net")
     template = net.templateEnv.get_template(net.path)
@@ -492,44 +590,66 @@ def write_html(G: nx.Graph, path_or_file: PathOrFile, **page_options: Any) -> No
             write(part)
 
 
+def _attribute(text: str) -> str:
+    """``text`` escaped for a single-quoted attribute (``&``, ``'``, ``<``, ``>``): the page's
+    JSON is full of double quotes, which would each grow to ``&quot;``."""
+    return text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class NotebookView:
     """The page of a graph for Jupyter: displays inline, in an ``<iframe srcdoc=...>``.
 
     The iframe works in classic Jupyter, JupyterLab and VS Code (which strip or sandbox
     scripts inserted directly into the output; pyvis issues #165/#203). It is sandboxed
-    with ``allow-scripts allow-popups`` (links open in a new tab) but not
-    ``allow-same-origin``, so the page cannot reach the notebook.
+    with ``allow-scripts allow-popups`` but not ``allow-same-origin``, so the page cannot
+    reach the notebook. The page leaves vis-network out and gets it from the notebook page,
+    where the first view of a kernel puts it (:mod:`kg.render.notebook`).
+
+    ``library``: put vis-network into the notebook page with this view: ``None`` (the
+    default) when this kernel has not sent it yet, ``True`` always, ``False`` never.
+    :meth:`save` writes the standalone page (vis-network inlined).
     """
 
-    def __init__(self, page: str, *, height: int = 650) -> None:
-        self.html = page
+    def __init__(self, G: nx.Graph, *, height: int = 650, library: bool | None = None,
+                 **page_options: Any) -> None:
+        self._graph = G
+        self._options = page_options
+        self.html = html_string(G, library=False, **page_options)
         self.height = int(height)
+        self.library = library
 
     def iframe(self) -> str:
         """The ``<iframe srcdoc=...>`` element holding the page."""
         return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            f"<iframe srcdoc='{_attribute(self.html)}' "
             f'style="width:100%;height:{self.height}px;border:1px solid #ddd" '
             'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
             'referrerpolicy="no-referrer" loading="eager"></iframe>'
         )
 
     def _repr_html_(self) -> str:
-        return self.iframe()
+        send = self.library if self.library is not None else not library_sent()
+        if send:
+            mark_library_sent()
+        return (library_script() if send else "") + self.iframe()
 
-    def save(self, path_or_file: PathOrFile) -> None:
-        """Write the page to a file."""
-        _write_output(path_or_file, self.html, fmt="html")
+    def save(self, path_or_file: Any) -> None:
+        """Write the standalone page (vis-network inlined) to a path or open file."""
+        write_html(self._graph, path_or_file, **self._options)
 
     def __repr__(self) -> str:
         return f"<NotebookView: {len(self.html):,} characters of HTML; display it in Jupyter>"
 
 
-def notebook_view(G: nx.Graph, *, height: int = 650, **page_options: Any) -> NotebookView:
+def notebook_view(G: nx.Graph, *, height: int = 650, library: bool | None = None, max_evidence: int = 1,
+                  max_sentence: int = 240, **page_options: Any) -> NotebookView:
     """An object that shows the interactive page inline in Jupyter, JupyterLab and VS Code.
 
-    ``page_options`` are those of :func:`html_string` (``title``, ``max_nodes``, ...).
-
-    >>> notebook_view(G)          # last expression of a cell   # doctest: +SKIP
+    ``page_options`` are those of :func:`html_string` (``title``,
+    ``max_nodes``, ...), but one evidence sentence per edge, of at most 240 characters, unless
+    ``max_evidence``/``max_sentence`` say otherwise (notebooks keep their outputs;
+    ``g.evidence_df()`` has every sentence); ``library``
+    as :class:`NotebookView`.
     """
-    return NotebookView(html_string(G, **page_options), height=height)
+    return NotebookView(G, height=height, library=library, max_evidence=max_evidence, max_sentence=max_sentence,
+                        **page_options)

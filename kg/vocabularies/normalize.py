@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-__all__ = ["normalize_text", "segment_key", "singular", "display_form", "rejoin", "GREEK_NAMES"]
+__all__ = ["normalize_text", "segment_key", "singular", "display_form", "rejoin", "count_upper", "GREEK_NAMES"]
 
 #: Greek letters (lower case, after case folding) -> names.
 GREEK_NAMES: dict[str, str] = {
@@ -232,7 +232,7 @@ def rejoin(text: str) -> str:
     return s
 
 
-def _n_upper(s: str) -> int:
+def count_upper(s: str) -> int:
     return sum(map(str.isupper, s))
 
 
@@ -261,7 +261,7 @@ def display_form(forms: Mapping[str, int] | Iterable[str]) -> str:
         groups.setdefault(form.casefold(), Counter())[form] += n
 
     def rank(form: str, n: int) -> tuple:
-        return (-n, -_n_upper(form), len(form), form)
+        return (-n, -count_upper(form), len(form), form)
 
     # each group's best variant; then the best group: most mentions, then its variant's casing, length, text
     ranked = []

@@ -1,4 +1,4 @@
-"""Build the compact vocabularies that :mod:`kg.concepts.linking` packages: HGNC genes and CTD diseases.
+"""Build the compact vocabularies that :mod:`kg.vocabularies.linking` packages: HGNC genes and CTD diseases.
 
 Run once when the source lexicons change; the outputs are committed in ``kg/data/``::
 
@@ -21,7 +21,7 @@ Each vocabulary becomes two gzip TSV files:
 Tiers. HGNC (only ``Approved`` records): 0 approved symbol; 1 approved name, previous
 symbol; 2 alias symbol, alias name, previous name. CTD MEDIC: 0 disease name; 1 synonym.
 The curated supplements (``gene_supplement.tsv``, ``disease_supplement.tsv``) are not built
-in: :mod:`kg.concepts.linking` reads them at run time, so an edit needs no rebuild.
+in: :mod:`kg.vocabularies.linking` reads them at run time, so an edit needs no rebuild.
 MeSH-style inverted names (``"Carcinoma, Non-Small-Cell Lung"``) also enter un-inverted
 (``"Non-Small-Cell Lung Carcinoma"``) at the same tier.
 

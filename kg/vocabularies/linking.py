@@ -48,6 +48,7 @@ __all__ = [
     "Concept",
     "Vocabulary",
     "TermVocabulary",
+    "read_tsv_gz",
     "read_term_supplement",
     "Linker",
     "GENE_TYPES",
@@ -111,7 +112,7 @@ def ctd_concept(disease_id: str, name: str) -> Concept:
 Entry = tuple[int, tuple[str, ...]]
 
 
-def _read_tsv_gz(path: Path) -> list[dict[str, str]]:
+def read_tsv_gz(path: Path) -> list[dict[str, str]]:
     """Rows of a header + tab-separated file written by :mod:`kg.vocabularies.terms` (no quoting): a plain split
     is twice as fast as :class:`csv.DictReader` for the 260k HGNC terms every NER process loads."""
     try:
@@ -175,13 +176,13 @@ class Vocabulary:
     def parse(cls, directory: str | Path, vocab: str, *, supplement: str | Path | None = None) -> Vocabulary:
         """:meth:`load` without the cache."""
         d = Path(directory)
-        rows = _read_tsv_gz(d / f"{vocab}_concepts.tsv.gz")
+        rows = read_tsv_gz(d / f"{vocab}_concepts.tsv.gz")
         if vocab == "hgnc":
             concepts = {r["id"]: hgnc_concept(r["id"], r["symbol"], r["name"]) for r in rows}
         else:
             concepts = {r["id"]: ctd_concept(r["id"], r["name"]) for r in rows}
         tables: dict[str, dict[str, Entry]] = {"exact": {}, "key": {}, "seg": {}}
-        for r in _read_tsv_gz(d / f"{vocab}_terms.tsv.gz"):
+        for r in read_tsv_gz(d / f"{vocab}_terms.tsv.gz"):
             table = tables.get(r["match"])
             if table is None:
                 continue
