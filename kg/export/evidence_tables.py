@@ -77,8 +77,8 @@ def mentions_frame(spans: pd.DataFrame | None, G: nx.Graph) -> pd.DataFrame:
     labels = {node_id(n): d.get("label") for n, d in G.nodes(data=True)}
     types = {node_id(n): d.get("type") for n, d in G.nodes(data=True)}
     concept = spans["concept"].map(node_id)
-    spans = spans[concept.isin(labels).to_numpy()]
-    concept = concept[concept.isin(labels)]
+    is_node = concept.isin(labels)  # mentions of concepts kg.concepts.filter kept out are left out
+    spans, concept = spans[is_node.to_numpy()], concept[is_node]
     frame = pd.DataFrame({
         "doc_id": spans["doc"].to_numpy(), "sentence": spans["sent"].to_numpy(), "start": spans["start"].to_numpy(),
         "end": spans["end"].to_numpy(), "text": spans["text"].to_numpy(), "ner_type": spans["ner_type"].to_numpy(),
