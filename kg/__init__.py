@@ -27,6 +27,7 @@ __all__ = [
     "__version__",
     "build",
     "load",
+    "update",
     "read_documents",
     "KnowledgeGraph",
     "Document",
@@ -43,6 +44,7 @@ __all__ = [
 _LAZY = {
     "build": "kg.api",
     "load": "kg.api",
+    "update": "kg.pipeline.update",
     "KnowledgeGraph": "kg.api",
     "read_documents": "kg.ingest",
 }
@@ -50,6 +52,7 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from kg.api import KnowledgeGraph, build, load
     from kg.ingest import read_documents
+    from kg.pipeline.update import update
 
 
 def _version() -> str:

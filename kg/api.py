@@ -494,6 +494,11 @@ def build(
         link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
         progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
         write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations)
+    record = None
+    if options.out is not None:
+        from kg.pipeline.update import build_fingerprint, record_of
+
+        record = record_of(options, build_fingerprint(options))  # of the inputs as they are before reading
     report = IngestReport()
     corpus = steps.Corpus()
     with steps.output_folder(options, OUTPUT_FILES.values()) as output:
@@ -536,5 +541,8 @@ def build(
         clock.close()
         stats.seconds = time.perf_counter() - started
         if folder is not None:
+            from kg.pipeline.update import write_record
+
             kgraph._commit(folder, written)
+            write_record(folder.path, record, [Path(p).name for p in written.values()])
     return kgraph

@@ -293,6 +293,28 @@ def fetch(
 
 
 @app.command()
+def update(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="The --out folder of an earlier `kg build`.")],
+    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not re-run the saved `kg fetch` queries first.")] = False,
+    workers: Annotated[str | None, typer.Option("--workers", "-w", help="NER processes (default: the build's).")] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", envvar="NCBI_API_KEY", metavar="KEY", help="NCBI API key for the saved queries.")] = None,
+    email: Annotated[str | None, typer.Option(envvar="NCBI_EMAIL", metavar="ADDRESS", help="Your e-mail, sent to NCBI with every request.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
+) -> None:
+    """Bring OUT up to date: re-run the saved fetch query, then rebuild with the saved options only if anything changed."""
+    from kg.pipeline.update import update as update_folder
+
+    try:
+        result = update_folder(out, fetch=not no_fetch, progress=not quiet and sys.stderr.isatty(),
+                               workers=None if workers is None else _parse_workers(workers),
+                               fetch_options={"api_key": api_key, "email": email})
+    except KgError as err:
+        _fail(err)
+    if not quiet:
+        typer.echo(printable(result.summary()))
+
+
+@app.command()
 def models() -> None:
     """List the bundled models and the scispaCy models kg can load when installed."""
     import spacy.util
