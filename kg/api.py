@@ -525,6 +525,8 @@ def build(
                 stage_peak_mb=clock.peak_mb, cache=annotated.cache, **steps.stats_fields(report, generic),
             )
             stats.notes += [annotated.ner.capped] if annotated.ner.capped else []
+            if relate is not None and relate.counts:
+                stats.cache["relations"] = relate.counts
             stats.notes += found.notes + steps.long_text_notes(report)
             kgraph = KnowledgeGraph(graph, stats, mentions=table.spans,
                                     relations=None if relate is None else _node_ids(relate.table, graph))

@@ -73,6 +73,8 @@ def test_an_update_equals_a_clean_build(built, tiny, tmp_path, change):
     assert result.changed
     assert result.graph.stats.annotated == {"add": 2, "remove": 0, "change": 1}[change]
     assert result.graph.stats.documents == len(docs)
+    relations = result.graph.stats.cache["relations"]  # kept per document (kg.relations.cache)
+    assert relations["reused"] >= 20 and relations["predicted"] <= 6, relations
     assert files(out) == clean(docs, tmp_path, tiny, formats=("html", "graphml", "csv"))
     assert not kg.update(out).changed  # and then it is up to date
 

@@ -9,8 +9,10 @@ and :class:`Clock` (stage times, peak memory, the progress line after NER).
 from __future__ import annotations
 
 import gc
+import sqlite3
 import sys
 import time
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,7 +37,7 @@ from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cor
 from kg.pipeline.options import BuildOptions
 from kg.pipeline.outfolder import OutputFolder
 from kg.pipeline.progress import progress_bar
-from kg.pipeline.store import DEFAULT_STORE_NAME, MentionStore
+from kg.pipeline.store import DEFAULT_STORE_NAME, CacheWarning, MentionStore
 from kg.records import Document
 from kg.vocabularies.linking import Linker
 
@@ -285,11 +287,12 @@ class Relations:
     typed-edge columns. It keeps what it needs of the concept table (offsets and types, which
     :func:`edges` drops) and, after, the statements table (``table``) and its time (``seconds``)."""
 
-    def __init__(self, model: Any, corpus: Corpus, concepts: ConceptTable) -> None:
-        self.model, self.corpus = model, corpus
+    def __init__(self, model: Any, corpus: Corpus, concepts: ConceptTable, cache: Path | None = None) -> None:
+        self.model, self.corpus, self.cache = model, corpus, cache
         self.mentions = concepts.mentions[["doc", "start", "end", "type", "concept"]]
         self.table: pd.DataFrame | None = None
         self.seconds = 0.0
+        self.counts: dict[str, int] = {}  # documents whose predictions were reused / made (with the cache)
 
     def __call__(self, pairs: pd.DataFrame) -> pd.DataFrame:
         from kg.relations.aggregate import (
@@ -303,9 +306,25 @@ class Relations:
 
         started = time.perf_counter()
         only = {pair_key(a, b) for a, b in zip(pairs["source"].tolist(), pairs["target"].tolist(), strict=True)}
-        documents = relation_documents(self.mentions, only, text=self.corpus.text,
-                                       sentences=self.corpus.sentence_spans)
-        predictions = predict_relations(self.model, documents, only)
+        def documents():
+            return relation_documents(self.mentions, only, text=self.corpus.text,
+                                      sentences=self.corpus.sentence_spans)
+
+        if self.cache is None:
+            predictions = predict_relations(self.model, documents(), only)
+        else:  # kept per document in OUT/kg.sqlite: an update predicts only what changed (kg.relations.cache)
+            from kg.relations.cache import RelationCache, relation_stack_hash
+            from kg.relations.model import DEFAULT_RELATION_MODEL
+
+            try:
+                with RelationCache(self.cache, relation_stack_hash(str(DEFAULT_RELATION_MODEL))) as cache:
+                    predictions = predict_relations(self.model, documents(), only, cache=cache)
+                    cache.finish(self.corpus.texts)
+                self.counts = {"reused": cache.reused, "predicted": cache.predicted}
+            except sqlite3.Error as err:  # the cache only saves time (as the NER cache's faults, kg.pipeline.store)
+                warnings.warn(f"{self.cache}: relation predictions not kept ({err}); predicting every document",
+                              CacheWarning, stacklevel=2)
+                predictions = predict_relations(self.model, documents(), only)
         self.mentions = None  # done with it: the biggest thing held
         self.table = relation_table(predictions, self.model.threshold)
         out = with_edge_relations(pairs, edge_relations(predictions, self.model.threshold))
@@ -319,7 +338,8 @@ def relations(options: BuildOptions, corpus: Corpus, table: ConceptTable) -> Rel
         return None
     from kg.relations.model import RelationModel
 
-    return Relations(RelationModel.load(), corpus, table)
+    cache = options.out / DEFAULT_STORE_NAME if options.out is not None and options.cache else None
+    return Relations(RelationModel.load(), corpus, table, cache)
 
 
 def edges(options: BuildOptions, table: ConceptTable, relate: Relations | None = None) -> Edges:

@@ -18,6 +18,7 @@ dropped). The predictions become
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ import pandas as pd
 from kg.relations.biolink import COOCCURRENCE_PREDICATE, biolink_predicate
 from kg.relations.model import RelationModel
 from kg.relations.records import RELATION_TYPES, RelationDocument, pair_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.relations.cache import RelationCache
 
 __all__ = ["RELATION_COLUMNS", "EDGE_RELATION_COLUMNS", "relation_documents", "predict_relations",
            "relation_table", "edge_relations", "with_edge_relations", "noisy_or"]
@@ -71,20 +75,38 @@ def relation_documents(mentions: pd.DataFrame, pairs: Collection[tuple[str, str]
         yield RelationDocument.from_spans(doc_id, text(doc_id), spans, map(tuple, sentences(doc_id).tolist()))
 
 
+def _rows(predictions) -> list[tuple]:
+    return [(p.doc_id, p.source, p.target, float(p.related), float(p.novel), p.relation,
+             *map(float, p.type_probs), tuple(p.sentences)) for p in predictions]
+
+
 def predict_relations(model: RelationModel, documents: Iterable[RelationDocument],
-                      only: Collection[tuple[str, str]] | None = None, *, batch: int = 512) -> pd.DataFrame:
+                      only: Collection[tuple[str, str]] | None = None, *, batch: int = 512,
+                      cache: RelationCache | None = None) -> pd.DataFrame:
     """Every prediction of ``model`` for ``documents`` (pairs of ``only`` when given, sorted pairs), a row
     per document and pair: doc_id, source, target, related, novel (probabilities), relation (the most
-    probable type), p_<type> per :data:`RELATION_TYPES`, sentences (a tuple). Batches of ``batch`` documents."""
+    probable type), p_<type> per :data:`RELATION_TYPES`, sentences (a tuple). Batches of ``batch`` documents.
+    With ``cache`` (:class:`~kg.relations.cache.RelationCache`) a document's kept rows are used when they
+    hold the pairs asked, and new ones kept (the rows are the same: see :mod:`kg.relations.cache`)."""
+    from kg.relations.cache import split_cached
+
     rows: list[tuple] = []
     docs = iter(documents)
     while True:
         chunk = [d for _, d in zip(range(batch), docs, strict=False)]
         if not chunk:
             break
-        for predictions in model.predict_many(chunk, only):
-            rows += [(p.doc_id, p.source, p.target, p.related, p.novel, p.relation, *p.type_probs, p.sentences)
-                     for p in predictions]
+        if cache is None:
+            for predictions in model.predict_many(chunk, only):
+                rows += _rows(predictions)
+            continue
+        items = list(split_cached(chunk, None if only is None else set(only), cache))
+        fresh = iter(model.predict_many([doc for doc, _, _, kept in items if kept is None], only))
+        for doc, key, asked, kept in items:
+            if kept is None:
+                kept = _rows(next(fresh))
+                cache.put(doc.id, key, asked, kept)
+            rows += kept
     columns = ["doc_id", "source", "target", "related", "novel", "relation", *_PROB_COLUMNS, "sentences"]
     return pd.DataFrame(rows, columns=columns)
 
