@@ -27,9 +27,12 @@ def layout_positions(
     about the square root of the total area), the first view is readable. Nodes without
     edges sit in a compact grid below the rest. Deterministic for a given ``seed``.
     """
-    nodes = [v for v in G if G.degree(v) > 0 and not (G.degree(v) == 1 and G.has_edge(v, v))]
+    # in a fixed order: a subgraph view (community_layout's rest) iterates in set order, which changes with
+    # Python's hash seed, and the grid of nodes without edges follows this order
+    order = sorted(G, key=str)
+    nodes = [v for v in order if G.degree(v) > 0 and not (G.degree(v) == 1 and G.has_edge(v, v))]
     connected = set(nodes)
-    isolated = [v for v in G if v not in connected]
+    isolated = [v for v in order if v not in connected]
     comps = sorted((sorted(c, key=str) for c in nx.connected_components(G.subgraph(nodes))), key=lambda c: (-len(c), str(c[0])))
     pos: dict[Any, tuple[float, float]] = {}
     boxes = []
