@@ -12,14 +12,21 @@ What is printed, for the first size (``--quick``: 600 documents):
    writing the default outputs): documents/s, the ratio, and the build's stage times;
 2. ``kg.api.build`` end to end with ``--workers`` processes vs one: speed-up;
 3. for every size in ``--sizes``: wall time and peak RSS of a build with ``--workers``;
-4. a build with the mention store, then a rebuild after adding 1% new documents, and
-   one with nothing new: seconds and documents annotated vs reused;
+4. ``kg update``: a clean build (timed), then ``kg.update`` after appending 1% new documents to its
+   input file, then with nothing new: seconds and the ratio to the clean build; a clean build of the
+   same inputs, every output file compared byte for byte; GraphML bytes per edge (and kg.duckdb's
+   when the build writes one);
 5. the plain notebook loop (``nlp(text)`` per document, a double loop over the entity
-   pairs of each sentence, ``G.add_edge`` per pair): documents/s and graph size.
+   pairs of each sentence, ``G.add_edge`` per pair): documents/s and graph size;
+6. a ``--vocabulary-size`` build (default 100,000) whose replicas get new vocabulary (:func:`invent`),
+   so the graph grows with the corpus: time, peak RSS per process, nodes and edges;
+
+and a last block with the issue's targets (met or not).
 
 Usage::
 
     python benchmarks/scale.py [--quick] [--sizes 6000,30000] [--model NAME|PATH] [--workers 2]
+    python benchmarks/scale.py --sizes 6000 --skip 1,2,3,5,6     # the update figures only
 """
 
 from __future__ import annotations
@@ -27,12 +34,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,11 +50,37 @@ CORPUS = ROOT.parent / "shared" / "corpora" / "abstracts" / "pubmed-abstracts-6k
 
 # -- data -----------------------------------------------------------------------------------------
 
-def write_corpus(source: Path, n: int, path: Path, *, offset: int = 0, mark: str = "title") -> int:
+#: Gene-like symbols (an upper-case letter, then 1-7 upper-case letters or digits: STAT3, EGFR, NSCLC).
+SYMBOL = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
+#: Drug-like names: a stem and a drug-class ending (gefitinib, cetuximab, cisplatin, fluconazole).
+DRUG = re.compile(r"\b([a-z]{3,})(inib|mab|mycin|platin|statin|azole|cillin|olol|pril|sartan|vir|tinib)\b")
+SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ka", "le", "mo", "nu", "pi", "ra", "se", "to", "vy", "za", "xi")
+
+
+def invent(text: str, copy: int) -> str:
+    """``text`` with new vocabulary for replica ``copy`` (the same within a copy, so an invented name recurs
+    in several documents as real ones do): every gene-like symbol's letters shifted by ``copy`` places in the
+    alphabet (STAT3 -> TUBU3 in copy 1; digits kept, so it still looks like a symbol), every drug-like name's
+    stem replaced by two syllables chosen from the stem and the copy (gefitinib -> kapitinib), keeping its
+    class ending. Most invented symbols match no lexicon entry, so they become new (ungrounded) nodes; some
+    hit another real symbol; the graph grows either way, unlike with plain replicas."""
+    def symbol(m: re.Match) -> str:
+        return "".join(chr((ord(c) - 65 + copy) % 26 + 65) if c.isalpha() else c for c in m.group(0))
+
+    def drug(m: re.Match) -> str:
+        h = zlib.crc32(f"{m.group(1)}:{copy}".encode())
+        return SYLLABLES[h % 16] + SYLLABLES[(h >> 4) % 16] + m.group(2)
+
+    return DRUG.sub(drug, SYMBOL.sub(symbol, text))
+
+
+def write_corpus(source: Path, n: int, path: Path, *, offset: int = 0, mark: str = "title",
+                 new_vocabulary: bool = False) -> int:
     """Write ``n`` records (replicated past the source with new PMIDs) starting at record ``offset``; words.
 
     A replica's ``mark`` field (title or abstract) ends with "(replica N)", so deduplication keeps it;
-    marking the abstract's end keeps every offset of the original text.
+    marking the abstract's end keeps every offset of the original text. With ``new_vocabulary`` a
+    replica's title and abstract get invented names (:func:`invent`), so the graph grows with the corpus.
     """
     rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     words = 0
@@ -55,6 +90,8 @@ def write_corpus(source: Path, n: int, path: Path, *, offset: int = 0, mark: str
             copy = i // len(rows)
             if copy:
                 row["pmid"] = str(int(row["pmid"]) + copy * 100_000_000)
+                if new_vocabulary:
+                    row["title"], row["abstract"] = invent(row["title"], copy), invent(row.get("abstract") or "", copy)
                 row[mark] = f"{row.get(mark) or ''} (replica {copy})"
             words += len(row["title"].split()) + len((row.get("abstract") or "").split())
             out.write(json.dumps(row) + "\n")
@@ -140,7 +177,19 @@ def task_notebook(args) -> dict:
             "edges": G.number_of_edges()}
 
 
-TASKS = {"pipe": task_pipe, "build": task_build, "notebook": task_notebook}
+def task_update(args) -> dict:
+    import kg
+
+    t0 = time.perf_counter()
+    r = kg.update(args.out, fetch=False)
+    seconds = time.perf_counter() - t0
+    s = r.graph.stats if r.graph is not None else None
+    return {"seconds": seconds, "changed": r.changed, "annotated": s.annotated if s else 0,
+            "reused": s.reused if s else 0, "relations": s.cache.get("relations", {}) if s else {},
+            "stages": s.stage_seconds if s else {}}
+
+
+TASKS = {"pipe": task_pipe, "build": task_build, "notebook": task_notebook, "update": task_update}
 
 
 def child(task: str, **kw) -> dict | None:
@@ -211,28 +260,79 @@ def section_3(sizes: list[int], corpus: Path, tmp: Path, common: dict, done: dic
               f"({r['nodes']} nodes, {r['edges']} edges)", flush=True)
 
 
-def section_4(n: int, data: Path, corpus: Path, tmp: Path, common: dict) -> None:
-    print("\n(4) incremental rebuild with the mention store (<out>/kg.sqlite)", flush=True)
-    grown, extra = tmp / f"corpus-{n}-plus.jsonl", max(1, n // 100)
-    shutil.copyfile(data, grown)
+OUTPUT_EXTRAS = ("summary.json", ".kg-build.json")  # times and paths; the folder's own state
+
+
+def output_files(out: Path) -> dict[str, bytes]:
+    """The output files of a build folder (not summary.json, the build record, the NER cache or the lock)."""
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+            if p.is_file() and not p.name.startswith((".", "kg.sqlite")) and p.name not in OUTPUT_EXTRAS}
+
+
+def section_4(n: int, data: Path, corpus: Path, tmp: Path, common: dict) -> dict:
+    print("\n(4) kg update: a clean build, then kg update after +1% documents, then with nothing new", flush=True)
+    inputs, extra = tmp / "corpus-4.jsonl", max(1, n // 100)
+    shutil.copyfile(data, inputs)  # the build's saved input path: the update reads it again
+    out, figures = tmp / "out-4", {}
+    clean = child("build", data=inputs, out=out, workers=1, cache=True, **common)
+    if clean is None:
+        return figures
+    figures["clean"] = clean["seconds"]
+    print(f"  clean build        {clean['seconds']:7.1f} s  ({clean['documents']} documents, {clean['nodes']} nodes, "
+          f"{clean['edges']} edges; stages {clean['stages']})", flush=True)
     # new documents: unseen abstracts while the corpus lasts, then replicas with unused PMIDs
     write_corpus(corpus, extra, tmp / "extra.jsonl", offset=n if n < 6074 else 6074 * (n // 6074 + 1))
-    with grown.open("a", encoding="utf-8") as f:
+    with inputs.open("a", encoding="utf-8") as f:
         f.write((tmp / "extra.jsonl").read_text(encoding="utf-8"))
-    out = tmp / "out-4"
-    runs = [("empty store", data), (f"+{extra} new documents (1%)", grown), ("nothing new", grown)]
-    first = None
-    for label, path in runs:
-        r = child("build", data=path, out=out, workers=1, cache=True, **common)
+    for label, key in [(f"+{extra} documents (1%)", "plus"), ("nothing new", "nothing")]:
+        r = child("update", out=out, **common)
         if r is None:
-            break
-        first = first or r
-        print(f"  kg build {label:<25} {r['seconds']:7.1f} s  annotated {r['annotated']:>6}  "
-              f"reused {r['reused']:>6}  ({r['seconds'] / first['seconds']:4.0%} of the first build)", flush=True)
+            return figures
+        figures[key] = r["seconds"]
+        print(f"  kg update {label:<18} {r['seconds']:7.2f} s  {r['seconds'] / clean['seconds']:6.1%} of the clean build  "
+              f"(changed {r['changed']}; NER annotated {r['annotated']}, reused {r['reused']}; relation predictions "
+              f"reused {r['relations'].get('reused', 0)}, made {r['relations'].get('predicted', 0)}; stages "
+              f"{r['stages']})", flush=True)
+    again = child("build", data=inputs, out=tmp / "out-4-clean", workers=1, **common)
+    if again is not None:
+        updated, fresh = output_files(out), output_files(tmp / "out-4-clean")
+        same = updated == fresh
+        figures["equal"] = same
+        differ = sorted(k for k in set(updated) | set(fresh) if updated.get(k) != fresh.get(k))
+        print(f"  files after the updates equal a clean build's of the same inputs: {same} ({len(fresh)} files "
+              f"compared byte for byte{'; differ: ' + ', '.join(differ) if differ else ''}; clean build "
+              f"{again['seconds']:.1f} s)", flush=True)
+        edges = again["edges"] or 1
+        graphml = tmp / "out-4-clean" / "graph.graphml"
+        if graphml.exists():
+            print(f"  graph.graphml {graphml.stat().st_size / 1e6:.1f} MB = {graphml.stat().st_size / edges:.0f} bytes "
+                  f"per edge ({edges} edges)")
+        database = tmp / "out-4-clean" / "kg.duckdb"  # the database of record, once the build writes one
+        if database.exists():
+            print(f"  kg.duckdb {database.stat().st_size / 1e6:.1f} MB = {database.stat().st_size / edges:.0f} bytes "
+                  "per edge")
+        else:
+            print("  kg.duckdb: not written by this build (the database comes with the database branch)")
     store = out / "kg.sqlite"
     if store.exists():
         size = store.stat().st_size
-        print(f"  store size {size / 1e6:.1f} MB ({size / (n + extra) / 1e3:.1f} kB per document)")
+        print(f"  cache size {size / 1e6:.1f} MB ({size / (n + extra) / 1e3:.1f} kB per document: NER and relation "
+              "predictions)")
+    return figures
+
+
+def section_6(size: int, corpus: Path, tmp: Path, common: dict, workers: int) -> dict | None:
+    print(f"\n(6) {size} documents whose replicas get new vocabulary (invent(): shifted gene symbols, invented "
+          f"drug names), --workers {workers}: peak memory", flush=True)
+    path = tmp / f"corpus-{size}-new-vocabulary.jsonl"
+    words = write_corpus(corpus, size, path, new_vocabulary=True)
+    r = child("build", data=path, out=tmp / "out-6", workers=workers, **common)
+    if r is not None:
+        verdict = "under" if max(r["rss_mb"], r["workers_rss_mb"]) < 2048 else "OVER"
+        print(f"  {size} docs ({words / 1e6:.1f} M words)  {r['seconds']:8.1f} s  {size / r['seconds']:6.1f} docs/s  "
+              f"peak RSS {r['rss_mb']:7.0f} MB main + {r['workers_rss_mb']:5.0f} MB largest child: {verdict} 2 GB per "
+              f"process  ({r['nodes']} nodes, {r['edges']} edges; peaks by stage {r['peaks']})", flush=True)
+    return r
 
 
 def section_5(n: int, data: Path, common: dict) -> None:
@@ -243,6 +343,24 @@ def section_5(n: int, data: Path, common: dict) -> None:
               f"{nb['edges']} edges (surface strings, no linking, no evidence, no scores)")
 
 
+def summary(updates: dict, vocabulary: dict | None) -> None:
+    """The issue's targets, one line each."""
+    print("\ntargets (issue 26):")
+    if "plus" in updates:
+        ratio = updates["plus"] / updates["clean"]
+        print(f"  update after +1% documents: {ratio:.1%} of a clean build (target <= 10%, goal 5%): "
+              f"{'met' if ratio <= 0.10 else 'NOT met'}")
+    if "nothing" in updates:
+        ratio = updates["nothing"] / updates["clean"]
+        print(f"  update with nothing new: {ratio:.1%} (target <= 5%): {'met' if ratio <= 0.05 else 'NOT met'}")
+    if "equal" in updates:
+        print(f"  files equal a clean build's byte for byte: {updates['equal']}")
+    if vocabulary is not None:
+        peak = max(vocabulary["rss_mb"], vocabulary["workers_rss_mb"])
+        print(f"  peak memory of the growing-vocabulary build: {peak:.0f} MB per process (target < 2048 MB): "
+              f"{'met' if peak < 2048 else 'NOT met'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=CORPUS)
@@ -251,7 +369,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="600 documents only (a smoke run)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-bytes", type=int, default=None, help="text per chunk (default: kg.pipeline.ner_pass's)")
-    ap.add_argument("--skip", default="", help="comma-separated sections to skip: 1,2,3,4,5")
+    ap.add_argument("--skip", default="", help="comma-separated sections to skip: 1,2,3,4,5,6")
+    ap.add_argument("--vocabulary-size", type=int, default=100_000,
+                    help="documents of section 6's growing-vocabulary build (--quick: 1,200)")
     # child-process arguments
     ap.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
@@ -277,6 +397,8 @@ def main() -> None:
         args.model = DEFAULT_MODEL
     if not args.corpus.exists():
         sys.exit(f"no corpus at {args.corpus}: pass --corpus PATH (JSONL with pmid, title, abstract)")
+    if args.quick:
+        args.vocabulary_size = min(args.vocabulary_size, 1200)
     sizes = [600] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     skip = set(args.skip.split(","))
     n = sizes[0]
@@ -293,10 +415,11 @@ def main() -> None:
             done[n] = many  # section 3 does not build this size again
         if "3" not in skip:
             section_3(sizes, args.corpus, tmp, common, done, args.workers)
-        if "4" not in skip:
-            section_4(n, data, args.corpus, tmp, common)
+        updates = section_4(n, data, args.corpus, tmp, common) if "4" not in skip else {}
         if "5" not in skip:
             section_5(n, data, common)
+        vocabulary = section_6(args.vocabulary_size, args.corpus, tmp, common, args.workers) if "6" not in skip else None
+        summary(updates, vocabulary)
         print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
