@@ -44,15 +44,14 @@ __all__ = [
 _LAZY = {
     "build": "kg.api",
     "load": "kg.api",
-    "update": "kg.pipeline.update",
+    "update": "kg.api",
     "KnowledgeGraph": "kg.api",
     "read_documents": "kg.ingest",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.api import KnowledgeGraph, build, load
+    from kg.api import KnowledgeGraph, build, load, update
     from kg.ingest import read_documents
-    from kg.pipeline.update import update
 
 
 def _version() -> str:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     pass
 
-__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "OUTPUT_FILES", "FORMATS", "FORMAT_FILES",
+__all__ = ["KnowledgeGraph", "BuildStats", "build", "load", "update", "OUTPUT_FILES", "FORMATS", "FORMAT_FILES",
            "DEFAULT_FORMATS"]
 
 log = logging.getLogger(__name__)
@@ -487,6 +487,9 @@ def build(
     not be read are listed in ``.stats.skipped`` and do not stop the build. The steps are those of
     :mod:`kg.pipeline.steps`: read, annotate (NER and concepts), edges, graph, write.
 
+    With ``out`` the build also commits ``out/.kg-build.json`` (inputs, options, a fingerprint of both and
+    of kg: :mod:`kg.pipeline.update`), so :func:`kg.update` can bring the folder up to date later.
+
     ``relations``: ``"on"`` types every edge with kg's relation model (:mod:`kg.relations`: ``relation``,
     ``relation_counts``, ``relation_score``, ``predicate``; relations.csv; the default score becomes
     ``"relation"``), ``"off"`` keeps the plain co-occurrence graph, ``"auto"`` (default) is on when the
@@ -557,3 +560,27 @@ def build(
             kgraph._commit(folder, written)
             write_record(folder.path, record, [Path(p).name for p in written.values()])
     return kgraph
+
+
+def update(out: str | Path, *, fetch: bool = True, progress: bool = False, workers: int | str | None = None,
+           fetch_options: Mapping[str, Any] | None = None):
+    """Bring the output folder ``out`` of an earlier build up to date; returns an
+    :class:`~kg.pipeline.update.UpdateResult` (``.changed``, ``.graph`` when rebuilt, ``.summary()``).
+
+    Re-runs the saved ``kg fetch`` query of each input folder that has one (``fetch=False`` skips it;
+    ``fetch_options``: api_key, email, base_url, retry, timeout), then does nothing when the inputs,
+    options and kg are as the build recorded (``out/.kg-build.json``) and no file was touched; else
+    builds again with the saved options (``workers`` overrides theirs), NER and relation predictions
+    reused for unchanged documents (:mod:`kg.pipeline.update`). Raises :class:`~kg.errors.KgError` when
+    ``out`` is not a kg output folder.
+    """
+    from kg.pipeline.update import UpdateResult, plan
+
+    started = time.perf_counter()
+    record, options, fetched, current = plan(out, fetch=fetch, workers=workers, fetch_options=fetch_options)
+    if current:
+        return UpdateResult(Path(out), False, "nothing changed: inputs, options and kg are as at the last build; "
+                            "no file was touched", time.perf_counter() - started, fetched)
+    graph = build(list(record.paths), out=out, progress=progress, **options)
+    return UpdateResult(Path(out), True, f"rebuilt: {graph.stats.annotated} documents annotated, "
+                        f"{graph.stats.reused} reused from the NER cache", time.perf_counter() - started, fetched, graph)

@@ -302,7 +302,7 @@ def update(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
 ) -> None:
     """Bring OUT up to date: re-run the saved fetch query, then rebuild with the saved options only if anything changed."""
-    from kg.pipeline.update import update as update_folder
+    from kg.api import update as update_folder
 
     try:
         result = update_folder(out, fetch=not no_fetch, progress=not quiet and sys.stderr.isatty(),

@@ -14,7 +14,7 @@ beside it). It holds:
   files (code, data, bundled models: path, size and modification time);
 * the name, size and modification time of every file committed.
 
-:func:`update` re-runs the saved ``kg fetch`` query of each input folder that has one
+:func:`kg.update` (:func:`plan`, then :func:`kg.build`) re-runs the saved ``kg fetch`` query of each input folder that has one
 (:func:`kg.ingest.fetch.update_fetched`: only PMIDs not fetched yet), then computes the
 fingerprint again. When it and every output are as recorded, nothing is done and no file is
 touched (the cost is reading the inputs once to hash them). Otherwise it runs
@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,12 +37,11 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import KgError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.api import KnowledgeGraph
     from kg.ingest.fetch import FetchResult
     from kg.pipeline.options import BuildOptions
 
 __all__ = ["BUILD_RECORD", "SAVED_OPTIONS", "OUTPUT_OPTIONS", "BuildRecord", "UpdateResult", "input_files",
-           "build_fingerprint", "record_of", "read_record", "outputs_as_recorded", "update"]
+           "build_fingerprint", "record_of", "read_record", "outputs_as_recorded", "plan"]
 
 #: The record of a build, committed with its outputs.
 BUILD_RECORD = ".kg-build.json"
@@ -194,7 +192,7 @@ class UpdateResult:
     reason: str
     seconds: float = 0.0
     fetched: list[FetchResult] = field(default_factory=list)
-    graph: KnowledgeGraph | None = None  # the new graph when rebuilt
+    graph: Any = None  # the new KnowledgeGraph when rebuilt
 
     def summary(self) -> str:
         lines = [f.summary() for f in self.fetched]
@@ -204,33 +202,23 @@ class UpdateResult:
         return "\n".join(lines)
 
 
-def update(out: str | Path, *, fetch: bool = True, progress: bool = False, workers: int | str | None = None,
-           fetch_options: Mapping[str, Any] | None = None) -> UpdateResult:
-    """Bring the output folder ``out`` up to date with its inputs (see the module doc).
-
-    ``fetch``: re-run the saved ``kg fetch`` query of every input folder that has one first
-    (``fetch_options``: api_key, email, base_url, retry, timeout for
+def plan(out: str | Path, *, fetch: bool = True, workers: int | str | None = None,
+         fetch_options: Mapping[str, Any] | None = None) -> tuple[BuildRecord, dict[str, Any], list[FetchResult], bool]:
+    """What :func:`kg.update` does for ``out``: (its record, the options to build with, the fetch runs,
+    whether everything is up to date). ``fetch``: re-run the saved ``kg fetch`` query of every input
+    folder that has one first (``fetch_options``: api_key, email, base_url, retry, timeout for
     :func:`kg.ingest.fetch.update_fetched`). ``workers`` overrides the saved number of NER processes.
-    Raises :class:`KgError` when ``out`` is not a kg output folder.
-    """
-    from kg.api import build
+    Raises :class:`KgError` when ``out`` is not a kg output folder."""
     from kg.ingest.fetch import fetched_folders, update_fetched
     from kg.pipeline.options import BuildOptions
 
-    started = time.perf_counter()
     out = Path(out)
     record = read_record(out)
     options = dict(record.options)
     if workers is not None:
         options["workers"] = workers
-    fetched = []
-    if fetch:
-        for folder in fetched_folders(record.paths):
-            fetched.append(update_fetched(folder, **dict(fetch_options or {})))
-    checked = BuildOptions.checked(list(record.paths), out=out, progress=progress, **options)
-    if outputs_as_recorded(out, record) and build_fingerprint(checked) == record.fingerprint:
-        return UpdateResult(out, False, "nothing changed: inputs, options and kg are as at the last build; "
-                            "no file was touched", time.perf_counter() - started, fetched)
-    graph = build(list(record.paths), out=out, progress=progress, **options)
-    return UpdateResult(out, True, f"rebuilt: {graph.stats.annotated} documents annotated, {graph.stats.reused} "
-                        "reused from the NER cache", time.perf_counter() - started, fetched, graph)
+    fetched = [update_fetched(folder, **dict(fetch_options or {})) for folder in fetched_folders(record.paths)
+               ] if fetch else []
+    checked = BuildOptions.checked(list(record.paths), out=out, **options)
+    current = outputs_as_recorded(out, record) and build_fingerprint(checked) == record.fingerprint
+    return record, options, fetched, current
