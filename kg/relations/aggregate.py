@@ -101,12 +101,16 @@ def predict_relations(model: RelationModel, documents: Iterable[RelationDocument
                 rows += _rows(predictions)
             continue
         items = list(split_cached(chunk, None if only is None else set(only), cache))
-        fresh = iter(model.predict_many([doc for doc, _, _, kept in items if kept is None], only))
-        for doc, key, asked, kept in items:
-            if kept is None:
-                kept = _rows(next(fresh))
-                cache.put(doc.id, key, asked, kept)
-            rows += kept
+        todo = [(doc, kept) for doc, _, kept in items if kept.missing]
+        missing = {pair for _, kept in todo for pair in kept.missing}  # only what no kept row has
+        fresh = iter(model.predict_many([doc for doc, _ in todo], missing))
+        for doc, asked, kept in items:
+            if kept.missing:
+                had, all_rows, kept_rows = kept.merged(asked, _rows(next(fresh)))
+                cache.put(doc.id, kept.key, had, all_rows)
+                rows += kept_rows
+            else:
+                rows += [r for r in kept.rows if (r[1], r[2]) in asked]
     columns = ["doc_id", "source", "target", "related", "novel", "relation", *_PROB_COLUMNS, "sentences"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -161,8 +165,18 @@ def _counts(stated: pd.DataFrame) -> pd.Series:
     sizes = stated.groupby(["source", "target", "relation"], sort=True).size().reset_index(name="n")
     sizes = sizes.sort_values(["source", "target", "n", "relation"], ascending=[True, True, False, True],
                               kind="stable")
-    sizes["part"] = sizes["relation"].astype(str) + ":" + sizes["n"].astype(str)
-    return sizes.groupby(["source", "target"], sort=True)["part"].agg("|".join)
+    # joined in one pass over the sorted rows (a groupby with "|".join runs a Python function per edge
+    # through pandas: 0.4 s of a 600-abstract build)
+    keys: list[tuple[str, str]] = []
+    joined: list[str] = []
+    for source, target, relation, n in zip(sizes["source"].tolist(), sizes["target"].tolist(),
+                                           sizes["relation"].tolist(), sizes["n"].tolist(), strict=True):
+        if keys and keys[-1] == (source, target):
+            joined[-1] += f"|{relation}:{n}"
+        else:
+            keys.append((source, target))
+            joined.append(f"{relation}:{n}")
+    return pd.Series(joined, index=pd.MultiIndex.from_tuples(keys, names=["source", "target"]), dtype=object)
 
 
 def with_edge_relations(pairs: pd.DataFrame, per_edge: pd.DataFrame) -> pd.DataFrame:

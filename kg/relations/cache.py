@@ -11,8 +11,9 @@ statements table, the edges' relation columns and every file equal a clean build
 What changes between builds is which of a document's pairs are asked (the graph's pairs: a new
 document can make a pair co-occur, a generic term can come or go, changing which mentions a
 document is given and so its key). Each document's row keeps the pairs it was asked about; a
-build that asks only about pairs among them reuses the row (filtered), else the document is
-predicted again for the pairs asked now and its row replaced.
+build that asks only about pairs among them reuses the row (filtered); one that asks about more
+predicts only those (with the union of the missing pairs of its batch) and adds them to the row.
+A document whose key changed is predicted again and its row replaced.
 
 The rows live in a table of the NER cache's file (``OUT/kg.sqlite``, table ``relation_predictions``:
 doc_id, key, asked pairs and predictions as zlib-compressed JSON; one row per document, rows of
@@ -27,12 +28,13 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from kg.relations.records import RelationDocument
 
-__all__ = ["RelationCache", "document_key", "relation_stack_hash"]
+__all__ = ["RelationCache", "Kept", "document_key", "relation_stack_hash", "asked_pairs", "split_cached"]
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS relation_predictions (
     doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, asked BLOB NOT NULL, rows BLOB NOT NULL)"""
@@ -76,22 +78,22 @@ class RelationCache:
         self.reused = self.predicted = 0
         self._pending: list[tuple[str, str, bytes, bytes]] = []
 
-    def lookup(self, doc: RelationDocument, asked: set[tuple[str, str]]) -> tuple[str, list[tuple] | None]:
-        """(the document's key, its kept prediction rows for ``asked`` or None when they must be made)."""
+    def lookup(self, doc: RelationDocument, asked: set[tuple[str, str]]) -> Kept:
+        """The document's key and what is kept of it for ``asked`` (:class:`Kept`)."""
         key = document_key(doc, self.stack)
         row = self.db.execute("SELECT key, asked, rows FROM relation_predictions WHERE doc_id = ?",
                               (doc.id,)).fetchone()
         if row is None or row[0] != key:
-            return key, None
+            return Kept(key, set(), [], asked)
         try:
             had = {tuple(p) for p in json.loads(zlib.decompress(row[1]))}
-            if not asked <= had:
-                return key, None
             rows = [(*r[:-1], tuple(r[-1])) for r in json.loads(zlib.decompress(row[2]))]
         except (zlib.error, ValueError, TypeError):
-            return key, None
-        self.reused += 1
-        return key, [r for r in rows if (r[1], r[2]) in asked]
+            return Kept(key, set(), [], asked)
+        missing = asked - had
+        if not missing:
+            self.reused += 1
+        return Kept(key, had, rows, missing)
 
     def put(self, doc_id: str, key: str, asked: set[tuple[str, str]], rows: list[tuple]) -> None:
         self.predicted += 1
@@ -117,10 +119,27 @@ class RelationCache:
         self.close()
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A document's key, the pairs its kept row was asked about (``had``), that row's predictions
+    (sorted by pair) and the pairs asked now that it lacks (``missing``: to predict)."""
+
+    key: str
+    had: set[tuple[str, str]]
+    rows: list[tuple]
+    missing: set[tuple[str, str]]
+
+    def merged(self, asked: set[tuple[str, str]], fresh: list[tuple]) -> tuple[set[tuple[str, str]], list[tuple],
+                                                                              list[tuple]]:
+        """(the pairs now known, their rows, the rows of ``asked``) with the ``fresh`` rows of the missing pairs
+        added, in pair order as the model gives them."""
+        rows = sorted([*self.rows, *(r for r in fresh if (r[1], r[2]) in self.missing)], key=lambda r: (r[1], r[2]))
+        return self.had | self.missing, rows, [r for r in rows if (r[1], r[2]) in asked]
+
+
 def split_cached(documents: Iterable[RelationDocument], only: set[tuple[str, str]] | None, cache: RelationCache
-                 ) -> Iterator[tuple[RelationDocument, str, set[tuple[str, str]], list[tuple] | None]]:
-    """Each document with its key, the pairs asked of it and its kept rows (None: to predict)."""
+                 ) -> Iterator[tuple[RelationDocument, set[tuple[str, str]], Kept]]:
+    """Each document with the pairs asked of it and what the cache keeps of it."""
     for doc in documents:
         asked = asked_pairs(doc, only)
-        key, rows = cache.lookup(doc, asked)
-        yield doc, key, asked, rows
+        yield doc, asked, cache.lookup(doc, asked)
