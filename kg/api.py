@@ -147,7 +147,7 @@ class KnowledgeGraph:
         self.documents = documents
         #: the database of record this graph is (OUT/kg.duckdb), None for a graph held only here
         self.database = None if database is None else Path(database)
-        self._memory_db = None  # an in-memory database of this graph, made by the first sql() without a file
+        self._memory_db = None  # a temporary database of this graph, made by the first sql() without a file
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges>"
@@ -219,20 +219,20 @@ class KnowledgeGraph:
         """The result of the SQL ``query`` as a pandas DataFrame, on the tables of the database of record
         (:mod:`kg.export.database`: documents, mentions, concepts, edges, edge_years, evidence,
         relations). A built or loaded output folder's kg.duckdb is opened read-only; a graph without
-        one (built without ``out``, filtered, :meth:`as_of`) is put in an in-memory database first.
+        one (built without ``out``, filtered, :meth:`as_of`) is written to a temporary one first.
         The query is passed to DuckDB as given; a failing one raises :class:`~kg.errors.DatabaseError`.
 
         >>> g.sql("SELECT source, target, first_year FROM edges ORDER BY score DESC LIMIT 5")  # doctest: +SKIP
         """
-        from kg.export.database import connect, database_frames, query_folder
+        from kg.export.database import TemporaryDatabase, database_frames, query_folder
         from kg.export.database import query as run_query
 
         if self.database is not None and self.database.is_file():
             return query_folder(self.database, query)
         if self._memory_db is None:
-            self._memory_db = connect(database_frames(self.graph, documents=self.documents, mentions=self.mentions,
-                                                      relations=self.relations))
-        return run_query(self._memory_db, query, where="the graph's in-memory database")
+            self._memory_db = TemporaryDatabase(database_frames(
+                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations))
+        return run_query(self._memory_db.con, query, where="the graph's database (made for sql(), no output folder)")
 
     def as_of(self, year: int) -> KnowledgeGraph:
         """The graph of the papers published up to ``year``: each edge and node keeps only its

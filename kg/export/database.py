@@ -38,7 +38,8 @@ from kg.export.ids import node_id
 from kg.graph.years import edge_year_frame
 
 __all__ = ["DATABASE_FILE", "TABLES", "database_frames", "write_database", "connect", "query", "query_folder",
-           "database_path", "read_table"]
+           "database_path", "read_table", "ROW_FORMATS", "format_rows",
+           "check_row_format", "TemporaryDatabase"]
 
 #: The database's name in a build's output folder.
 DATABASE_FILE = "kg.duckdb"
@@ -117,19 +118,31 @@ def write_database(path: str | Path, frames: Mapping[str, pd.DataFrame]) -> None
         con.close()
 
 
-def connect(frames: Mapping[str, pd.DataFrame] | None = None, path: str | Path | None = None):
-    """A read-only connection to the database at ``path``, or an in-memory one holding ``frames``
-    (a graph built without an output folder, or filtered after the build)."""
+def connect(path: str | Path):
+    """A read-only connection to the database at ``path``."""
     import duckdb
 
-    if path is not None:
-        return duckdb.connect(str(path), read_only=True)
-    con = duckdb.connect(":memory:")
-    for name, frame in (frames or {}).items():
-        con.register("frame", frame)
-        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
-        con.unregister("frame")
-    return con
+    return duckdb.connect(str(path), read_only=True)
+
+
+class TemporaryDatabase:
+    """``frames`` written to a database file in a temporary folder, open read-only (for a graph
+    with no output folder: built without ``out``, filtered, :meth:`kg.KnowledgeGraph.as_of`); the
+    folder is removed with the object."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        import tempfile
+        import weakref
+
+        folder = tempfile.TemporaryDirectory(prefix="kg-sql-")
+        write_database(Path(folder.name) / DATABASE_FILE, frames)
+        self.con = connect(Path(folder.name) / DATABASE_FILE)
+        weakref.finalize(self, _close, self.con, folder)
+
+
+def _close(con, folder) -> None:  # noqa: ANN001
+    con.close()
+    folder.cleanup()
 
 
 def query(con, sql: str, *, where: str) -> pd.DataFrame:
@@ -162,7 +175,7 @@ def query_folder(folder: str | Path, sql: str) -> pd.DataFrame:
 
     path = database_path(folder)
     try:
-        con = connect(path=path)
+        con = connect(path)
     except duckdb.Error as err:
         raise DatabaseError(f"{path}: cannot open the database: {err}. Rebuild the folder, or close the "
                             "program that holds it for writing") from None
@@ -178,9 +191,35 @@ def read_table(folder: str | Path, table: str) -> pd.DataFrame | None:
         path = database_path(folder)
     except DatabaseError:
         return None
-    con = connect(path=path)
+    con = connect(path)
     try:
         names = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
         return con.execute(f'SELECT * FROM "{table}"').df() if table in names else None
     finally:
         con.close()
+
+
+#: How ``kg query`` prints rows.
+ROW_FORMATS = ("table", "csv", "tsv", "json")
+
+
+def check_row_format(fmt: str) -> None:
+    """:class:`~kg.errors.OptionError` unless ``fmt`` is one of :data:`ROW_FORMATS`."""
+    from kg.errors import OptionError
+
+    if fmt not in ROW_FORMATS:
+        raise OptionError("format", f"{fmt!r} is not a choice", f"choose {', '.join(ROW_FORMATS)}")
+
+
+def format_rows(frame: pd.DataFrame, fmt: str = "table") -> str:
+    """``frame`` as text: an aligned table, CSV, TSV or JSON (one object per row)."""
+    check_row_format(fmt)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt == "tsv":
+        return frame.to_csv(index=False, sep="\t")
+    if fmt == "json":
+        return frame.to_json(orient="records", force_ascii=False) + "\n"
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 80):
+        return frame.to_string(index=False) + "\n"
