@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import kg
 from kg.cli import app
-from kg.errors import OptionError
+from kg.errors import NothingToBuildError, OptionError
 from kg.graph.years import in_range, parse_years, parse_years_text, years_text
 from tests.test_database import write_corpus, year_of
 
@@ -91,6 +91,12 @@ def test_a_slice_keeps_only_the_documents_of_its_years(tiny, dated, years, kept)
         assert set(d["doc_ids"]) <= in_slice
     outside = sum(1 for y in YEARS.values() if y is not None and y not in kept)
     assert any(f"left out {outside} document(s) of other years and 1 without a year" in n for n in g.stats.notes)
+
+
+def test_a_slice_with_no_document_says_so(tiny, dated, tmp_path):
+    with pytest.raises(NothingToBuildError, match=r"years 1990:1995: none of the 12 document\(s\) read.*1 have no year"):
+        kg.build(dated, models=(tiny,), relations="off", years="1990:1995", out=tmp_path / "out")
+    assert not (tmp_path / "out" / "kg.duckdb").exists()
 
 
 def test_kg_build_years_on_the_command_line(tiny, dated, tmp_path):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pandas as pd
 
-from kg.errors import OptionError
+from kg.errors import NothingToBuildError, OptionError
 from kg.records import Document
 
 __all__ = ["YearRange", "YearSlice", "parse_years", "in_range", "add_edge_years", "edge_year_frame", "years_text", "as_of",
@@ -76,20 +76,33 @@ class YearSlice:
     years: YearRange
     outside: int = 0
     no_year: int = 0
+    kept: int = 0
 
     def __call__(self, docs: Iterator[Document]) -> Iterator[Document]:
+        """``docs`` of the slice's years; :class:`~kg.errors.NothingToBuildError` at the end when
+        documents were read but none is of those years."""
         for doc in docs:
             if doc.year is None:
                 self.no_year += 1
             elif not in_range(doc.year, self.years):
                 self.outside += 1
             else:
+                self.kept += 1
                 yield doc
+        if not self.kept and (self.outside or self.no_year):
+            raise NothingToBuildError(f"years {self.span}: none of the {self.outside + self.no_year} document(s) "
+                                      f"read is of those years ({self.no_year} have no year); widen the range "
+                                      "(--years) or leave it out")
+
+    @property
+    def span(self) -> str:
+        """The range as given on the command line (``2015:2020``, ``2015:``, ``:2020``)."""
+        first, last = self.years
+        return f"{'' if first is None else first}:{'' if last is None else last}"
 
     def note(self) -> str:
         """The summary line: the slice and the documents it left out."""
-        first, last = self.years
-        span = f"{'' if first is None else first}:{'' if last is None else last}"
+        span = self.span
         return (f"years {span}, left out {self.outside} document(s) of other years and "
                 f"{self.no_year} without a year")
 
