@@ -14,7 +14,6 @@ import kg
 from kg.cli import app
 from kg.errors import DatabaseError, OptionError
 from kg.export.database import DATABASE_FILE, TABLES, query_folder
-from tests.synthetic import corpus
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
 
@@ -32,30 +31,6 @@ COLUMNS = {
 }
 
 
-def year_of(i: int) -> int | None:
-    """The synthetic corpus' years: 2010-2013 in turn, document 5 without one."""
-    return None if i == 5 else 2010 + i % 4
-
-
-def write_corpus(path, n: int = 12):
-    docs = corpus(n)
-    path.write_text("".join(json.dumps({"id": d.id, "title": d.title, "abstract": d.abstract, "pmid": d.pmid,
-                                        **({"year": year_of(i)} if year_of(i) else {})}) + "\n"
-                            for i, d in enumerate(docs)), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory):
-    return write_corpus(tmp_path_factory.mktemp("dated") / "docs.jsonl")
-
-
-@pytest.fixture(scope="module")
-def built(tiny, dated, tmp_path_factory):
-    out = tmp_path_factory.mktemp("db-out")
-    return kg.build(dated, models=(tiny,), out=out, relations="off"), out
-
-
 def tables(con_or_folder) -> dict[str, pd.DataFrame]:
     """Every table of a database, rows sorted, for comparing content."""
     con = duckdb.connect(str(con_or_folder / DATABASE_FILE), read_only=True)
@@ -70,8 +45,8 @@ def tables(con_or_folder) -> dict[str, pd.DataFrame]:
         con.close()
 
 
-def test_the_build_writes_the_database_with_every_table_and_documented_column(built):
-    g, out = built
+def test_the_build_writes_the_database_with_every_table_and_documented_column(dated_build):
+    g, out = dated_build
     assert (out / DATABASE_FILE).is_file() and g.stats.outputs["duckdb"] == str(out / DATABASE_FILE)
     names = set(g.sql("SHOW TABLES")["name"])
     assert names == set(TABLES) - {"relations"}  # no relation model in this build
@@ -81,8 +56,8 @@ def test_the_build_writes_the_database_with_every_table_and_documented_column(bu
     assert not list(out.glob("*.wal")) and not (out / ".kg-staging").exists()
 
 
-def test_the_tables_hold_the_graph(built):
-    g, _ = built
+def test_the_tables_hold_the_graph(dated_build):
+    g, _ = dated_build
     n = g.sql("SELECT (SELECT count(*) FROM concepts) nodes, (SELECT count(*) FROM edges) edges, "
               "(SELECT count(*) FROM documents) docs, (SELECT count(*) FROM mentions) mentions").iloc[0]
     assert (n.nodes, n.edges, n.docs) == (g.graph.number_of_nodes(), g.graph.number_of_edges(), 12)
@@ -93,8 +68,8 @@ def test_the_tables_hold_the_graph(built):
     assert docs["year"].isna().sum() == 1 and docs.set_index("doc_id")["year"]["pmid:1005"] is pd.NA
 
 
-def test_sql_after_build_after_load_and_without_a_folder_agree(built, tiny, dated):
-    g, out = built
+def test_sql_after_build_after_load_and_without_a_folder_agree(dated_build, tiny, dated):
+    g, out = dated_build
     q = "SELECT source, target, score, documents, years FROM edges ORDER BY source, target"
     after_build = g.sql(q)
     after_load = kg.load(out).sql(q)
@@ -104,8 +79,8 @@ def test_sql_after_build_after_load_and_without_a_folder_agree(built, tiny, date
     pd.testing.assert_frame_equal(in_memory.sql(q), after_build)
 
 
-def test_the_database_is_read_only_and_errors_name_the_folder_and_the_fix(built, tmp_path):
-    g, out = built
+def test_the_database_is_read_only_and_errors_name_the_folder_and_the_fix(dated_build, tmp_path):
+    g, out = dated_build
     for statement in ("DROP TABLE edges", "INSERT INTO documents (doc_id) VALUES ('x')", "DELETE FROM edges"):
         with pytest.raises(DatabaseError, match="read-only"):
             g.sql(statement)
@@ -118,8 +93,8 @@ def test_the_database_is_read_only_and_errors_name_the_folder_and_the_fix(built,
         g.filter(min_documents=1).sql("DROP TABLE edges")
 
 
-def test_sql_from_the_user_is_passed_as_it_is(built):
-    g, _ = built
+def test_sql_from_the_user_is_passed_as_it_is(dated_build):
+    g, _ = dated_build
     assert g.sql("SELECT 'it''s; DROP TABLE edges; --' AS s")["s"][0] == "it's; DROP TABLE edges; --"
     got = g.sql("SELECT doc_id FROM documents WHERE doc_id = 'pmid:1003' OR title = 'a''b'")
     assert got["doc_id"].tolist() == ["pmid:1003"]
@@ -131,8 +106,8 @@ def test_a_build_without_the_duckdb_format_writes_no_database(tiny, dated, tmp_p
     assert g.sql("SELECT count(*) n FROM edges")["n"][0] == g.graph.number_of_edges()  # still, from memory
 
 
-def test_two_identical_builds_give_databases_equal_in_content(built, tiny, dated, tmp_path):
-    _, out = built
+def test_two_identical_builds_give_databases_equal_in_content(dated_build, tiny, dated, tmp_path):
+    _, out = dated_build
     kg.build(dated, models=(tiny,), out=tmp_path, relations="off")
     first, second = tables(out), tables(tmp_path)
     assert first.keys() == second.keys()
@@ -141,8 +116,8 @@ def test_two_identical_builds_give_databases_equal_in_content(built, tiny, dated
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
-def test_kg_query_prints_the_rows(built, fmt):
-    g, out = built
+def test_kg_query_prints_the_rows(dated_build, fmt):
+    g, out = dated_build
     sql = "SELECT source, target, documents FROM edges ORDER BY documents DESC, source, target LIMIT 4"
     res = CliRunner().invoke(app, ["query", str(out), sql, "--format", fmt])
     assert res.exit_code == 0, res.output
@@ -158,8 +133,8 @@ def test_kg_query_prints_the_rows(built, fmt):
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 
-def test_kg_query_fails_with_the_fix(built, tmp_path):
-    _, out = built
+def test_kg_query_fails_with_the_fix(dated_build, tmp_path):
+    _, out = dated_build
     res = CliRunner().invoke(app, ["query", str(tmp_path), "SELECT 1"])
     assert res.exit_code == 1 and "no database (kg.duckdb)" in res.output
     res = CliRunner().invoke(app, ["query", str(out), "SELEC 1"])
@@ -168,7 +143,7 @@ def test_kg_query_fails_with_the_fix(built, tmp_path):
     assert res.exit_code == 2 and "'xml' is not a choice" in res.output  # a usage error
 
 
-def test_loading_the_database_file_itself_says_to_load_the_folder(built):
-    _, out = built
+def test_loading_the_database_file_itself_says_to_load_the_folder(dated_build):
+    _, out = dated_build
     with pytest.raises(OptionError, match="kg.load"):
         kg.load(out / DATABASE_FILE)

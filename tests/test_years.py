@@ -14,22 +14,11 @@ import kg
 from kg.cli import app
 from kg.errors import NothingToBuildError, OptionError
 from kg.graph.years import in_range, parse_years, parse_years_text, years_text
-from tests.test_database import write_corpus, year_of
+from tests.synthetic import year_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
 
 YEARS = {f"pmid:{1000 + i}": year_of(i) for i in range(12)}
-
-
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory):
-    return write_corpus(tmp_path_factory.mktemp("dated") / "docs.jsonl")
-
-
-@pytest.fixture(scope="module")
-def built(tiny, dated, tmp_path_factory):
-    out = tmp_path_factory.mktemp("years-out")
-    return kg.build(dated, models=(tiny,), out=out, relations="off", formats=["graphml", "csv", "duckdb"]), out
 
 
 @pytest.mark.parametrize(("value", "want"), [
@@ -60,8 +49,8 @@ def test_in_range_is_the_closed_interval(year, a, b):
     assert in_range(year, (None, hi)) == (year is not None and year <= hi)
 
 
-def test_every_edge_carries_its_years(built):
-    g, out = built
+def test_every_edge_carries_its_years(dated_build):
+    g, out = dated_build
     for _, _, d in g.graph.edges(data=True):
         dated = [YEARS[doc] for doc in d["doc_ids"] if YEARS[doc] is not None]
         counts = parse_years_text(d["years"])
@@ -111,8 +100,8 @@ def test_kg_build_years_on_the_command_line(tiny, dated, tmp_path):
 
 
 @pytest.mark.parametrize("year", [2009, 2010, 2011, 2012, 2013])
-def test_as_of_keeps_the_papers_published_up_to_then(built, year):
-    g, _ = built
+def test_as_of_keeps_the_papers_published_up_to_then(dated_build, year):
+    g, _ = dated_build
     a = g.as_of(year)
     upto = {doc for doc, y in YEARS.items() if y is not None and y <= year}
     assert set(a.documents["doc_id"]) == upto
@@ -128,8 +117,8 @@ def test_as_of_keeps_the_papers_published_up_to_then(built, year):
     assert a.sql("SELECT count(*) n FROM edges")["n"][0] == a.graph.number_of_edges()
 
 
-def test_as_of_after_load_equals_as_of_after_build(built):
-    g, out = built
+def test_as_of_after_load_equals_as_of_after_build(dated_build):
+    g, out = dated_build
     loaded = kg.load(out).as_of(2011)
     built_now = g.as_of(2011)
     assert {frozenset(e) for e in loaded.graph.edges()} == {frozenset(e) for e in built_now.graph.edges()}
@@ -137,8 +126,8 @@ def test_as_of_after_load_equals_as_of_after_build(built):
         assert loaded.graph.edges[str(u), str(v)]["years"] == d["years"]
 
 
-def test_as_of_wants_a_year_and_known_years(built):
-    g, _ = built
+def test_as_of_wants_a_year_and_known_years(dated_build):
+    g, _ = dated_build
     with pytest.raises(OptionError, match="year"):
         g.as_of("2018")
     with pytest.raises(OptionError, match="documents' years"):
