@@ -39,7 +39,7 @@ from kg.graph.years import edge_year_frame
 
 __all__ = ["DATABASE_FILE", "TABLES", "database_frames", "write_database", "connect", "query", "query_folder",
            "database_path", "read_table", "ROW_FORMATS", "format_rows",
-           "check_row_format", "TemporaryDatabase"]
+           "check_row_format", "TemporaryDatabase", "database_content", "same_content"]
 
 #: The database's name in a build's output folder.
 DATABASE_FILE = "kg.duckdb"
@@ -197,6 +197,25 @@ def read_table(folder: str | Path, table: str) -> pd.DataFrame | None:
         return con.execute(f'SELECT * FROM "{table}"').df() if table in names else None
     finally:
         con.close()
+
+
+def database_content(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """Every table of the database in ``folder`` (or at that file), rows sorted by every column: two
+    databases hold the same when these are equal (their bytes differ from write to write)."""
+    con = connect(database_path(folder))
+    try:
+        out = {}
+        for (name,) in sorted(con.execute("SHOW TABLES").fetchall()):
+            frame = con.execute(f'SELECT * FROM "{name}"').df()
+            out[name] = frame.sort_values(list(frame.columns), ignore_index=True) if len(frame) else frame
+        return out
+    finally:
+        con.close()
+
+
+def same_content(one: Mapping[str, pd.DataFrame], two: Mapping[str, pd.DataFrame]) -> bool:
+    """Whether two :func:`database_content` results hold the same tables, columns and rows."""
+    return one.keys() == two.keys() and all(one[k].equals(two[k]) for k in one)
 
 
 #: How ``kg query`` prints rows.
