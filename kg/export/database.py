@@ -94,10 +94,14 @@ def database_frames(graph: nx.Graph, *, documents: pd.DataFrame | None = None, m
     }
     if relations is not None:
         frames["relations"] = relations
-    for name, frame in frames.items():  # a column of only None has no type DuckDB can take
+    for name, frame in frames.items():
+        listed = [c for c in frame.columns if frame[c].dtype == object
+                  and any(isinstance(v, (list, tuple)) for v in frame[c].head(1000))]
+        if listed:  # lists as |-joined text, as in the CSV files
+            frame = frame.assign(**{c: frame[c].map(_joined) for c in listed})
+        # a column of only None has no type DuckDB can take
         empty = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
-        if empty:
-            frames[name] = frame.astype({c: "string" for c in empty})
+        frames[name] = frame.astype({c: "string" for c in empty}) if empty else frame
     return frames
 
 
