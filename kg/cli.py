@@ -124,7 +124,7 @@ def build(
     no_link: Annotated[bool, typer.Option("--no-link", help="Do not link concepts to HGNC/MeSH.")] = False,
     max_nodes: Annotated[int, typer.Option(min=0, help="Most nodes drawn in graph.html; 0: all (exports keep all).")] = MAX_NODES,
     max_edges: Annotated[int, typer.Option(min=0, help="Most edges drawn in graph.html: each node's best, then the strongest; 0: all (exports keep all).")] = MAX_EDGES,
-    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", metavar="FORMAT", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, kgx (Biolink TSV), neo4j (admin-import CSV), all (default: html, graphml, csv).")] = None,
+    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", metavar="FORMAT", help="Output formats, repeatable: html, graphml, csv, duckdb (kg.duckdb, for kg query), gexf, cyjs, json, kgx (Biolink TSV), neo4j (admin-import CSV), all (default: html, graphml, csv, duckdb).")] = None,
     graphml_evidence: Annotated[str, typer.Option("--graphml-evidence", metavar="top|all", help="Evidence sentences in graph.graphml: top (each edge's best; all are in evidence.csv) or all.")] = "top",
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
