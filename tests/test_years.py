@@ -132,3 +132,12 @@ def test_as_of_wants_a_year_and_known_years(dated_build):
         g.as_of("2018")
     with pytest.raises(OptionError, match="documents' years"):
         kg.KnowledgeGraph(g.graph).as_of(2018)
+
+
+@given(st.integers(2008, 2015), st.integers(2008, 2015))
+def test_as_of_grows_with_the_year(dated_build, a, b):
+    g, _ = dated_build
+    early, late = g.as_of(min(a, b)), g.as_of(max(a, b))
+    assert {frozenset(e) for e in early.graph.edges()} <= {frozenset(e) for e in late.graph.edges()}
+    for u, v, d in early.graph.edges(data=True):
+        assert d["documents"] <= late.graph.edges[u, v]["documents"]
