@@ -264,8 +264,11 @@ OUTPUT_EXTRAS = ("summary.json", ".kg-build.json")  # times and paths; the folde
 
 
 def output_files(out: Path) -> dict[str, bytes]:
-    """The output files of a build folder (not summary.json, the build record, the NER cache or the lock)."""
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+    """The output files of a build folder (not summary.json, the build record, the NER cache or the lock);
+    the database by its content (DuckDB files differ in their bytes from write to write)."""
+    from kg.export.database import DATABASE_FILE, content_bytes
+
+    return {p.name: content_bytes(p) if p.name == DATABASE_FILE else p.read_bytes() for p in sorted(out.iterdir())
             if p.is_file() and not p.name.startswith((".", "kg.sqlite")) and p.name not in OUTPUT_EXTRAS}
 
 

@@ -51,6 +51,7 @@ OUTPUT_FILES = {
     "neo4j_nodes": "neo4j_nodes.csv",
     "neo4j_relationships": "neo4j_relationships.csv",
     "relations": "relations.csv",
+    "duckdb": "kg.duckdb",
     "summary": "summary.json",
 }
 #: The files (:data:`OUTPUT_FILES` kinds) each format writes; the Parquet ones only with pyarrow,
@@ -60,6 +61,7 @@ FORMAT_FILES = {
     "html": ("html",),
     "graphml": ("graphml", "styles"),
     "csv": ("nodes", "edges", "evidence", "mentions", "evidence_parquet", "mentions_parquet", "relations"),
+    "duckdb": ("duckdb",),
     "gexf": ("gexf",),
     "cyjs": ("cyjs",),
     "json": ("json",),
@@ -133,13 +135,19 @@ class BuildStats:
 class KnowledgeGraph:
     """A built graph (``.graph``, a :class:`networkx.Graph`) with the views a notebook needs."""
 
-    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None, *, mentions=None, relations=None) -> None:
+    def __init__(self, graph: nx.Graph, stats: BuildStats | None = None, *, mentions=None, relations=None,
+                 documents=None, database: str | Path | None = None) -> None:
         self.graph = graph
         self.stats = stats or BuildStats(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
         #: the build's mention spans (:attr:`kg.concepts.ConceptTable.spans`), None when not known
         self.mentions = mentions
         #: the build's statements table (:func:`kg.relations.aggregate.relation_table`), None without the model
         self.relations = relations
+        #: the documents read, one row each (doc_id, pmid, doi, title, journal, year, source, url), None when not known
+        self.documents = documents
+        #: the database of record this graph is (OUT/kg.duckdb), None for a graph held only here
+        self.database = None if database is None else Path(database)
+        self._memory_db = None  # a temporary database of this graph, made by the first sql() without a file
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges>"
@@ -207,6 +215,52 @@ class KnowledgeGraph:
             return pd.DataFrame(columns=RELATION_COLUMNS)
         return self.relations
 
+    def sql(self, query: str):
+        """The result of the SQL ``query`` as a pandas DataFrame, on the tables of the database of record
+        (:mod:`kg.export.database`: documents, mentions, concepts, edges, edge_years, evidence,
+        relations). A built or loaded output folder's kg.duckdb is opened read-only; a graph without
+        one (built without ``out``, filtered, :meth:`as_of`) is written to a temporary one first.
+        The query is passed to DuckDB as given; a failing one raises :class:`~kg.errors.DatabaseError`.
+
+        >>> g.sql("SELECT source, target, first_year FROM edges ORDER BY score DESC LIMIT 5")  # doctest: +SKIP
+        """
+        from kg.export.database import TemporaryDatabase, database_frames, query_folder
+        from kg.export.database import query as run_query
+
+        if self.database is not None and self.database.is_file():
+            return query_folder(self.database, query)
+        if self._memory_db is None:
+            self._memory_db = TemporaryDatabase(database_frames(
+                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations))
+        return run_query(self._memory_db.con, query, where="the graph's database (made for sql(), no output folder)")
+
+    def as_of(self, year: int) -> KnowledgeGraph:
+        """The graph of the papers published up to ``year``: each edge and node keeps only its
+        documents of those years (``doc_ids``, ``documents``, evidence sentences, ``years``,
+        ``first_year``, ``last_year``; the mentions of those documents), and the edges and nodes
+        no such paper supports go. The other scores stay the whole build's: restricting the kept
+        per-document lists took 2.8 s on the 6k abstracts (200k edges), where the graph of those papers
+        scored on their own, ``kg build --years :YEAR`` into the same folder (NER cached), took 70 s
+        (``benchmarks/database.py``, a loaded machine). Needs the documents' years
+        (:attr:`documents`: a build's, or a folder's database)."""
+        from kg.graph.years import as_of
+
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise OptionError("year", f"{year!r} is not a year", "give a whole year such as 2018")
+        if self.documents is None:
+            raise OptionError("year", "this graph does not know its documents' years",
+                              "use a graph from kg.build, or kg.load of an output folder with kg.duckdb")
+        doc_years = dict(zip(self.documents["doc_id"].tolist(), self.documents["year"].tolist(), strict=True))
+        graph, kept = as_of(self.graph, doc_years, year)
+        mentions = self.mentions
+        if mentions is not None:
+            mentions = mentions[mentions["doc"].isin(kept) & mentions["concept"].isin(set(graph))]
+        documents = self.documents[self.documents["doc_id"].isin(kept)].reset_index(drop=True)
+        relations = self.relations
+        if relations is not None:
+            relations = relations[relations["doc_id"].astype(str).isin(kept)].reset_index(drop=True)
+        return KnowledgeGraph(graph, mentions=mentions, relations=relations, documents=documents)
+
     def neighbors(self, name: str, *, n: int | None = None):
         """The neighbours of ``name`` ranked by edge score, as a DataFrame."""
         import pandas as pd
@@ -237,7 +291,7 @@ class KnowledgeGraph:
         mentions = self.mentions
         if mentions is not None:
             mentions = mentions[mentions["concept"].isin(set(graph))]
-        return KnowledgeGraph(graph, mentions=mentions)
+        return KnowledgeGraph(graph, mentions=mentions, documents=self.documents)
 
     def filter(
         self, *, types: Iterable[str] | None = None, min_score: float | None = None, min_documents: int | None = None,
@@ -319,6 +373,7 @@ class KnowledgeGraph:
         """Write ``formats`` into ``folder.staging`` (an entered :class:`~kg.pipeline.outfolder.OutputFolder`);
         returns kind -> final path (summary.json included, written by :meth:`_commit`)."""
         from kg.export.cytoscape import check_evidence_mode, write_style
+        from kg.export.database import database_frames, write_database
         from kg.export.evidence_tables import has_parquet
         from kg.export.files import write_cyjs, write_gexf, write_graphml, write_json
         from kg.export.kgx import write_kgx
@@ -344,6 +399,8 @@ class KnowledgeGraph:
                                       max_edges=max_edges),
             "graphml": graphml,
             "csv": None,  # several jobs: _table_jobs
+            "duckdb": lambda: write_database(paths["duckdb"], database_frames(
+                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations)),
             "gexf": lambda: write_gexf(self.graph, paths["gexf"]),
             "cyjs": lambda: write_cyjs(self.graph, paths["cyjs"]),
             "json": lambda: write_json(self.graph, paths["json"]),
@@ -407,7 +464,7 @@ def _node_ids(relations, graph: nx.Graph):
 
 
 #: Relative cost of each writer (GraphML and GEXF carry every attribute), to balance processes.
-_WRITE_COST = {"graphml": 3.5, "gexf": 3.5, "html": 1.8}
+_WRITE_COST = {"graphml": 3.5, "gexf": 3.5, "duckdb": 2.5, "html": 1.8}
 
 
 def load(path: str | Path) -> KnowledgeGraph:
@@ -427,6 +484,10 @@ def load(path: str | Path) -> KnowledgeGraph:
 
         graph, mentions, summary = read_folder(Path(path))
         stats = BuildStats(**stats_fields(summary, BuildStats)) if summary else None
+        from kg.export.database import read_table
+
+        documents = read_table(path, "documents")
+        database = Path(path) / OUTPUT_FILES["duckdb"]
         relations_csv = Path(path) / OUTPUT_FILES["relations"]
         relations = None
         if relations_csv.is_file():  # the statements table, as written (sentences joined by |)
@@ -434,7 +495,10 @@ def load(path: str | Path) -> KnowledgeGraph:
 
             relations = pd.read_csv(relations_csv, keep_default_na=False, dtype={"doc_id": str, "source": str,
                                                                                   "target": str})
-        return KnowledgeGraph(graph, stats, mentions=mentions, relations=relations)
+        return KnowledgeGraph(graph, stats, mentions=mentions, relations=relations, documents=documents,
+                              database=database if database.is_file() else None)
+    if Path(path).suffix == ".duckdb":
+        raise OptionError("path", f"{path} is the database of an output folder", f"kg.load({str(Path(path).parent)!r})")
     return KnowledgeGraph(read_graph(path))
 
 
@@ -465,6 +529,7 @@ def build(
     write_processes: int | None = None,
     relations: str = "auto",
     graphml_evidence: str = "top",
+    years: str | tuple[int | None, int | None] | None = None,
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
@@ -494,7 +559,13 @@ def build(
     ``relation_counts``, ``relation_score``, ``predicate``; relations.csv; the default score becomes
     ``"relation"``), ``"off"`` keeps the plain co-occurrence graph, ``"auto"`` (default) is on when the
     model can be loaded.
+
+    ``years``: only the documents of those years, ``(2015, 2020)`` or ``"2015:2020"`` (either end
+    open: ``(2015, None)``, ``":2020"``); documents of other years and those without a year are
+    left out and counted in ``.stats.notes`` (:mod:`kg.graph.years`). Every edge gets ``first_year``,
+    ``last_year`` and ``years`` (documents per year, ``"2015:3|2016:1"``).
     """
+    from kg.graph.years import add_edge_years
     from kg.ingest import IngestReport
     from kg.pipeline import steps
     from kg.pipeline.options import BuildOptions
@@ -505,7 +576,7 @@ def build(
         top_edges_per_node=top_edges_per_node, types=types, evidence_cap=evidence_cap, generic_terms=generic_terms,
         link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
         progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
-        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations)
+        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations, years=years)
     record = None
     if options.out is not None:
         from kg.pipeline.update import build_fingerprint, record_of
@@ -513,9 +584,10 @@ def build(
         record = record_of(options, build_fingerprint(options))  # of the inputs as they are before reading
     report = IngestReport()
     corpus = steps.Corpus()
+    sliced = steps.year_slice(options)
     with steps.output_folder(options, OUTPUT_FILES.values()) as output:
         folder = output.folder if output is not None else None
-        docs, total = steps.read(options, corpus, report)
+        docs, total = steps.read(options, corpus, report, sliced)
         annotated = steps.annotate(options, corpus, docs, total, output)
         clock = steps.Clock(steps.summary_steps(options), progress=options.progress)
         clock.record("concepts", annotated.seconds - annotated.ner_seconds, peak_as="ner+concepts")
@@ -529,6 +601,7 @@ def build(
             n_mentions = len(table.mentions)
             generic = sorted(table.labels.get(g, g) for g in found.generic)
             graph = steps.graph(options, corpus, table, found)
+            add_edge_years(graph, corpus.years())
             clock.lap("graph")
             stats = BuildStats(
                 documents=len(corpus), mentions=n_mentions, nodes=graph.number_of_nodes(),
@@ -539,9 +612,12 @@ def build(
             stats.notes += [annotated.ner.capped] if annotated.ner.capped else []
             if relate is not None and relate.counts:
                 stats.cache["relations"] = relate.counts
-            stats.notes += found.notes + steps.long_text_notes(report)
-            kgraph = KnowledgeGraph(graph, stats, mentions=table.spans,
-                                    relations=None if relate is None else _node_ids(relate.table, graph))
+            stats.notes += found.notes + steps.long_text_notes(report) + ([sliced.note()] if sliced else [])
+            database = folder.path / OUTPUT_FILES["duckdb"] if folder is not None and "duckdb" in options.formats \
+                else None
+            kgraph = KnowledgeGraph(graph, stats, mentions=table.spans, documents=corpus.documents_frame(),
+                                    relations=None if relate is None else _node_ids(relate.table, graph),
+                                    database=database)
             ner = annotated.ner
             del table, found, annotated, relate  # the graph holds what the writers need
             corpus.clear()

@@ -124,7 +124,7 @@ def build(
     no_link: Annotated[bool, typer.Option("--no-link", help="Do not link concepts to HGNC/MeSH.")] = False,
     max_nodes: Annotated[int, typer.Option(min=0, help="Most nodes drawn in graph.html; 0: all (exports keep all).")] = MAX_NODES,
     max_edges: Annotated[int, typer.Option(min=0, help="Most edges drawn in graph.html: each node's best, then the strongest; 0: all (exports keep all).")] = MAX_EDGES,
-    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", metavar="FORMAT", help="Output formats, repeatable: html, graphml, csv, gexf, cyjs, json, kgx (Biolink TSV), neo4j (admin-import CSV), all (default: html, graphml, csv).")] = None,
+    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", metavar="FORMAT", help="Output formats, repeatable: html, graphml, csv, duckdb (kg.duckdb, for kg query), gexf, cyjs, json, kgx (Biolink TSV), neo4j (admin-import CSV), all (default: html, graphml, csv, duckdb).")] = None,
     graphml_evidence: Annotated[str, typer.Option("--graphml-evidence", metavar="top|all", help="Evidence sentences in graph.graphml: top (each edge's best; all are in evidence.csv) or all.")] = "top",
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
@@ -132,6 +132,7 @@ def build(
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
+    years: Annotated[str | None, typer.Option("--years", metavar="FIRST:LAST", help="Only documents of these years, e.g. 2015:2020, 2015: or :2020 (documents without a year are left out; the summary counts them).")] = None,
     relations: Annotated[str, typer.Option("--relations", metavar="on|off|auto", help="Type edges with kg's relation model (relation, relation_score, predicate; relations.csv; default score 'relation'); off: co-occurrence only; auto (default): on when the model loads.")] = "auto",
 ) -> None:
     """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
@@ -147,7 +148,7 @@ def build(
                 max_nodes=max_nodes, max_edges=max_edges, formats=fmt or DEFAULT_FORMATS,
                 progress=not quiet and sys.stderr.isatty(), workers=_parse_workers(workers),
                 engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
-                graphml_evidence=graphml_evidence, relations=relations,
+                graphml_evidence=graphml_evidence, relations=relations, years=years,
             )
     except KgError as err:
         _fail(err)
@@ -312,6 +313,23 @@ def update(
         _fail(err)
     if not quiet:
         typer.echo(printable(result.summary()))
+
+
+@app.command()
+def query(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="An output folder of kg build (its kg.duckdb).")],
+    sql: Annotated[str, typer.Argument(metavar="SQL", help='A query, e.g. "SELECT source, target, first_year FROM edges LIMIT 10".')],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="table|csv|tsv|json", help="How to print the rows.")] = "table",
+) -> None:
+    """Run SQL on the database of record OUT/kg.duckdb (read-only) and print the rows."""
+    from kg.export.database import check_row_format, format_rows, query_folder
+
+    try:
+        check_row_format(fmt)
+        text = format_rows(query_folder(out, sql), fmt)
+    except KgError as err:
+        _fail(err)
+    typer.echo(text, nl=not text.endswith("\n"))
 
 
 @app.command()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "KgError",
+    "DatabaseError",
     "InputError",
     "NothingToBuildError",
     "ModelNotFoundError",
@@ -105,3 +106,10 @@ class OptionError(KgError, ValueError):
     def __init__(self, option: str, problem: str, fix: str) -> None:
         self.option = option
         super().__init__(f"option {option} (--{option.replace('_', '-')}): {problem}; {fix}")
+
+
+class DatabaseError(KgError):
+    """The database of record (``OUT/kg.duckdb``) is missing, or a query on it failed.
+
+    The message names the folder or file and the fix (build with the ``duckdb`` format, correct the SQL).
+    """

@@ -32,6 +32,9 @@ Edge attributes (undirected, no self-loops):
                              ``doi``, ``url`` (PubMed or DOI link)
 ``doc_ids``      list[str]   documents with a co-mention
 ``interaction``  str         ``"co-occurs"`` (the column Cytoscape expects)
+``first_year``   int | None  earliest year of its documents (None: none has a year)
+``last_year``    int | None  latest year of its documents
+``years``        str         documents per year, ``"2015:3|2016:1"`` (:mod:`kg.graph.years`)
 ===============  ==========  ===================================================
 
 Graph attributes: ``name``, ``kg_version``, ``window``, ``score`` (name of the score in

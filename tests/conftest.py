@@ -65,3 +65,20 @@ def seeds_graph(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("seeds-out")
     return kg.build(SEEDS, out=out, formats=["all"]), out
+
+
+@pytest.fixture(scope="session")
+def dated(tmp_path_factory) -> Path:
+    """12 synthetic documents with years 2010-2013 (one without a year), as JSONL (:func:`tests.synthetic.write_dated`)."""
+    from tests.synthetic import write_dated
+
+    return write_dated(tmp_path_factory.mktemp("dated") / "docs.jsonl")
+
+
+@pytest.fixture(scope="session")
+def dated_build(tiny, dated, tmp_path_factory):
+    """``dated`` built once with the tiny model into a folder (GraphML, CSV, the database): (graph, folder)."""
+    import kg
+
+    out = tmp_path_factory.mktemp("dated-out")
+    return kg.build(dated, models=(tiny,), out=out, relations="off", formats=["graphml", "csv", "duckdb"]), out

@@ -45,6 +45,20 @@ def write_jsonl(docs: list[Document], path: Path) -> Path:
     return path
 
 
+def year_of(i: int) -> int | None:
+    """The years of :func:`write_dated`'s documents: 2010-2013 in turn, document 5 without one."""
+    return None if i == 5 else 2010 + i % 4
+
+
+def write_dated(path: Path, n: int = 12) -> Path:
+    """:func:`corpus` (``n`` documents) as JSONL with a ``year`` each (:func:`year_of`)."""
+    docs = corpus(n)
+    path.write_text("".join(json.dumps({"id": d.id, "title": d.title, "abstract": d.abstract, "pmid": d.pmid,
+                                        **({"year": year_of(i)} if year_of(i) else {})}) + "\n"
+                            for i, d in enumerate(docs)), encoding="utf-8")
+    return path
+
+
 #: Python lines for a child process that runs a build slowly enough to be killed inside its NER pass:
 #: every document its own chunk (committed to the cache on its own), each read after a pause.
 SLOW_NER = textwrap.dedent("""

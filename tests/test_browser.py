@@ -175,6 +175,28 @@ def test_type_filter_and_min_score(tmp_path, open_file):
     assert opened.errors == [] and opened.blocked == []
 
 
+def test_year_range_hides_edges_without_documents_in_the_range(tmp_path, open_file):
+    G = make_graph(120, seed=21, probe=False)
+    for i, (_, _, d) in enumerate(G.edges(data=True)):
+        if i % 7:  # every seventh edge has no years: always shown
+            d["first_year"], d["last_year"] = 2000 + i % 10, 2000 + i % 10 + i % 3
+    opened = open_file(_write(tmp_path, G, max_edges=None, max_nodes=None))
+    assert opened.js("document.getElementById('kg-year-from').value") == "2000"
+    opened.page.locator("#kg-year-from").fill("2005")
+    opened.page.locator("#kg-year-to").fill("2006")
+    expected = sum(1 for *_, d in G.edges(data=True)
+                   if "first_year" not in d or (d["first_year"] <= 2006 and d["last_year"] >= 2005))
+    assert expected < G.number_of_edges()
+    opened.page.wait_for_function(f"() => kg.drawnCounts().edges === {expected}", timeout=5_000)
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_a_graph_without_years_has_no_year_control(tmp_path, open_file):
+    opened = open_file(_write(tmp_path, make_graph(30, seed=22, probe=False)))
+    assert opened.js("document.getElementById('kg-year-from')") is None
+    assert opened.errors == []
+
+
 def test_injection_probe_never_runs(tmp_path, open_file):
     G = make_graph(40, seed=14)
     G.graph["window"] = '<img src=x onerror="window.__pwned=1">'

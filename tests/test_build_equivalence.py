@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import kg.api
+from kg.export.database import database_content
 from tests.synthetic import SLOW_NER, corpus, stored, write_jsonl
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*W036")
@@ -36,11 +37,15 @@ def reference(tiny, docs_file, tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("reference")
     g = kg.api.build(docs_file, out=out, models=(tiny,), cache=False)
     assert g.stats.edges > 50 and g.stats.documents == 40  # a real graph to compare
-    return {name: (out / name).read_bytes() for name in COMPARED}
+    return files(out)
 
 
-def files(out: Path) -> dict[str, bytes]:
-    return {name: (out / name).read_bytes() for name in COMPARED}
+def files(out: Path) -> dict[str, bytes | str]:
+    """The bytes of the :data:`COMPARED` files, and the database's content as text (DuckDB files are
+    not byte-stable; the tables, rows sorted, are compared)."""
+    content = database_content(out)
+    return {**{name: (out / name).read_bytes() for name in COMPARED},
+            "kg.duckdb": "".join(f"{name}\n{frame.to_csv(index=False)}" for name, frame in content.items())}
 
 
 def small_chunks(monkeypatch) -> None:

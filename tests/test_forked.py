@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.errors import ExportError, KgError
+from kg.export.database import database_content, same_content
 from kg.pipeline.forked import Job, assign, can_fork, run_jobs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no safe os.fork on this platform")
@@ -99,5 +100,7 @@ def test_saving_with_two_processes_writes_the_same_files(seeds_graph, tmp_path):
     two = kgraph.save(tmp_path / "two", formats=["all"], processes=2)
     assert one.keys() == two.keys()
     for kind in one:
-        if kind != "summary":
+        if kind == "duckdb":  # equal in content; DuckDB files are not byte-stable
+            assert same_content(database_content(one[kind]), database_content(two[kind]))
+        elif kind != "summary":
             assert Path(one[kind]).read_bytes() == Path(two[kind]).read_bytes(), kind

@@ -18,6 +18,7 @@ import kg
 import kg.api
 from kg.cli import app
 from kg.errors import KgError
+from kg.export.database import DATABASE_FILE, content_bytes
 from kg.ingest.fetch import RetryPolicy, fetch
 from kg.pipeline.update import BUILD_RECORD, read_record
 from tests.eutils_replay import QUERY, ReplayServer
@@ -30,8 +31,9 @@ SKIPPED = ("summary.json", BUILD_RECORD)
 
 
 def files(out: Path) -> dict[str, bytes]:
-    """Every output file of ``out`` (not the cache, the lock or the record)."""
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+    """Every output file of ``out`` (not the cache, the lock or the record); the database by its content
+    (DuckDB files differ in their bytes from write to write)."""
+    return {p.name: content_bytes(p) if p.name == DATABASE_FILE else p.read_bytes() for p in sorted(out.iterdir())
             if p.is_file() and not p.name.startswith((".", "kg.sqlite")) and p.name not in SKIPPED}
 
 

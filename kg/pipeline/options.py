@@ -24,10 +24,11 @@ __all__ = ["BuildOptions", "FORMATS", "DEFAULT_FORMATS", "ENGINES", "AUTO", "GRA
            "output_formats", "relation_model_available"]
 
 #: Output formats ``kg build`` can write; ``"all"`` means every one.
-FORMATS = ("html", "graphml", "csv", "gexf", "cyjs", "json", "kgx", "neo4j")
+FORMATS = ("html", "graphml", "csv", "duckdb", "gexf", "cyjs", "json", "kgx", "neo4j")
 #: Written unless told otherwise: the page, GraphML (Cytoscape, networkx, igraph) and the tables.
 #: GEXF, .cyjs and JSON hold the same graph again (``--format`` adds them; ``kg export`` converts later).
-DEFAULT_FORMATS = ("html", "graphml", "csv")
+#: ``duckdb`` is the database of record, OUT/kg.duckdb (:mod:`kg.export.database`; ``g.sql``, ``kg query``).
+DEFAULT_FORMATS = ("html", "graphml", "csv", "duckdb")
 #: Where NER runs: in this machine's processes, or on a dask.distributed cluster.
 ENGINES = ("local", "dask")
 #: ``workers=AUTO``: one NER process per core as memory allows (:func:`kg.pipeline.ner_pass.auto_workers`).
@@ -124,6 +125,8 @@ class BuildOptions:
     write_processes: int | None = None
     relations: str = "auto"
     graphml_evidence: str = "top"
+    #: only documents of these years (:func:`kg.graph.years.parse_years`), None: every document
+    years: tuple[int | None, int | None] | None = None
 
     @classmethod
     def checked(cls, paths: Paths, **options) -> BuildOptions:
@@ -132,6 +135,7 @@ class BuildOptions:
         # imported here: kg.api (kg.load) imports this module, and kg.graph pulls in pandas and
         # scipy, kg.ingest lxml
         from kg.graph.cooccur import DEFAULT_SCORE, SCORES, check_window
+        from kg.graph.years import parse_years
         from kg.ingest.paths import resolve
 
         unknown = sorted(set(options) - set(cls.__dataclass_fields__))
@@ -192,4 +196,5 @@ class BuildOptions:
         if o.setdefault("graphml_evidence", "top") not in GRAPHML_EVIDENCE:
             raise OptionError("graphml_evidence", f"{o['graphml_evidence']!r} is not a choice",
                               f"choose {' or '.join(GRAPHML_EVIDENCE)}")
+        o["years"] = parse_years(o.get("years"))
         return cls(paths=paths, **o)

@@ -30,6 +30,7 @@ from kg.errors import KgError
 from kg.graph.build_graph import GraphOptions, build_graph
 from kg.graph.cooccur import count_pairs, filter_edges
 from kg.graph.generic import drop_generic, generic_concepts
+from kg.graph.years import YearSlice
 from kg.ingest import IngestReport, iter_documents
 from kg.ingest.counting import count_records
 from kg.nlp.annotate import FLAG_LONG_TEXT, MAX_TEXT_CHARS, AnnotatedDoc
@@ -42,7 +43,7 @@ from kg.records import Document
 from kg.vocabularies.linking import Linker
 
 __all__ = ["Corpus", "Clock", "Annotated", "Edges", "Relations", "Output", "output_folder", "read", "flag_long",
-           "long_text_notes", "annotate", "relations", "edges", "graph", "gc_paused", "peak_rss_mb", "write_processes",
+           "long_text_notes", "year_slice", "annotate", "relations", "edges", "graph", "gc_paused", "peak_rss_mb", "write_processes",
            "summary_steps", "stats_fields"]
 
 
@@ -55,6 +56,8 @@ class Corpus:
     texts: dict[str, bytes] = field(default_factory=dict)
     metas: dict[str, tuple[str | None, str | None, str | None, str]] = field(default_factory=dict)
     spans: dict[str, np.ndarray] = field(default_factory=dict)
+    #: year, journal and source file of each document (the database's documents table, the edges' years)
+    records: dict[str, tuple[int | None, str | None, str]] = field(default_factory=dict)
     _last: tuple[str, str] | None = field(default=None, repr=False)  # build_graph asks document by document
 
     def remember(self, docs: Iterator[Document]) -> Iterator[Document]:
@@ -62,6 +65,7 @@ class Corpus:
         for doc in docs:
             self.texts[doc.id] = zlib.compress(doc.text.encode("utf-8"), 1)
             self.metas[doc.id] = (doc.pmid, doc.doi, doc.url, doc.title)
+            self.records[doc.id] = (doc.year, doc.journal, doc.source)
             yield doc
 
     def keep_sentences(self, annotated: AnnotatedDoc) -> None:
@@ -90,12 +94,25 @@ class Corpus:
         pmid, doi, url, title = self.metas[doc_id]
         return {"pmid": pmid, "doi": doi, "url": url, "title": title}
 
+    def years(self) -> dict[str, int | None]:
+        """Each document's year (None when its record has none)."""
+        return {doc_id: rec[0] for doc_id, rec in self.records.items()}
+
+    def documents_frame(self) -> pd.DataFrame:
+        """One row per document read: doc_id, pmid, doi, title, journal, year (nullable), source, url."""
+        rows = [(doc_id, pmid or "", doi or "", title or "", journal or "", year, source or "", url or "")
+                for (doc_id, (pmid, doi, url, title)), (year, journal, source)
+                in zip(self.metas.items(), self.records.values(), strict=True)]
+        frame = pd.DataFrame(rows, columns=["doc_id", "pmid", "doi", "title", "journal", "year", "source", "url"])
+        return frame.astype({"year": "Int64"})
+
     def __len__(self) -> int:
         return len(self.texts)
 
     def clear(self) -> None:
         self.texts.clear()
         self.metas.clear()
+        self.records.clear()
         self.spans.clear()
         self._last = None
 
@@ -179,13 +196,23 @@ def long_text_notes(report: IngestReport) -> list[str]:
             if flag == FLAG_LONG_TEXT]
 
 
-def read(options: BuildOptions, corpus: Corpus, report: IngestReport) -> tuple[Iterator[Document], int | None]:
+def read(options: BuildOptions, corpus: Corpus, report: IngestReport,
+         years: YearSlice | None = None) -> tuple[Iterator[Document], int | None]:
     """Step 1: the documents of ``options.paths`` (lazily, remembered in ``corpus``), and their
-    number when a progress bar wants an ETA (records counted in the files: cheap)."""
+    number when a progress bar wants an ETA (records counted in the files: cheap). With ``years``
+    (:func:`year_slice`) only the documents of ``options.years`` are kept."""
 
-    docs = corpus.remember(flag_long(iter_documents(options.paths, report=report, columns=options.columns), report))
+    docs = iter_documents(options.paths, report=report, columns=options.columns)
+    if years is not None:
+        docs = years(docs)
+    docs = corpus.remember(flag_long(docs, report))
     total = count_records(options.paths, columns=options.columns) if options.progress else None
     return docs, total
+
+
+def year_slice(options: BuildOptions) -> YearSlice | None:
+    """The filter of ``options.years`` (None without a slice), which counts what it leaves out."""
+    return None if options.years is None else YearSlice(options.years)
 
 
 @dataclass

@@ -83,13 +83,35 @@
     var hiddenTypes = new Set();
     var minScore = data.scoreMin;
 
+    // ------------------------------------------------------------------ year range
+    // An edge is shown when its documents' years (firstYear..lastYear) meet the range;
+    // edges without years are always shown.
+    var years = data.years ? { from: data.years[0], to: data.years[1] } : null;
+    function inYears(e) {
+      return !years || e.firstYear === undefined || (e.firstYear <= years.to && e.lastYear >= years.from);
+    }
+    function setupYears() {
+      var from = $("kg-year-from"), to = $("kg-year-to");
+      if (!years || !from || !to) return;
+      function update() {
+        var a = parseInt(from.value, 10), b = parseInt(to.value, 10);
+        if (isNaN(a) || isNaN(b)) return;
+        years = { from: Math.min(a, b), to: Math.max(a, b) };
+        edgeView.refresh();
+        updateStatus();
+      }
+      from.addEventListener("input", update);
+      to.addEventListener("input", update);
+      kg.setYears = function (a, b) { from.value = a; to.value = b; update(); };
+    }
+
     var nodeView = new vis.DataView(nodes, {
       filter: function (n) { return !hiddenTypes.has(n.type); }
     });
     var edgeView = new vis.DataView(edges, {
       filter: function (e) {
         return (e.score === null || e.score === undefined || e.score >= minScore) &&
-          !hiddenTypes.has(nodeType[e.from]) && !hiddenTypes.has(nodeType[e.to]);
+          inYears(e) && !hiddenTypes.has(nodeType[e.from]) && !hiddenTypes.has(nodeType[e.to]);
       }
     });
 
@@ -518,6 +540,7 @@
     num.addEventListener("input", function () { setMinScore(num.value, num); });
 
     $("kg-fit").addEventListener("click", function () { network.fit({ animation: { duration: 300 } }); });
+    setupYears();
 
     // ------------------------------------------------------------------ search
     var index = null;       // lower-cased name -> node id

@@ -250,11 +250,30 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
                 # typed edges (kg.relations): the relation and documents per type, for the tooltip
                 **({"relation": _text(d.get("relation")), "relationCounts": _text(d.get("relation_counts"))}
                    if "relation" in d else {}),
+                **_edge_years(d),
                 **({"color": {"opacity": 0.12}} if community is not None and community.get(u, -1) != community.get(v, -2)
                    else {}),
             ).options
         )
 
+
+
+def _edge_years(d: Mapping[str, Any]) -> dict[str, int]:
+    """The first and last year of an edge's documents for the page's year range control (none without)."""
+    first, last = d.get("first_year"), d.get("last_year")
+    if isinstance(first, (int, float)) and isinstance(last, (int, float)) and first == first and last == last:
+        return {"firstYear": int(first), "lastYear": int(last)}
+    return {}
+
+
+def year_bounds(H: nx.Graph) -> tuple[int, int] | None:
+    """The earliest first year and the latest last year of ``H``'s edges (None when no edge has years):
+    the ends of the page's year range control."""
+    spans = [_edge_years(d) for *_, d in H.edges(data=True)]
+    spans = [s for s in spans if s]
+    if not spans:
+        return None
+    return min(s["firstYear"] for s in spans), max(s["lastYear"] for s in spans)
 
 
 def _fit_scale(positions: Mapping[Any, tuple[float, float]] | None) -> float:
@@ -470,6 +489,8 @@ def _page_context(
         "colorBy": "community" if by_community else "type",
         "index": node_index(G, ids, max_nodes=max_index),
     }
+    years = year_bounds(H)
+    payload["years"] = list(years) if years else None
     banner = _banner(n_shown, n_total, e_shown, e_total, capped=capped, score_name=score_name)
     step = (s_hi - s_lo) / 100 if s_hi > s_lo else 0.01
     kg_js = asset("kg.js")
@@ -489,6 +510,8 @@ def _page_context(
         "score_min": repr(s_lo),
         "score_max": repr(s_hi),
         "score_step": repr(step),
+        "year_min": years[0] if years else None,
+        "year_max": years[1] if years else None,
         "data_json": script_json_parts(payload),  # pieces of text: the template writes them in turn
         "css": asset("kg.css"),
         "vis_js": vis_js if library else "",
