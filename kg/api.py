@@ -456,6 +456,7 @@ def build(
     write_processes: int | None = None,
     relations: str = "auto",
     graphml_evidence: str = "top",
+    species_apart: bool = False,
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
@@ -482,6 +483,9 @@ def build(
     ``relation_counts``, ``relation_score``, ``predicate``; relations.csv; the default score becomes
     ``"relation"``), ``"off"`` keeps the plain co-occurrence graph, ``"auto"`` (default) is on when the
     model can be loaded.
+
+    ``species_apart``: mouse and rat genes keep their MGI/RGD node instead of merging with their human
+    ortholog's HGNC node (the default merges; :mod:`kg.concepts.genes`).
     """
     from kg.ingest import IngestReport
     from kg.pipeline import steps
@@ -493,7 +497,8 @@ def build(
         top_edges_per_node=top_edges_per_node, types=types, evidence_cap=evidence_cap, generic_terms=generic_terms,
         link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
         progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
-        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations)
+        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations,
+        species_apart=species_apart)
     report = IngestReport()
     corpus = steps.Corpus()
     with steps.output_folder(options, OUTPUT_FILES.values()) as output:

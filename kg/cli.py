@@ -132,6 +132,7 @@ def build(
     engine: Annotated[str, typer.Option(help="Where NER runs: local, or dask (an existing dask.distributed cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
+    species_apart: Annotated[bool, typer.Option("--species-apart", help="Keep mouse and rat genes as their own MGI/RGD nodes (default: merged with the human ortholog's HGNC node).")] = False,
     relations: Annotated[str, typer.Option("--relations", metavar="on|off|auto", help="Type edges with kg's relation model (relation, relation_score, predicate; relations.csv; default score 'relation'); off: co-occurrence only; auto (default): on when the model loads.")] = "auto",
 ) -> None:
     """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
@@ -147,7 +148,7 @@ def build(
                 max_nodes=max_nodes, max_edges=max_edges, formats=fmt or DEFAULT_FORMATS,
                 progress=not quiet and sys.stderr.isatty(), workers=_parse_workers(workers),
                 engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
-                graphml_evidence=graphml_evidence, relations=relations,
+                graphml_evidence=graphml_evidence, relations=relations, species_apart=species_apart,
             )
     except KgError as err:
         _fail(err)

@@ -26,7 +26,8 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    been replaced by its long form (:mod:`kg.nlp`), so it grounds by that.
 5. **Mouse and rat genes merge with their human ortholog** by default: ``Stat3`` (MGI) is
    grounded to ``hgnc:11364`` with ``mgi:103038`` among the xrefs (rule ``ortholog``). With
-   ``merge_orthologs=False`` they keep their ``mgi:``/``rgd:`` CURIE (species apart).
+   ``merge_orthologs=False`` they keep their ``mgi:``/``rgd:`` CURIE (species apart; ``kg build
+   --species-apart``). Which species a symbol names is the document's (:mod:`kg.concepts.genes`).
 
 6. **Other types' vocabularies, last** (rule ``other-type``, score x 0.7): when a mention's own
    vocabularies have nothing, a preferred name or synonym (tier <= 1, key of at least
@@ -93,7 +94,7 @@ _GREEK_LETTER = re.compile(r"(?<![A-Za-z0-9])([abg])-(?=[a-z])")
 _GREEK = {"a": "alpha", "b": "beta", "g": "gamma"}
 _ION = re.compile(r"^([A-Z][a-z]?)\s*\(?\s*\d?\s*[+-]\s*\d?\s*\)?$")
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(GENE_TYPES, ("gene", "family")),
+    **dict.fromkeys(GENE_TYPES, ("gene", "family", "gene-mouse", "gene-rat")),
     **dict.fromkeys(DISEASE_TYPES, ("disease",)),
     "Pathological formation": ("disease",),
     "Chemical": ("chemical",),
@@ -181,11 +182,12 @@ class Grounder:
         return _default()
 
     @classmethod
-    def for_linker(cls, linker: Linker) -> Grounder:
-        """The grounder over the packaged tables that tries ``linker`` first (one per linker)."""
-        if linker is Linker.default():
+    def for_linker(cls, linker: Linker, *, merge_orthologs: bool = True) -> Grounder:
+        """The grounder over the packaged tables that tries ``linker`` first (one per linker and
+        ``merge_orthologs``)."""
+        if linker is Linker.default() and merge_orthologs:
             return _default()
-        return _for_linker(linker)
+        return _for_linker(linker, merge_orthologs)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -224,6 +226,12 @@ class Grounder:
             if result.concept is not None:
                 return Grounding(result.concept, "abbreviation")
         return self.ground(text, type)
+
+    def ground_in(self, group: str, text: str) -> Grounding:
+        """``text`` grounded in one group's terms only (``gene-mouse``: the mouse record a mouse paper's
+        ``Stat3`` names, merged with its human ortholog unless ``merge_orthologs`` is off)."""
+        hit = self.tables.lookup(group, text) if text else None
+        return self._decide(hit, text, group) if hit is not None else _NONE
 
     def concept(self, curie: str) -> Concept | None:
         """The :class:`Concept` of a CURIE of the tables (name, category, xrefs, url)."""
@@ -343,5 +351,5 @@ def _default() -> Grounder:
 
 
 @lru_cache(maxsize=4)
-def _for_linker(linker: Linker) -> Grounder:
-    return Grounder(TermTables(), linker)
+def _for_linker(linker: Linker, merge_orthologs: bool = True) -> Grounder:
+    return Grounder(TermTables(), linker, merge_orthologs=merge_orthologs)

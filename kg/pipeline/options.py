@@ -124,6 +124,7 @@ class BuildOptions:
     write_processes: int | None = None
     relations: str = "auto"
     graphml_evidence: str = "top"
+    species_apart: bool = False
 
     @classmethod
     def checked(cls, paths: Paths, **options) -> BuildOptions:
@@ -192,4 +193,7 @@ class BuildOptions:
         if o.setdefault("graphml_evidence", "top") not in GRAPHML_EVIDENCE:
             raise OptionError("graphml_evidence", f"{o['graphml_evidence']!r} is not a choice",
                               f"choose {' or '.join(GRAPHML_EVIDENCE)}")
+        if not isinstance(o.setdefault("species_apart", False), bool):
+            raise OptionError("species_apart", f"{o['species_apart']!r} is not True or False",
+                              "pass True to keep mouse/rat genes apart from their human orthologs, else False")
         return cls(paths=paths, **o)
