@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.concepts.genes import HUMAN, MOUSE, RAT, document_species, species_grounding
+from kg.concepts.genes import HUMAN, MOUSE, RAT, document_species, short_form_may_ground, species_grounding
 from kg.concepts.grounder import Grounder
 from kg.concepts.table import assign_concepts
 from kg.errors import OptionError
@@ -49,9 +49,9 @@ def apart(tables_dir) -> Grounder:
     return Grounder(TermTables(tables_dir, cache=False), merge_orthologs=False)
 
 
-def mention(start: int, text: str, typ: str) -> Mention:
+def mention(start: int, text: str, typ: str, long_form: str = "") -> Mention:
     return Mention(start=start, end=start + len(text), text=text, type=typ, label=typ, source="test", sent=0,
-                   para=0, norm_text=text)
+                   para=0, norm_text=long_form or text)
 
 
 def paper(doc_id: str, *texts: tuple[str, str]) -> AnnotatedDoc:
@@ -149,3 +149,29 @@ def test_species_apart_option_is_checked_before_any_work(tmp_path, value):
     with pytest.raises(OptionError, match="species_apart"):
         BuildOptions.checked([tmp_path / "a.txt"], species_apart=value)
     assert BuildOptions.checked([tmp_path / "a.txt"], species_apart=True).species_apart is True
+
+
+# --- a gene abbreviation the document defines as something else -------------------------------------
+
+
+@pytest.mark.parametrize(("short", "long_form", "typ", "may"), [
+    ("RDS", "respiratory distress syndrome", GENE, False),
+    ("PDB", "Paget's disease of bone", GENE, False),
+    ("CRT", "chemoradiation", GENE, False),
+    ("IDO", "indoleamine 2,3 dioxygenase", GENE, True),        # an enzyme's -ase
+    ("VEGFR1", "VEGF receptor 1", GENE, True),
+    ("BICD2", "Bicaudal D2", GENE, True),                      # a trailing letter-number
+    ("GADD45A", "DNA-damage-inducible 45 alpha", GENE, True),  # a trailing Greek letter
+    ("RDS", "respiratory distress syndrome", "Disease", True), # other types: unchanged
+])
+def test_short_form_may_ground_only_when_the_long_form_reads_as_a_gene_product(short, long_form, typ, may):
+    assert short_form_may_ground(short, long_form, typ) is may
+
+
+def test_assign_concepts_leaves_a_gene_abbreviation_defined_as_something_else_ungrounded(merged):
+    docs = [AnnotatedDoc("cohort", ((0, 40, 0),), (mention(0, "GP170", GENE, "general practice cohort"),)),
+            AnnotatedDoc("pump", ((0, 40, 0),), (mention(0, "GP170", GENE, "efflux transporter"),))]
+    table = assign_concepts(docs, grounder=merged)
+    assert concepts_of(table, "pump") == {"hgnc:40"}  # the long form reads as a gene product: GP170 stands
+    assert concepts_of(table, "cohort") != {"hgnc:40"}
+    assert table.curies[next(iter(concepts_of(table, "cohort")))] == ""

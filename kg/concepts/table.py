@@ -41,7 +41,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kg.concepts.genes import HUMAN, document_species, species_grounding
+from kg.concepts.genes import HUMAN, document_species, short_form_may_ground, species_grounding
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.linking import Concept, Linker
@@ -158,7 +158,7 @@ def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str
 def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset()) -> Grounding:
     """The mention's long form grounded, else its own text (in ``context``: the document's CURIEs)."""
     g = grounder.ground(m.norm_text, m.type, context)
-    if g.concept is None and m.text != m.norm_text:
+    if g.concept is None and m.text != m.norm_text and short_form_may_ground(m.text, m.norm_text, m.type):
         own = grounder.ground(m.text, m.type, context)
         if own.concept is not None or not g.flagged:
             g = own
