@@ -175,3 +175,14 @@ def test_assign_concepts_leaves_a_gene_abbreviation_defined_as_something_else_un
     assert concepts_of(table, "pump") == {"hgnc:40"}  # the long form reads as a gene product: GP170 stands
     assert concepts_of(table, "cohort") != {"hgnc:40"}
     assert table.curies[next(iter(concepts_of(table, "cohort")))] == ""
+
+
+# --- a family name that one gene has as its alias -----------------------------------------------------
+
+
+def test_a_family_name_one_gene_has_as_alias_grounds_to_the_gene_unless_families_are_kept(tables_dir):
+    genes = Grounder(TermTables(tables_dir, cache=False))
+    families = Grounder(TermTables(tables_dir, cache=False), family_genes=False)
+    assert genes.ground("ERK", GENE).concept.curie == "hgnc:6871"  # MAPK1's alias
+    assert families.ground("ERK", GENE).concept.curie == "fplx:ERK"
+    assert genes.ground("ERK1/2", GENE).concept.curie == "fplx:ERK"  # no gene has it: the family

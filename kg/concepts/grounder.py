@@ -33,8 +33,12 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    vocabularies have nothing, a preferred name or synonym (tier <= 1, key of at least
    :data:`CROSS_MIN` characters) of another type's vocabularies (:data:`CROSS_GROUPS`) grounds
    it, and the concept's category (from the tables) says what it is.
-7. **Families before alias symbols**: a FamPlex name (``ERK``, ``AMPK``, ``PI3K``) that is
-   not an HGNC approved symbol grounds to the family, not to a gene that lists it as an alias.
+7. **Families before alias symbols**: a FamPlex name (``ERK1/2``, ``PI3K``) that is
+   not an HGNC approved symbol grounds to the family, not to a gene that lists it as an alias,
+   unless exactly one gene has it as its previous symbol or alias (``VEGF`` -> VEGFA, ``Akt`` ->
+   AKT1, ``ERK`` -> MAPK1, ``AMPK`` -> PRKAA1): then the gene, the way PubTator's GNormPlus and
+   BioRED's gold ground them (``family_genes=False`` keeps the family; on BioRED Train end to end
+   human-gene recall 0.762 -> 0.798, precision in human-only documents 0.803 -> 0.822).
 8. **Variants of an unmatched mention** (score x 0.8): an ion written as a formula grounds
    to its element (``Ca2+`` -> calcium, rule ``ion``); a disease adjective to its noun
    (:data:`DERIVATIONS`: ``obese`` -> obesity, ``thrombotic`` -> thrombosis, rule ``derived``);
@@ -170,8 +174,9 @@ class Grounder:
     """
 
     def __init__(self, tables: TermTables | None = None, linker: Linker | None = None, *,
-                 merge_orthologs: bool = True, cache_size: int = 1 << 17) -> None:
+                 merge_orthologs: bool = True, family_genes: bool = True, cache_size: int = 1 << 17) -> None:
         self.tables = tables if tables is not None else TermTables()
+        self.family_genes = family_genes
         self.linker = linker
         self.merge_orthologs = merge_orthologs
         self._free = lru_cache(maxsize=cache_size)(self._ground_free)
@@ -279,7 +284,7 @@ class Grounder:
             family = self.tables.lookup("family", text)
             if family is not None and family.tier <= 1 and len(family.curies) == 1:
                 gene = self.tables.lookup("gene", text)
-                if gene is None or gene.tier > 0:
+                if gene is None or (gene.tier > 0 and not (self.family_genes and len(gene.curies) == 1 and gene.tier <= 2)):
                     return self._decide(family, text, "family")
         if self.linker is not None:  # curated first: HGNC, CTD, supplements, GO/SO class terms whatever the type
             hit = self.linker.link(text, type)
