@@ -186,3 +186,10 @@ def test_a_family_name_one_gene_has_as_alias_grounds_to_the_gene_unless_families
     assert genes.ground("ERK", GENE).concept.curie == "hgnc:6871"  # MAPK1's alias
     assert families.ground("ERK", GENE).concept.curie == "fplx:ERK"
     assert genes.ground("ERK1/2", GENE).concept.curie == "fplx:ERK"  # no gene has it: the family
+
+
+@pytest.mark.parametrize(("text", "curie"), [("COX-2", "hgnc:9605"), ("Cox2", "hgnc:9605"), ("COX-1", "hgnc:9604"),
+                                             ("MT-CO2", "hgnc:7421")])
+def test_cyclooxygenases_are_the_ptgs_genes_not_the_mitochondrial_oxidase(text, curie):
+    """kg/data/gene_supplement.tsv: HGNC gives the alias COX2 to PTGS2 and MT-CO2 alike."""
+    assert Grounder.default().ground(text, GENE).concept.curie == curie

@@ -77,6 +77,9 @@ CROSS_GROUPS: dict[str, tuple[str, ...]] = {
     "Pathological formation": ("chemical",),
 }
 CROSS_MIN = 5
+#: Mouse and rat gene terms: tried for a gene mention only when the human ones have nothing for it
+#: (a mouse paper's genes: :mod:`kg.concepts.genes`).
+SPECIES_GENE_GROUPS = ("gene-mouse", "gene-rat")
 TYPE_OF_CATEGORY = {"biolink:ChemicalEntity": "Chemical", "biolink:Disease": "Disease",
                     "biolink:PhenotypicFeature": "Disease", "biolink:Gene": "Gene or gene product"}
 #: Vocabulary preference when one name has CURIEs of several vocabularies at the same tier.
@@ -292,6 +295,8 @@ class Grounder:
                 return Grounding(self._enrich(hit, 0.95, type), "curated")
         flagged = _NONE
         for group in TYPE_GROUPS.get(type, ()):
+            if group in SPECIES_GENE_GROUPS and flagged.candidates:
+                break  # a name the human terms leave ambiguous is not decided by a mouse or rat synonym
             hit = self.tables.lookup(group, text)
             if hit is None:
                 continue
