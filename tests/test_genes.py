@@ -79,6 +79,7 @@ def test_mouse_and_rat_terms_are_written_apart_from_the_human_ones(tables_dir):
     assert terms("gene-mouse")["gp170"] == "mgi:2222222"
     assert terms("gene")["gp170"] == "hgnc:40"  # the human alias
     assert "mgi:103038" not in terms("gene").values()
+    assert "beta" not in terms("gene-mouse")  # a Greek letter among Stat3's synonyms (fixture) names no gene
 
 
 # --- the document's species ------------------------------------------------------------------------

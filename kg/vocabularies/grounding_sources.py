@@ -26,7 +26,8 @@ Sources and tiers (per group):
   miRBase (``mirbase.tsv``) human precursor names and their bare forms (``miR-21``,
   ``microRNA-21``) 1 -> the HGNC MIR gene.
 * gene-mouse, gene-rat: MGI and RGD symbols 3, synonyms 4 (their own ``mgi:``/``rgd:`` CURIE,
-  with the human ortholog from HGNC's MGI/RGD columns in ``ortholog``), apart from the human
+  with the human ortholog from HGNC's MGI/RGD columns in ``ortholog``; synonyms that are a
+  spelt-out Greek letter or a common word, such as ``beta`` or ``seal``, are dropped), apart from the human
   terms so that a mouse paper's ``Stat3`` finds the mouse record (:mod:`kg.concepts.genes`).
   No installable offline source maps MGI/RGD to NCBI Gene ids (see kg/data/LICENSES.md), so
   mouse and rat records carry no ``ncbigene:`` xref.
@@ -262,7 +263,13 @@ def add_model_organism(b: TableBuilder, lines: Iterable[str], prefix: str, ortho
             b.xref(curie, human)
         b.term(group, r["symbol"], 3, curie, symbol=True)
         for s in _split(r["synonyms"], ";" if ";" in (r["synonyms"] or "") else "|"):
-            b.term(group, s, 4, curie, symbol=True)
+            if s.lower() not in _GREEK_WORDS and s.lower() not in b.common_words:  # "beta", "seal", "pale"
+                b.term(group, s, 4, curie, symbol=True)
+
+
+#: Greek letters spelt out: an MGI/RGD synonym that is one of them ("beta" for Adam2) names no gene.
+_GREEK_WORDS = frozenset("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+                         "sigma tau upsilon phi chi psi omega".split())
 
 
 _MIR = re.compile(r"^(hsa|mmu|rno)-(mir|let)-(.+)$", re.IGNORECASE)
