@@ -530,6 +530,7 @@ def build(
     relations: str = "auto",
     graphml_evidence: str = "top",
     years: str | tuple[int | None, int | None] | None = None,
+    species_apart: bool = False,
 ) -> KnowledgeGraph:
     """Read ``paths``, run NER, normalise and link concepts, count and score co-occurrences.
 
@@ -564,6 +565,8 @@ def build(
     open: ``(2015, None)``, ``":2020"``); documents of other years and those without a year are
     left out and counted in ``.stats.notes`` (:mod:`kg.graph.years`). Every edge gets ``first_year``,
     ``last_year`` and ``years`` (documents per year, ``"2015:3|2016:1"``).
+    ``species_apart``: mouse and rat genes keep their MGI/RGD node instead of merging with their human
+    ortholog's HGNC node (the default merges; :mod:`kg.concepts.genes`).
     """
     from kg.graph.years import add_edge_years
     from kg.ingest import IngestReport
@@ -576,7 +579,8 @@ def build(
         top_edges_per_node=top_edges_per_node, types=types, evidence_cap=evidence_cap, generic_terms=generic_terms,
         link=link, columns=columns, batch_size=batch_size, max_nodes=max_nodes, max_edges=max_edges, formats=formats,
         progress=progress, workers=workers, engine=engine, scheduler=scheduler, cache=cache,
-        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations, years=years)
+        write_processes=write_processes, graphml_evidence=graphml_evidence, relations=relations, years=years,
+        species_apart=species_apart)
     record = None
     if options.out is not None:
         from kg.pipeline.update import build_fingerprint, record_of

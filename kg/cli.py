@@ -133,6 +133,7 @@ def build(
     scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --engine dask.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Annotate every document again; neither read nor write OUT/kg.sqlite.")] = False,
     years: Annotated[str | None, typer.Option("--years", metavar="FIRST:LAST", help="Only documents of these years, e.g. 2015:2020, 2015: or :2020 (documents without a year are left out; the summary counts them).")] = None,
+    species_apart: Annotated[bool, typer.Option("--species-apart", help="Keep mouse and rat genes as their own MGI/RGD nodes (default: merged with the human ortholog's HGNC node).")] = False,
     relations: Annotated[str, typer.Option("--relations", metavar="on|off|auto", help="Type edges with kg's relation model (relation, relation_score, predicate; relations.csv; default score 'relation'); off: co-occurrence only; auto (default): on when the model loads.")] = "auto",
 ) -> None:
     """Read PATHS, find entities, and write graph.html, graph.graphml, nodes.csv, edges.csv ... to --out."""
@@ -148,7 +149,7 @@ def build(
                 max_nodes=max_nodes, max_edges=max_edges, formats=fmt or DEFAULT_FORMATS,
                 progress=not quiet and sys.stderr.isatty(), workers=_parse_workers(workers),
                 engine="dask" if scheduler else engine, scheduler=scheduler, cache=not no_cache,
-                graphml_evidence=graphml_evidence, relations=relations, years=years,
+                graphml_evidence=graphml_evidence, relations=relations, years=years, species_apart=species_apart,
             )
     except KgError as err:
         _fail(err)

@@ -27,8 +27,8 @@ def corpus() -> list[AnnotatedDoc]:
         AnnotatedDoc("pmid:1", ((0, 40, 0),), (mention("exosomes", "Cellular component"), mention("miR-21", start=12)),
                      (("NSCLC", "non small-cell lung carcinoma"),)),
         AnnotatedDoc("pmid:2", ((0, 20, 0), (21, 40, 0)), (mention("NSCLC", "Cancer"), mention("mir-21", sent=1, start=22))),
-        AnnotatedDoc("pmid:10", ((0, 20, 0),), (mention("P-gp", norm="zz unlinkable long form"),
-                                                mention("zzq", start=8, norm="zz unlinkable long form"))),
+        AnnotatedDoc("pmid:10", ((0, 20, 0),), (mention("P-gp", norm="zz unlinkable transporter"),
+                                                mention("zzq", start=8, norm="zz unlinkable transporter"))),
     ]
 
 
@@ -53,7 +53,8 @@ def test_rows_come_in_document_id_order_and_keep_their_columns():
 
 
 def test_a_mention_links_by_its_own_text_not_by_a_cached_neighbour():
-    """Two mentions share a long form that does not link; only one of them has a text that does."""
+    """Two mentions share a long form that does not link (but reads as a gene product, kg.concepts.genes rule 4);
+    only one of them has a text that does."""
     linker = Linker.default()
     for docs in (corpus(), corpus()[::-1]):
         t = assign_concepts(docs, linker=linker).mentions

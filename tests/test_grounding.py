@@ -101,7 +101,8 @@ def test_packaged_tables_ground_the_card_entities():
     ("microRNA-21", GENE, "hgnc:31586", "synonym"),         # miRBase bare form -> the HGNC MIR gene
     ("Stat3", GENE, "hgnc:11364", "exact"),                 # folds to the human symbol
     ("Msonly1", GENE, "mgi:1111111", "synonym"),            # mouse gene without a human ortholog (tier 3)
-    ("ERK", GENE, "fplx:ERK", "exact"),                     # FamPlex
+    ("ERK", GENE, "hgnc:6871", "synonym"),                  # a family name one gene has as alias: the gene
+    ("ERK1/2", GENE, "fplx:ERK", "synonym"),                # FamPlex
     ("NF-kB", GENE, "fplx:NFkappaB", "synonym"),
     ("Adriamycin", CHEMICAL, "mesh:D004317", "synonym"),    # MeSH entry term
     ("Cisplatin", CHEMICAL, "mesh:D002945", "exact"),

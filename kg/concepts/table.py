@@ -12,7 +12,8 @@ Each mention gets a concept key:
    :mod:`kg.vocabularies.grounding_terms`: NCBI Gene, miRBase, MGI/RGD, FamPlex, MeSH and ChEBI chemicals,
    MONDO/DOID/HP diseases, NCBI Taxonomy, GO); a grounded mention's key is the CURIE, so
    "P-gp", "MDR1" and "P-glycoprotein" become ``hgnc:40``. Ambiguous names are grounded
-   in their document's context (the CURIEs its other mentions grounded to), else not.
+   in their document's context (the CURIEs its other mentions grounded to), else not. In a
+   mouse or rat paper gene symbols name that species' genes (:mod:`kg.concepts.genes`).
 4. Otherwise its key is the folded text (:func:`kg.vocabularies.normalize.normalize_text`): case,
    hyphens, Greek letters and plurals fold together ("exosomes" = "exosome").
 5. An unlinked abbreviation used without its definition in one document resolves as it
@@ -40,6 +41,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from kg.concepts.genes import HUMAN, document_species, short_form_may_ground, species_grounding
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.linking import Concept, Linker
@@ -156,7 +158,7 @@ def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str
 def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset()) -> Grounding:
     """The mention's long form grounded, else its own text (in ``context``: the document's CURIEs)."""
     g = grounder.ground(m.norm_text, m.type, context)
-    if g.concept is None and m.text != m.norm_text:
+    if g.concept is None and m.text != m.norm_text and short_form_may_ground(m.text, m.norm_text, m.type):
         own = grounder.ground(m.text, m.type, context)
         if own.concept is not None or not g.flagged:
             g = own
@@ -206,6 +208,11 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
                                 for x in g.concept.xrefs or (g.concept.curie,))
             groundings = [_ground(grounder, m, context) if g is not None and g.flagged else g
                           for m, g in zip(doc_mentions, groundings, strict=True)]
+        if grounder is not None:
+            species = document_species(g.concept.curie for g in groundings if g is not None and g.concept is not None)
+            if species != HUMAN:  # a mouse or rat paper: its gene symbols name that species' genes
+                groundings = [species_grounding(grounder, m.norm_text, m.type, species, g)
+                              for m, g in zip(doc_mentions, groundings, strict=True)]
         for m, g in zip(doc_mentions, groundings, strict=True):
             concept = g.concept if g is not None else None
             key = concept.curie if concept is not None else normalize_text(m.norm_text)

@@ -127,6 +127,7 @@ class BuildOptions:
     graphml_evidence: str = "top"
     #: only documents of these years (:func:`kg.graph.years.parse_years`), None: every document
     years: tuple[int | None, int | None] | None = None
+    species_apart: bool = False
 
     @classmethod
     def checked(cls, paths: Paths, **options) -> BuildOptions:
@@ -197,4 +198,7 @@ class BuildOptions:
             raise OptionError("graphml_evidence", f"{o['graphml_evidence']!r} is not a choice",
                               f"choose {' or '.join(GRAPHML_EVIDENCE)}")
         o["years"] = parse_years(o.get("years"))
+        if not isinstance(o.setdefault("species_apart", False), bool):
+            raise OptionError("species_apart", f"{o['species_apart']!r} is not True or False",
+                              "pass True to keep mouse/rat genes apart from their human orthologs, else False")
         return cls(paths=paths, **o)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kg.concepts.filter import not_concepts
+from kg.concepts.grounder import Grounder
 from kg.concepts.table import ConceptTable, assign_concepts
 from kg.errors import KgError
 from kg.graph.build_graph import GraphOptions, build_graph
@@ -291,7 +292,8 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
         table = assign_concepts(with_sentences(annotate_corpus(
             docs, models=options.models, store=store, workers=options.workers, engine=options.engine,
             scheduler=options.scheduler, batch_size=options.batch_size, progress=options.progress, total=total,
-            stats=ner)), linker=linker)
+            stats=ner)), linker=linker,
+            grounder=Grounder.for_linker(linker, merge_orthologs=not options.species_apart) if linker else None)
     finally:
         if store is not None:
             store.close()

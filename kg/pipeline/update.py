@@ -50,11 +50,11 @@ RECORD_VERSION = 1
 #: The options of :class:`~kg.pipeline.options.BuildOptions` saved for ``kg update`` (all but paths, out, progress).
 SAVED_OPTIONS = ("models", "window", "score", "min_count", "min_score", "top_edges_per_node", "types", "evidence_cap",
                  "generic_terms", "link", "columns", "batch_size", "max_nodes", "max_edges", "formats", "workers",
-                 "engine", "scheduler", "cache", "write_processes", "relations", "graphml_evidence", "years")
+                 "engine", "scheduler", "cache", "write_processes", "relations", "graphml_evidence", "years", "species_apart")
 #: The saved options that change what the outputs hold (the fingerprint's).
 OUTPUT_OPTIONS = ("models", "window", "score", "min_count", "min_score", "top_edges_per_node", "types", "evidence_cap",
                   "generic_terms", "link", "columns", "max_nodes", "max_edges", "formats", "relations",
-                  "graphml_evidence", "years")
+                  "graphml_evidence", "years", "species_apart")
 _KG_ROOT = Path(__file__).resolve().parents[1]
 _READ = 1 << 20
 

@@ -24,9 +24,13 @@ Sources and tiers (per group):
   symbols 2; NCBI Gene human (``Homo_sapiens.gene_info``) symbol 0, full name 1, synonyms
   and other designations 2; HGNC complete set (shared) alias and previous names 2;
   miRBase (``mirbase.tsv``) human precursor names and their bare forms (``miR-21``,
-  ``microRNA-21``) 1 -> the HGNC MIR gene; MGI and RGD symbols 3, synonyms 4 (their own
-  ``mgi:``/``rgd:`` CURIE, with the human ortholog from HGNC's MGI/RGD columns in
-  ``ortholog``).
+  ``microRNA-21``) 1 -> the HGNC MIR gene.
+* gene-mouse, gene-rat: MGI and RGD symbols 3, synonyms 4 (their own ``mgi:``/``rgd:`` CURIE,
+  with the human ortholog from HGNC's MGI/RGD columns in ``ortholog``; synonyms that are a
+  spelt-out Greek letter or a common word, such as ``beta`` or ``seal``, are dropped), apart from the human
+  terms so that a mouse paper's ``Stat3`` finds the mouse record (:mod:`kg.concepts.genes`).
+  No installable offline source maps MGI/RGD to NCBI Gene ids (see kg/data/LICENSES.md), so
+  mouse and rat records carry no ``ncbigene:`` xref.
 * family: FamPlex entity ids 0, its grounding map 1 and equivalences 2; the grounding map's
   rows to ChEBI, MeSH and HGNC are tier 2 terms of those concepts (``CDDP``, ``CsA``).
 * chemical: MeSH descriptors under tree D (name 0, entry terms 1, MeSH's inverted terms
@@ -246,8 +250,10 @@ def add_hgnc_names(b: TableBuilder, lines: Iterable[str]) -> None:
                 b.term("gene", s, 2, curie, symbol=False)
 
 
-def add_model_organism(b: TableBuilder, lines: Iterable[str], prefix: str, orthologs: dict[str, str]) -> None:
-    """MGI or RGD entries (``ID, symbol, synonyms``): own CURIE, human ortholog noted."""
+def add_model_organism(b: TableBuilder, lines: Iterable[str], prefix: str, orthologs: dict[str, str],
+                       group: str = "gene") -> None:
+    """MGI or RGD entries (``ID, symbol, synonyms``): own CURIE, human ortholog noted; terms in ``group``
+    (``gene-mouse``/``gene-rat``: a mouse symbol stays findable where a human alias spells the same)."""
     for r in _tsv(lines, header=True):
         num = r["ID"].split(":")[-1]
         curie = f"{prefix}:{num}"
@@ -255,9 +261,15 @@ def add_model_organism(b: TableBuilder, lines: Iterable[str], prefix: str, ortho
         b.concept(curie, r["symbol"], "gene", ortholog=human)
         if human:
             b.xref(curie, human)
-        b.term("gene", r["symbol"], 3, curie, symbol=True)
+        b.term(group, r["symbol"], 3, curie, symbol=True)
         for s in _split(r["synonyms"], ";" if ";" in (r["synonyms"] or "") else "|"):
-            b.term("gene", s, 4, curie, symbol=True)
+            if s.lower() not in _GREEK_WORDS and s.lower() not in b.common_words:  # "beta", "seal", "pale"
+                b.term(group, s, 4, curie, symbol=True)
+
+
+#: Greek letters spelt out: an MGI/RGD synonym that is one of them ("beta" for Adam2) names no gene.
+_GREEK_WORDS = frozenset("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+                         "sigma tau upsilon phi chi psi omega".split())
 
 
 _MIR = re.compile(r"^(hsa|mmu|rno)-(mir|let)-(.+)$", re.IGNORECASE)
@@ -517,8 +529,8 @@ def build(wheel: str | Path, lexicons: str | Path | None, out: str | Path = OUT_
                           ("hgnc_complete_set.txt.gz", lambda ls: add_hgnc_names(b, ls))):
             _with_lexicon(lex, fname, fn)
         add_mirbase(b, lines("mirbase.tsv"))
-        add_model_organism(b, lines("mgi_entries.tsv"), "mgi", maps["mgi"])
-        add_model_organism(b, lines("rgd_entries.tsv"), "rgd", maps["rgd"])
+        add_model_organism(b, lines("mgi_entries.tsv"), "mgi", maps["mgi"], "gene-mouse")
+        add_model_organism(b, lines("rgd_entries.tsv"), "rgd", maps["rgd"], "gene-rat")
         add_famplex(b, lines("famplex/entities.csv"), lines("famplex/grounding_map.csv"),
                     lines("famplex/equivalences.csv"))
         add_mesh(b, lines("mesh_id_label_mappings.tsv"), lines("mesh_supp_id_label_mappings.tsv"))

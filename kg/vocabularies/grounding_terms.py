@@ -20,7 +20,7 @@ __all__ = ["OUT_DIR", "TermTables", "Entry", "ConceptRecord", "GROUPS", "TermHit
 
 #: The packaged tables (written by :mod:`kg.vocabularies.grounding_sources`).
 OUT_DIR = Path(__file__).resolve().parents[1] / "data" / "grounding"
-GROUPS = ("gene", "family", "chemical", "disease", "species", "component", "process")
+GROUPS = ("gene", "gene-mouse", "gene-rat", "family", "chemical", "disease", "species", "component", "process")
 
 
 @dataclass(frozen=True)
