@@ -38,7 +38,8 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    to its element (``Ca2+`` -> calcium, rule ``ion``); a disease adjective to its noun
    (:data:`DERIVATIONS`: ``obese`` -> obesity, ``thrombotic`` -> thrombosis, rule ``derived``);
    a lone ``a-``/``b-``/``g-`` before a lower-case word is the Greek letter (``b-thalassemia``,
-   rule ``greek``).
+   rule ``greek``); a cancer phrase to MeSH's "... Neoplasms" (:data:`NEOPLASM_HEADS`: ``colon cancer`` ->
+   Colon Neoplasms, rule ``neoplasm``).
 9. **Abbreviations resolve inside the document first** (:meth:`Grounder.ground_document`,
    rule ``abbreviation``; in a build :mod:`kg.nlp` has already put the long form in
    ``norm_text``).
@@ -91,6 +92,10 @@ ELEMENTS = {"H": "hydrogen", "Li": "lithium", "Na": "sodium", "K": "potassium", 
 #: "b-thalassemia", "a-synuclein": a lone Latin letter standing for the Greek one.
 _GREEK_LETTER = re.compile(r"(?<![A-Za-z0-9])([abg])-(?=[a-z])")
 _GREEK = {"a": "alpha", "b": "beta", "g": "gamma"}
+#: Head nouns of a cancer phrase that MeSH files under "... Neoplasms" ("colon cancer" -> Colon Neoplasms,
+#: "liver tumours" -> Liver Neoplasms): tried on the last word of an unmatched disease mention (rule ``neoplasm``).
+NEOPLASM_HEADS = frozenset({"cancer", "cancers", "tumor", "tumors", "tumour", "tumours", "malignancy",
+                            "malignancies", "neoplasia"})
 _ION = re.compile(r"^([A-Z][a-z]?)\s*\(?\s*\d?\s*[+-]\s*\d?\s*\)?$")
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(GENE_TYPES, ("gene", "family")),
@@ -233,7 +238,7 @@ class Grounder:
 
     def _ground_free(self, text: str, type: str) -> Grounding:  # noqa: A002
         result = self._ground_text(text, type)
-        if result.concept is not None:
+        if result.concept is not None or result.candidates:  # an ambiguous name is for the document to decide
             return result
         for variant, rule in self._variants(text, type):
             again = self._ground_text(variant, type)
@@ -262,6 +267,8 @@ class Grounder:
             yield _GREEK_LETTER.sub(lambda m: _GREEK[m.group(1)] + "-", text), "greek"
         if "disease" in groups:
             head, _, last = text.rpartition(" ")
+            if head and last.lower() in NEOPLASM_HEADS:
+                yield f"{head} neoplasms", "neoplasm"
             for old, new in DERIVATIONS:
                 if last.lower().endswith(old) and len(last) >= len(old) + 2:
                     yield (f"{head} " if head else "") + last[: len(last) - len(old)] + new, "derived"
