@@ -109,6 +109,9 @@ def test_packaged_tables_ground_the_card_entities():
     ("CDDP", CHEMICAL, "mesh:D002945", "synonym"),          # FamPlex grounding map via ChEBI -> MeSH
     ("FKM-7", CHEMICAL, "mesh:C000001", "synonym"),         # supplementary record
     ("valproate", CHEMICAL, "chebi:60654", "synonym"),      # ChEBI only
+    ("aspartate", CHEMICAL, "mesh:D001224", "synonym"),     # ChEBI's anion, under its conjugate acid's MeSH id
+    ("arachidonic acid", CHEMICAL, "mesh:D016718", "name"),  # not MeSH's class Arachidonic Acids (same key)
+    ("arachidonic acids", CHEMICAL, "mesh:D001095", "name"),
     ("NSCLC", DISEASE, "mesh:D002289", "synonym"),
     ("adiposity", DISEASE, "mesh:D009765", "synonym"),      # DOID synonym under its MeSH id
     ("Aggression", DISEASE, "hp:0000718", "synonym"),       # HP without MeSH: its own id

@@ -16,7 +16,9 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
 3. **Ambiguous names are decided by the document** (rule ``context``): when the winning
    tier holds several CURIEs of different vocabularies, the preferred vocabulary wins
    (:data:`PRIORITY`: HGNC over NCBI Gene-only and MGI/RGD records, MeSH over OMIM, MONDO,
-   DOID, HP; rule ``vocabulary``). Else the one another mention of the same document grounded to
+   DOID, HP; rule ``vocabulary``). Else the one whose preferred name is the mention as written, or
+   its plural or singular (rule ``name``: "arachidonic acid" is MeSH Arachidonic Acid, not the class
+   Arachidonic Acids, which folds to the same key). Else the one another mention of the same document grounded to
    unambiguously wins (rule ``context``). Else the mention stays ungrounded and is flagged
    (:attr:`Grounding.candidates`).
 4. **Short ambiguous aliases need context** (rule ``short-alias``): a synonym (tier >= 1) whose
@@ -314,12 +316,26 @@ class Grounder:
             best = [c for c, r in zip(curies, ranks, strict=True) if r == min(ranks)]
             if len(best) == 1:
                 return Grounding(self._concept(best[0], score * 0.9), "vocabulary", curies)
+            named = self._named(best, text) if group in ("chemical", "disease") else None
+            if named is not None:
+                return Grounding(self._concept(named, score * 0.9), "name", curies)
             return Grounding(None, "ambiguous", curies)
         if hit.tier >= 1 and not hit.exact and len(normalize_text(text)) <= SHORT and self._elsewhere(text, group):
             return Grounding(None, "short-alias", curies)
         rule = "ortholog" if curies[0] != hit.curies[0] else ("exact" if hit.tier == 0 else "synonym")
         concept = self._concept(curies[0], score)
         return Grounding(concept, rule) if concept is not None else _NONE
+
+    def _named(self, curies: Iterable[str], text: str) -> str | None:
+        """The one CURIE whose preferred name is ``text`` as written (case aside), else the one whose name is
+        its plural or singular: folding makes "Arachidonic Acid" and MeSH's class "Arachidonic Acids" one key."""
+        names = {c: record.name.lower() for c in curies if (record := self.tables.concept(c)) is not None}
+        said = text.strip().lower()
+        for wanted in ({said}, {said + "s", said.removesuffix("s"), said + "es"}):
+            hits = [c for c, name in names.items() if name in wanted]
+            if len(hits) == 1:
+                return hits[0]
+        return None
 
     def _human(self, curie: str) -> str:
         if curie.startswith(("mgi:", "rgd:")):
