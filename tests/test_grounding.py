@@ -16,10 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.concepts.filter import is_fragment, not_concepts
+from kg.concepts.filter import concept_rules, heads_agree, is_fragment, not_concepts
 from kg.concepts.grounder import Grounder
+from kg.concepts.spans import extend_mentions, extension
 from kg.concepts.table import assign_concepts
-from kg.nlp.annotate import AnnotatedDoc, Mention
+from kg.nlp.annotate import AnnotatedDoc, Mention, agreeing_heads
 from kg.vocabularies.grounding_sources import build
 from kg.vocabularies.grounding_terms import TermTables
 
@@ -109,6 +110,9 @@ def test_packaged_tables_ground_the_card_entities():
     ("CDDP", CHEMICAL, "mesh:D002945", "synonym"),          # FamPlex grounding map via ChEBI -> MeSH
     ("FKM-7", CHEMICAL, "mesh:C000001", "synonym"),         # supplementary record
     ("valproate", CHEMICAL, "chebi:60654", "synonym"),      # ChEBI only
+    ("aspartate", CHEMICAL, "mesh:D001224", "synonym"),     # ChEBI's anion, under its conjugate acid's MeSH id
+    ("arachidonic acid", CHEMICAL, "mesh:D016718", "name"),  # not MeSH's class Arachidonic Acids (same key)
+    ("arachidonic acids", CHEMICAL, "mesh:D001095", "name"),
     ("NSCLC", DISEASE, "mesh:D002289", "synonym"),
     ("adiposity", DISEASE, "mesh:D009765", "synonym"),      # DOID synonym under its MeSH id
     ("Aggression", DISEASE, "hp:0000718", "synonym"),       # HP without MeSH: its own id
@@ -195,6 +199,8 @@ def test_common_word_symbols_link_only_as_written(grounder):
     ("obese", DISEASE, "mesh:D009765", "derived"),
     ("hypothyroid", DISEASE, "mesh:D007037", "derived"),
     ("b-thalassemia", DISEASE, "mesh:D017086", "greek"),
+    ("breast tumours", DISEASE, "mesh:D001943", "neoplasm"),  # a cancer phrase -> MeSH "... Neoplasms"
+    ("breast cancer", DISEASE, "mesh:D001943", "neoplasm"),
 ])
 def test_variants(grounder, text, typ, curie, rule):
     g = grounder.ground(text, typ)
@@ -262,3 +268,92 @@ def test_not_concepts_names_the_rule():
                "nsclc": ["NSCLC", "non small cell lung cancer"], "drug": ["drug"]}
     out = not_concepts(mentions, curies, aliases, generic={"drug", "mesh:x"})
     assert out == {"drug": "generic", "rare": "single-document", "epithelial": "fragment", "mesh:x": "generic"}
+
+
+# --- span extension (kg.concepts.spans) ----------------------------------------------------------
+
+SENTENCE = "Patients with type 2 diabetes and breast cancer took cisplatin."
+
+
+@pytest.mark.parametrize(("piece", "grown"), [
+    ("diabetes", "type 2 diabetes"),          # the NER span cut short grows to the vocabulary term
+    ("breast cancer", None),                  # already the longest term: "and breast cancer" starts with a stop word
+    ("cisplatin", None),                      # "took cisplatin" is no term
+])
+def test_span_extension_to_the_longest_term(grounder, piece, grown):
+    start = SENTENCE.index(piece)
+    span = extension(SENTENCE, start, start + len(piece), DISEASE, grounder)
+    assert (SENTENCE[span[0]:span[1]] if span else None) == grown
+
+
+def test_extended_mention_replaces_its_pieces(grounder):
+    text = SENTENCE
+    pieces = [mention(text.index("type 2"), "type 2", GENE), mention(text.index("diabetes"), "diabetes", DISEASE),
+              mention(text.index("cisplatin"), "cisplatin", CHEMICAL)]
+    out = extend_mentions(text, pieces, grounder)
+    assert [(m.text, m.type) for m in out] == [("type 2 diabetes", DISEASE), ("cisplatin", CHEMICAL)]
+    assert grounder.ground(out[0].text, DISEASE).concept.curie == "mesh:D003924"
+
+
+def test_extension_keeps_inner_mentions_that_ground(grounder):
+    text = "Obesity and liver neoplasms in CAG carriers."
+    inner = mention(text.index("liver"), "liver", DISEASE)
+    out = extend_mentions(text, [inner], grounder)
+    assert [m.text for m in out] == ["liver neoplasms"]
+    # an inner gene mention that grounds by itself stays next to the extended one
+    text = "Obesity and STAT3 type 2 diabetes."
+    out = extend_mentions(text, [mention(text.index("STAT3"), "STAT3", GENE),
+                                 mention(text.index("diabetes"), "diabetes", DISEASE)], grounder)
+    assert [m.text for m in out] == ["STAT3", "type 2 diabetes"]
+
+
+def test_assign_concepts_extends_spans_with_the_text(grounder):
+    doc = AnnotatedDoc("d", ((0, len(SENTENCE), 0),), (mention(SENTENCE.index("diabetes"), "diabetes", DISEASE),))
+    with_text = assign_concepts([doc], grounder=grounder, text=lambda doc_id: SENTENCE)
+    without = assign_concepts([doc], grounder=grounder)
+    assert list(with_text.mentions["concept"]) == ["mesh:D003924"]
+    assert list(without.mentions["concept"]) == ["diabetes"]  # the head alone is no term of the fixture
+
+
+# --- not a concept, not a node: the rule on each node ----------------------------------------------
+
+
+def test_grounded_generic_disease_is_a_node_other_generics_are_not():
+    mentions = pd.DataFrame({"doc": ["a", "a", "a", "a"],
+                             "concept": ["mesh:D009369", "mesh:D011506", "mesh:D004194", "drug"]})
+    curies = {"mesh:D009369": "mesh:D009369", "mesh:D011506": "mesh:D011506", "mesh:D004194": "mesh:D004194"}
+    categories = {"mesh:D009369": "biolink:Disease", "mesh:D011506": "biolink:ChemicalEntity",
+                  "mesh:D004194": "biolink:Disease"}
+    labels = {"mesh:D009369": "Neoplasms", "mesh:D011506": "Proteins", "mesh:D004194": "Disease"}
+    generic = set(mentions["concept"])
+    rules = concept_rules(mentions, curies, {}, generic, categories=categories, labels=labels)
+    assert rules == {"mesh:D009369": (True, "grounded-generic"), "mesh:D011506": (False, "generic"),
+                     "mesh:D004194": (False, "generic"), "drug": (False, "generic")}
+    assert not_concepts(mentions, curies, {}, generic, categories=categories, labels=labels,
+                        grounded_generic=()) == dict.fromkeys(generic, "generic")
+
+
+def test_heads_agree_keeps_an_ungrounded_concept_seen_once():
+    mentions = pd.DataFrame({"doc": ["a", "a", "a"], "concept": ["oralcleft", "lonely", "taf3"]})
+    aliases = {"oralcleft": ["oral clefts"], "lonely": ["lonely thing"], "taf3": ["transcriptional factor 3"]}
+    types = {"oralcleft": DISEASE, "lonely": DISEASE, "taf3": GENE}
+    rules = concept_rules(mentions, {}, aliases, agreed={"oralcleft", "taf3"}, types=types)
+    assert rules["oralcleft"] == (True, "heads-agree")
+    assert rules["lonely"] == (False, "single-document")
+    assert rules["taf3"] == (False, "single-document")  # genes: the vocabularies decide, not the heads
+
+
+def test_agreeing_heads_names_the_heads_of_one_span():
+    groups = [[(0, 5, "DISEASE", "bc5cdr"), (10, 14, "CHEMICAL", "bc5cdr")],
+              [(0, 5, "CANCER", "bionlp13cg"), (10, 12, "GENE", "bionlp13cg")],
+              [(0, 5, "X", "lexicon")]]
+    agree = agreeing_heads(groups)
+    assert agree == {(0, 5): "bc5cdr+bionlp13cg+lexicon"}
+    assert heads_agree(agree[(0, 5)]) and not heads_agree("bc5cdr")
+
+
+def test_assign_concepts_records_agreement():
+    agreed = Mention(start=0, end=11, text="oral clefts", type=DISEASE, label=DISEASE, source="bc5cdr+bionlp13cg",
+                     sent=0, para=0, norm_text="oral clefts")
+    table = assign_concepts([AnnotatedDoc("d", ((0, 30, 0),), (agreed, mention(15, "lonely thing", DISEASE)))])
+    assert table.agreed == {"oralcleft"}

@@ -16,7 +16,9 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
 3. **Ambiguous names are decided by the document** (rule ``context``): when the winning
    tier holds several CURIEs of different vocabularies, the preferred vocabulary wins
    (:data:`PRIORITY`: HGNC over NCBI Gene-only and MGI/RGD records, MeSH over OMIM, MONDO,
-   DOID, HP; rule ``vocabulary``). Else the one another mention of the same document grounded to
+   DOID, HP; rule ``vocabulary``). Else the one whose preferred name is the mention as written, or
+   its plural or singular (rule ``name``: "arachidonic acid" is MeSH Arachidonic Acid, not the class
+   Arachidonic Acids, which folds to the same key). Else the one another mention of the same document grounded to
    unambiguously wins (rule ``context``). Else the mention stays ungrounded and is flagged
    (:attr:`Grounding.candidates`).
 4. **Short ambiguous aliases need context** (rule ``short-alias``): a synonym (tier >= 1) whose
@@ -43,7 +45,8 @@ curated synonyms, ranked by the kind of term, with the context deciding ambiguou
    to its element (``Ca2+`` -> calcium, rule ``ion``); a disease adjective to its noun
    (:data:`DERIVATIONS`: ``obese`` -> obesity, ``thrombotic`` -> thrombosis, rule ``derived``);
    a lone ``a-``/``b-``/``g-`` before a lower-case word is the Greek letter (``b-thalassemia``,
-   rule ``greek``).
+   rule ``greek``); a cancer phrase to MeSH's "... Neoplasms" (:data:`NEOPLASM_HEADS`: ``colon cancer`` ->
+   Colon Neoplasms, rule ``neoplasm``).
 9. **Abbreviations resolve inside the document first** (:meth:`Grounder.ground_document`,
    rule ``abbreviation``; in a build :mod:`kg.nlp` has already put the long form in
    ``norm_text``).
@@ -99,6 +102,10 @@ ELEMENTS = {"H": "hydrogen", "Li": "lithium", "Na": "sodium", "K": "potassium", 
 #: "b-thalassemia", "a-synuclein": a lone Latin letter standing for the Greek one.
 _GREEK_LETTER = re.compile(r"(?<![A-Za-z0-9])([abg])-(?=[a-z])")
 _GREEK = {"a": "alpha", "b": "beta", "g": "gamma"}
+#: Head nouns of a cancer phrase that MeSH files under "... Neoplasms" ("colon cancer" -> Colon Neoplasms,
+#: "liver tumours" -> Liver Neoplasms): tried on the last word of an unmatched disease mention (rule ``neoplasm``).
+NEOPLASM_HEADS = frozenset({"cancer", "cancers", "tumor", "tumors", "tumour", "tumours", "malignancy",
+                            "malignancies", "neoplasia"})
 _ION = re.compile(r"^([A-Z][a-z]?)\s*\(?\s*\d?\s*[+-]\s*\d?\s*\)?$")
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(GENE_TYPES, ("gene", "family", "gene-mouse", "gene-rat")),
@@ -249,7 +256,7 @@ class Grounder:
 
     def _ground_free(self, text: str, type: str) -> Grounding:  # noqa: A002
         result = self._ground_text(text, type)
-        if result.concept is not None:
+        if result.concept is not None or result.candidates:  # an ambiguous name is for the document to decide
             return result
         for variant, rule in self._variants(text, type):
             again = self._ground_text(variant, type)
@@ -278,6 +285,8 @@ class Grounder:
             yield _GREEK_LETTER.sub(lambda m: _GREEK[m.group(1)] + "-", text), "greek"
         if "disease" in groups:
             head, _, last = text.rpartition(" ")
+            if head and last.lower() in NEOPLASM_HEADS:
+                yield f"{head} neoplasms", "neoplasm"
             for old, new in DERIVATIONS:
                 if last.lower().endswith(old) and len(last) >= len(old) + 2:
                     yield (f"{head} " if head else "") + last[: len(last) - len(old)] + new, "derived"
@@ -325,12 +334,26 @@ class Grounder:
             best = [c for c, r in zip(curies, ranks, strict=True) if r == min(ranks)]
             if len(best) == 1:
                 return Grounding(self._concept(best[0], score * 0.9), "vocabulary", curies)
+            named = self._named(best, text) if group in ("chemical", "disease") else None
+            if named is not None:
+                return Grounding(self._concept(named, score * 0.9), "name", curies)
             return Grounding(None, "ambiguous", curies)
         if hit.tier >= 1 and not hit.exact and len(normalize_text(text)) <= SHORT and self._elsewhere(text, group):
             return Grounding(None, "short-alias", curies)
         rule = "ortholog" if curies[0] != hit.curies[0] else ("exact" if hit.tier == 0 else "synonym")
         concept = self._concept(curies[0], score)
         return Grounding(concept, rule) if concept is not None else _NONE
+
+    def _named(self, curies: Iterable[str], text: str) -> str | None:
+        """The one CURIE whose preferred name is ``text`` as written (case aside), else the one whose name is
+        its plural or singular: folding makes "Arachidonic Acid" and MeSH's class "Arachidonic Acids" one key."""
+        names = {c: record.name.lower() for c in curies if (record := self.tables.concept(c)) is not None}
+        said = text.strip().lower()
+        for wanted in ({said}, {said + "s", said.removesuffix("s"), said + "es"}):
+            hits = [c for c, name in names.items() if name in wanted]
+            if len(hits) == 1:
+                return hits[0]
+        return None
 
     def _human(self, curie: str) -> str:
         if curie.startswith(("mgi:", "rgd:")):

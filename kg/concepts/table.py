@@ -34,15 +34,17 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from kg.concepts.filter import heads_agree
 from kg.concepts.genes import HUMAN, document_species, short_form_may_ground, species_grounding
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
+from kg.concepts.spans import extend_mentions
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.linking import Concept, Linker
 from kg.vocabularies.normalize import display_form, normalize_text
@@ -106,6 +108,10 @@ class ConceptTable:
     xrefs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
+    #: concepts with a mention that two or more NER heads tagged alike (:func:`kg.concepts.filter.heads_agree`)
+    agreed: set[str] = field(default_factory=set)
+    #: why each concept is a node or not (:func:`kg.concepts.filter.concept_rules`), set by the build's edge step
+    rules: dict[str, str] = field(default_factory=dict)
 
 
 Rank = tuple[str, int]
@@ -166,13 +172,15 @@ def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset(
 
 
 def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None,
-                    grounder: Grounder | None = None) -> ConceptTable:
+                    grounder: Grounder | None = None, text: Callable[[str], str] | None = None) -> ConceptTable:
     """Key every mention of ``annotated`` by concept and collect labels, types and aliases.
 
     ``annotated`` is read once, in any order, and not kept: the mention table holds one row
     per mention in columns (sorted by document id), so memory grows with the mentions, not
     with the annotated documents' objects. The result does not depend on the order.
     ``grounder`` defaults to :meth:`Grounder.for_linker` of ``linker`` (none without a linker).
+    ``text`` (document id -> its text), with a grounder: disease and chemical spans grow to the longest
+    vocabulary term around them (:func:`kg.concepts.spans.extend_mentions`).
     """
     if grounder is None and linker is not None:
         grounder = Grounder.for_linker(linker)
@@ -189,12 +197,15 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     type_tally: dict[str, dict] = {}
     definition_tally: dict[str, dict] = {}
     linked: dict[str, Concept] = {}
+    agreed: set[str] = set()
     for adoc in annotated:
         doc_id = adoc.doc_id
         for i, (short, long_form) in enumerate(adoc.abbreviations):
             _tally(definition_tally, normalize_text(short), normalize_text(long_form), (doc_id, i))
         seq = 0
         doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]
+        if text is not None and grounder is not None:
+            doc_mentions = extend_mentions(text(doc_id), doc_mentions, grounder)
         groundings: list[Grounding | None] = []
         for m in doc_mentions:
             # the text itself is tried when the long form does not ground, so it is part of the key
@@ -228,6 +239,8 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
             if m.norm_text != m.text:
                 _tally(long_tally, key, m.norm_text, rank)
             _tally(type_tally, key, m.type, rank)
+            if heads_agree(m.source):
+                agreed.add(key)
             doc_col.append(doc_id)
             text_col.append(interned.setdefault(m.text, m.text))
             type_col.append(m.type)
@@ -255,8 +268,10 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     by_text = {key: via_text[key].most_common(1)[0][0] for key in list(forms) if key not in linked and key in via_text}
     _move(by_text, forms, long_forms, type_votes)
     table = ConceptTable(frame)
+    table.agreed = agreed
     if by_definition or by_text:
         renamed = {k: by_text.get(by_definition.get(k, k), by_definition.get(k, k)) for k in {*by_definition, *by_text}}
+        table.agreed = {renamed.get(k, k) for k in agreed}
         column = table.mentions["concept"]
         table.mentions["concept"] = column.map(renamed).fillna(column)
     for key, counter in forms.items():

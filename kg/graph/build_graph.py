@@ -168,6 +168,7 @@ def build_graph(
             xrefs="|".join(table.xrefs.get(key, ())),
             category=table.categories.get(key, ""),
             grounding_score=table.scores.get(key, 0.0),
+            concept_rule=table.rules.get(key, ""),
             doc_ids=docs[node_docs.get(concept_code[key], _NONE)].tolist(),
         )
     del node_docs, per, concept_code

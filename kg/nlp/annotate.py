@@ -47,7 +47,7 @@ from kg.records import Document
 from kg.schema import readable_type
 from kg.vocabularies.normalize import normalize_text
 
-__all__ = [
+__all__ = ["agreeing_heads",
     "Mention",
     "AnnotatedDoc",
     "NerPipeline",
@@ -254,6 +254,26 @@ def _sentence_bounds(doc) -> list[tuple[int, int]]:
     return list(zip(starts[first].tolist(), (starts[last] + lengths[last]).tolist(), strict=True))
 
 
+def agreeing_heads(groups: Sequence[Iterable[tuple]], head_spans: dict[str, Iterable] | None = None
+                   ) -> dict[tuple[int, int], str]:
+    """{(start, end): heads joined by ``+``} for the spans that two or more NER heads tagged alike.
+
+    ``groups``: each model's (start, end, label, source) spans, the first model's own; ``head_spans``:
+    the first model's per-head spans (``doc.spans["ner:<head>"]``, spaCy spans) when it stacks several
+    heads, which then stand for it. The rule "the NER heads agree" of :mod:`kg.concepts.filter` reads it."""
+    heads: dict[tuple[int, int], set[str]] = {}
+    per_head = {k: v for k, v in (head_spans or {}).items() if k.startswith(SPANS_PREFIX)}
+    for key, spans in per_head.items():
+        for sp in spans:
+            heads.setdefault((sp.start_char, sp.end_char), set()).add(key[len(SPANS_PREFIX):])
+    for i, group in enumerate(groups):
+        if i == 0 and per_head:
+            continue
+        for start, end, _, source in group:
+            heads.setdefault((start, end), set()).add(source)
+    return {k: "+".join(sorted(v)) for k, v in heads.items() if len(v) >= 2}
+
+
 def _char_spans(doc, source: str) -> list[tuple[int, int, str, str]]:
     return [(e.start_char, e.end_char, e.label_, source) for e in doc.ents]
 
@@ -337,6 +357,8 @@ class NerPipeline:
         sents = _sentence_bounds(sdoc)
         sent_starts = [s for s, _ in sents]
         spans = merge_spans(groups, bounds=lambda s: (s[0], s[1]))
+        agree = agreeing_heads(groups, sdoc.spans)
+        spans = [(s, e, label, agree.get((s, e), source)) for s, e, label, source in spans]
 
         abbrevs: dict[str, str] = {}
         short_spans: list[tuple[int, int, str]] = []

@@ -24,7 +24,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from kg.concepts.filter import not_concepts
+from kg.concepts.filter import concept_rules
 from kg.concepts.grounder import Grounder
 from kg.concepts.table import ConceptTable, assign_concepts
 from kg.errors import KgError
@@ -292,7 +292,7 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
         table = assign_concepts(with_sentences(annotate_corpus(
             docs, models=options.models, store=store, workers=options.workers, engine=options.engine,
             scheduler=options.scheduler, batch_size=options.batch_size, progress=options.progress, total=total,
-            stats=ner)), linker=linker,
+            stats=ner)), linker=linker, text=corpus.text if linker is not None else None,
             grounder=Grounder.for_linker(linker, merge_orthologs=not options.species_apart) if linker else None)
     finally:
         if store is not None:
@@ -380,7 +380,10 @@ def edges(options: BuildOptions, table: ConceptTable, relate: Relations | None =
     table.mentions = table.mentions[["doc", "para", "sent", "concept"]]
     generic = generic_concepts(table.mentions, terms=options.generic_terms) if len(table.mentions) else set()
     # not a concept, not a node (kg.concepts.filter): generic terms, fragments, unsupported ungrounded text
-    dropped = not_concepts(table.mentions, table.curies, table.aliases, generic)
+    rules = concept_rules(table.mentions, table.curies, table.aliases, generic, table.agreed,
+                          categories=table.categories, labels=table.labels, types=table.types)
+    table.rules = {key: rule for key, (_, rule) in rules.items()}
+    dropped = {key for key, (node, _) in rules.items() if not node}
     if dropped:
         table.mentions = table.mentions[~table.mentions["concept"].isin(dropped)]
     pairs = count_pairs(drop_generic(table.mentions, generic), window=options.window)

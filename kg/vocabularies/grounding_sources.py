@@ -35,7 +35,8 @@ Sources and tiers (per group):
   rows to ChEBI, MeSH and HGNC are tier 2 terms of those concepts (``CDDP``, ``CsA``).
 * chemical: MeSH descriptors under tree D (name 0, entry terms 1, MeSH's inverted terms
   also un-inverted), supplementary records mapped to them (same tiers); DrugBank names
-  and ChEBI names 1 when they map to a MeSH id (through ``mesh_mappings.tsv``), else 2
+  and ChEBI names 1 when they map to a MeSH id (through ``mesh_mappings.tsv``, or for an ion or
+  salt through its conjugate acid or base: :data:`CONJUGATES`), else 2
   under their own ``chebi:``/``drugbank:`` CURIE.
 * disease: MeSH trees C and F03 and their supplementary records (0, 1); CTD MEDIC (shared)
   names 0, synonyms 1; MONDO, DOID and HP names and synonyms 2, under the MeSH id they
@@ -401,10 +402,28 @@ def add_mesh_mappings(b: TableBuilder, lines: Iterable[str]) -> dict[str, str]:
     return reverse
 
 
+#: ChEBI relations to a species of the same compound: "valproate" (the anion) is MeSH's Valproic Acid,
+#: "aspartate" MeSH's Aspartic Acid (MeSH files ions and salts under the acid or base).
+CONJUGATES = ("is_conjugate_base_of", "is_conjugate_acid_of")
+
+
+def _conjugate_mesh(b: TableBuilder, e: dict, to_mesh: dict[str, str], names: dict[str, str]) -> str | None:
+    for relation in CONJUGATES:
+        for other in e.get("relations", {}).get(relation, []):
+            local = other.split(":")[-1]
+            mesh = to_mesh.get("chebi:" + local) or (
+                b.unique("chemical", names[local], max_tier=1) if local in names else None)
+            if mesh:
+                return mesh
+    return None
+
+
 def add_chebi(b: TableBuilder, entries: list[dict], to_mesh: dict[str, str]) -> None:
+    names = {e["id"].split(":")[-1]: e["name"] for e in entries}
     for e in entries:
         curie = "chebi:" + e["id"].split(":")[-1]
-        mesh = to_mesh.get(curie) or b.unique("chemical", e["name"], max_tier=1)
+        mesh = (to_mesh.get(curie) or b.unique("chemical", e["name"], max_tier=1)
+                or _conjugate_mesh(b, e, to_mesh, names))
         if mesh in b.concepts:
             b.xref(mesh, curie)
             b.term("chemical", e["name"], 1, mesh)
