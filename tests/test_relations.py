@@ -302,3 +302,21 @@ def test_end_to_end_hook_scores_predicted_mentions(tiny_relations):
     no_genes = bench.evaluate_with_mentions(
         model, docs, lambda d: [m for m in d.mentions if m.type != "GeneOrGeneProduct"])
     assert no_genes.pair.tp < gold_scores.pair.tp and no_genes.gold == gold_scores.gold
+
+
+def test_built_documents_put_the_builds_mentions_on_the_text_it_read():
+    """benchmarks/relations.py --cdr: the relation model reads a build's mentions (node keys, node types) at
+    their offsets in the text kg built (title, blank line, abstract), sentences as in training."""
+    from tests.conftest import load_benchmark
+
+    bench = load_benchmark("relations")
+    built, _ = bench.build_corpus(SAMPLE, window="sentence")
+    docs = bench.built_documents(SAMPLE, built)
+    spans = built.mentions[built.mentions["concept"].isin(set(built.graph))]
+    assert docs and sum(len(d.mentions) for d in docs) == len(spans)
+    said = {(str(r.doc).removeprefix("pmid:"), r.start, r.end): r.text for r in spans.itertuples()}
+    for doc in docs:
+        assert doc.sentences[0] == (0, doc.text.index("\n\n"))  # the title is the first sentence
+        for m in doc.mentions:
+            assert doc.text[m.start:m.end] == said[(doc.id, m.start, m.end)]
+            assert m.type == built.graph.nodes[m.concept]["type"]

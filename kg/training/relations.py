@@ -107,11 +107,16 @@ def load_config(config_path: str | Path, overrides: dict[str, Any] | None = None
 
 
 def training_set(documents: Sequence[AnnotatedDocument], pair_types: frozenset[tuple[str, str]] | None) -> TrainingSet:
-    """Featurise the candidate pairs of annotated documents and label them from the gold relations."""
+    """Featurise the candidate pairs of annotated documents and label them from the gold relations.
+
+    ``groups`` number the documents by id, so the same abstract given twice (its gold mentions and kg's
+    own, :func:`train_model`'s ``end_to_end_docs``) falls in one cross-validation fold."""
     pairs: list[PairContext] = []
     related, types, novel, groups = [], [], [], []
     missed = 0
-    for i, (doc, relations) in enumerate(documents):
+    group_of: dict[str, int] = {}
+    for doc, relations in documents:
+        i = group_of.setdefault(doc.id, len(group_of))
         gold: dict[tuple[str, str], GoldRelation] = {}
         for r in relations:
             gold.setdefault(r.pair, r)
