@@ -40,6 +40,7 @@ from pathlib import Path
 from kg.relations import RELATION_TYPES, Mention, RelationDocument, RelationModel
 from kg.relations.pubtator import AnnotatedDocument, read_pubtator_relations
 from kg.relations.scoring import PRF, RelationScores, average_precision, score_predictions
+from kg.training.end_to_end import built_documents, node_curies, write_texts
 from kg.training.relations import evaluate_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,26 +106,6 @@ def cdr_ap(model: RelationModel, path: Path) -> tuple[float, float, int]:
             average_precision(cooc, labels, positives=len(gold)), len(gold))
 
 
-def _pubtator_texts(path: Path) -> list[dict[str, str]]:
-    """The title and abstract of each document of a PubTator file, as JSON Lines records."""
-    docs: dict[str, dict[str, str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        for tag, field in (("|t|", "title"), ("|a|", "abstract")):
-            if tag in line[:20]:
-                pmid, text = line.split(tag, 1)
-                docs.setdefault(pmid, {"pmid": pmid})[field] = text
-    return list(docs.values())
-
-
-def _write_texts(path: Path, folder: Path) -> Path:
-    """The texts of a PubTator file as ``folder/texts.jsonl`` (what :func:`build_corpus` builds)."""
-    import json
-
-    data = folder / "texts.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in _pubtator_texts(path)), encoding="utf-8")
-    return data
-
-
 def build_corpus(path: Path, *, window: str):
     """``kg.build`` over the texts of a PubTator file (relations on), without writing files."""
     import tempfile
@@ -132,7 +113,7 @@ def build_corpus(path: Path, *, window: str):
     import kg
 
     with tempfile.TemporaryDirectory() as tmp:
-        data = _write_texts(path, Path(tmp))
+        data = write_texts(path, Path(tmp))
         t0 = time.perf_counter()
         built = kg.build(data, window=window, max_nodes=None, max_edges=None, formats=(), cache=False,
                          relations="on")
@@ -155,19 +136,10 @@ def _gold_curies(documents: Sequence[AnnotatedDocument]) -> dict[tuple[str, str]
     return out
 
 
-def _node_curies(built) -> dict[str, frozenset[str]]:
-    out = {}
-    for key, node in built.graph.nodes(data=True):
-        xrefs = node.get("xrefs", "")
-        xrefs = xrefs.split("|") if isinstance(xrefs, str) else list(xrefs or ())
-        out[str(key)] = frozenset(x.lower() for x in [node.get("curie", ""), *xrefs] if x)
-    return out
-
-
 def _matcher(documents: Sequence[AnnotatedDocument], built):
     """A function (doc, source node, target node) -> the gold relation of that document it names, or None."""
     curie = _gold_curies(documents)
-    nodes = _node_curies(built)
+    nodes = node_curies(built.graph)
     gold = {}
     for doc, relations in documents:
         for r in relations:
@@ -263,50 +235,6 @@ def edge_ap(documents: Sequence[AnnotatedDocument], built, *, types: frozenset[s
         for s in scores:
             columns[s].append(float(d.get(s, 0.0)))
     return {s: average_precision(columns[s], labels, positives=positives) for s in scores}
-
-
-def _kg_texts(path: Path) -> dict[str, tuple[str, tuple[tuple[int, int], ...]]]:
-    """PMID -> the document's text exactly as a build of :func:`_write_texts` reads it (kg's ingest:
-    :attr:`kg.records.Document.text`, title, blank line, abstract, whitespace normalised) and its sentences as
-    the relation model was trained on them (the title, then the abstract split by
-    :func:`kg.relations.text.split_sentences`, as :mod:`kg.relations.pubtator` does)."""
-    import tempfile
-
-    from kg.ingest import read_documents
-    from kg.relations.text import split_sentences
-
-    with tempfile.TemporaryDirectory() as tmp:
-        docs, _ = read_documents(_write_texts(path, Path(tmp)))
-    out = {}
-    for doc in docs:
-        text = doc.text
-        if doc.title and doc.abstract:
-            offset = len(doc.title) + 2
-            sentences = ((0, len(doc.title)), *((offset + a, offset + b) for a, b in split_sentences(doc.abstract)))
-        else:
-            sentences = tuple(split_sentences(text))
-        out[str(doc.pmid)] = (text, sentences)
-    return out
-
-
-def built_documents(path: Path, built) -> list[RelationDocument]:
-    """The relation model's input from a build of a PubTator file's texts: per document, the build's mentions
-    of its graph's nodes (kg's NER + grounding; concept = node key, type = the node's type) over the text the
-    build read. Every pair of a document is a candidate, not only those co-occurring in the build's window."""
-    texts = _kg_texts(path)
-    spans = built.mentions
-    nodes = built.graph.nodes
-    spans = spans[spans["concept"].isin(set(built.graph)).to_numpy()]
-    out = []
-    for doc, rows in spans.groupby("doc", sort=True):
-        pmid = str(doc).removeprefix("pmid:")
-        if pmid not in texts:
-            continue
-        text, sentences = texts[pmid]
-        out.append(RelationDocument.from_spans(pmid, text, (
-            (s, e, str(nodes[c].get("type", "")), str(c)) for s, e, c in zip(
-                rows["start"].tolist(), rows["end"].tolist(), rows["concept"].tolist(), strict=True)), sentences))
-    return out
 
 
 def cdr_document_level(model: RelationModel, path: Path, built) -> tuple[dict[str, float], PRF, int, int, int]:
