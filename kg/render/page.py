@@ -24,6 +24,11 @@ What the page shows:
   with PubMed and DOI links. All text is inserted as text, never as HTML; only
   ``http(s)`` links are made.
 
+* typed relations (a graph built with the relation model, :mod:`kg.relations`): each edge coloured by its
+  relation (:data:`RELATION_COLORS`, grey for co-occurrence only), a "Relations" legend whose checkboxes
+  hide a relation's edges (``kg.setRelationVisible(name, bool)``), and in the edge's tooltip its relation,
+  relation score, documents per type and, given the statements table (``relations=``), the sentences of
+  each type (:func:`relation_statements`, a few per type);
 * communities (Louvain, :mod:`kg.render.overview`): from 150 drawn nodes the page opens
   with each community laid out as a group of its own (:func:`kg.render.layout.community_layout`),
   coloured, its top labels written at its centre while zoomed out and listed in the legend
