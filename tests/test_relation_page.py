@@ -61,7 +61,7 @@ def test_statements_per_type_are_bounded_ordered_and_keep_the_best(typed_page):
                                                              f"{PROBES[0]} raises lung cancer"]
     assert positive["sentences"][0]["pmid"] == "1"
     assert by_type["Association"]["sentences"] == [{"sentence": PROBES[1] + " and " + PROBES[2],
-                                                        "doc_id": "doi:10.1/x"}]
+                                                        "doi": "10.1/x"}]
 
 
 @pytest.mark.parametrize("probe", PROBES)

@@ -397,7 +397,7 @@
       name.appendChild(line);
       name.appendChild(document.createTextNode(" " + e.relation.replace(/_/g, " ") +
         (e.relationScore !== undefined ? " \u00b7 relation score " + Number(e.relationScore).toPrecision(3) : "")));
-      out.push(row("relation", name));
+      out.push(row("relation type", name));
       if (e.relationCounts) {
         out.push(row("documents per type", e.relationCounts.split("|").map(function (p) {
           var k = p.lastIndexOf(":");

@@ -332,9 +332,10 @@ def relation_statements(relations: Any, pairs: Collection[tuple[str, str]] | Non
         texts = _sentence_list(sentences)
         if texts and len(entry["sentences"]) < per_type and texts[0] not in entry["seen"]:
             entry["seen"].add(texts[0])
-            pmid = _text(doc_id).removeprefix("pmid:")
+            pmid, doi = _text(doc_id).removeprefix("pmid:"), _text(doc_id)
             cut = _evidence([{"sentence": " ".join(texts[0].split()), "doc_id": _text(doc_id),
-                              "pmid": pmid if pmid.isdigit() else ""}], 1, max_chars)[0]
+                              "pmid": pmid if pmid.isdigit() else "",
+                              "doi": doi.removeprefix("doi:") if doi.startswith("doi:") else ""}], 1, max_chars)[0]
             entry["sentences"] += cut
     return {key: [{"relation": rel, "n": len(e["docs"]), "sentences": e["sentences"]}
                   for rel, e in sorted(types.items(), key=lambda kv: -len(kv[1]["docs"]))]
