@@ -4,20 +4,28 @@ With GOLD entities (the corpus's own mentions and concept ids): precision, recal
 (document, concept pair), (+ BioRED type) and (+ novelty) at the model's threshold, per-type
 figures, and the average precision of the related probability over every candidate pair against
 co-occurrence baselines: the count of sentences that mention both concepts, and the number of
-mentions of the rarer concept. Optionally (``--cdr``) the AP of chemical-induced-disease pairs on
-the CDR development set with gold entities.
+mentions of the rarer concept; the AP of chemical-induced-disease pairs on the CDR development set
+with gold entities.
 
 End to end (``--end-to-end``): ``kg.build`` (kg's NER, grounding, relation step) on the texts alone
 (a temporary JSON Lines file of title and abstract), its ``relations.csv`` rows scored against the gold
 relations, a node matching a gold concept when the gold id (as a CURIE: NCBI Gene -> ``ncbigene:``, MeSH
 -> ``mesh:``, ``benchmarks/grounding.py``) is the node's CURIE or one of its xrefs; pair, pair+type and
 pair+type+novelty P/R/F, and the corpus-level AP of the edges' ``relation_score`` against their
-co-occurrence scores (a gold pair no edge holds counts as missed). The same on CDR dev for
-chemical-induced-disease pairs. :func:`evaluate_with_mentions` scores the model on any other mentions.
+co-occurrence scores (a gold pair no edge holds counts as missed). :func:`evaluate_with_mentions` scores
+the model on any other mentions.
+
+CDR dev end to end (``--cdr``, also run by ``--end-to-end``), document level (:func:`cdr_document_level`):
+``kg.build`` of the CDR dev texts; each document's (chemical, disease) node pairs ranked by the model's
+related probability on the build's mentions and by co-occurrence (sentences with both in the document; the
+edges' corpus-level scores); AP against the gold CID pairs (a pair counts when its nodes carry the gold MeSH
+ids as CURIE or xref; every gold pair is a positive), P/R/F at the model's threshold, and the corpus-level
+AP of the edges.
 
 Usage::
 
-    python benchmarks/relations.py [--biored DIR] [--cdr DIR] [--model PATH] [--end-to-end [--window document]]
+    python benchmarks/relations.py [--biored DIR] [--cdr-dir DIR] [--model PATH] [--cdr]
+                                   [--end-to-end [--window document]]
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from pathlib import Path
 from kg.relations import RELATION_TYPES, Mention, RelationDocument, RelationModel
 from kg.relations.pubtator import AnnotatedDocument, read_pubtator_relations
 from kg.relations.scoring import PRF, RelationScores, average_precision, score_predictions
+from kg.training.end_to_end import built_documents, node_curies, write_texts
 from kg.training.relations import evaluate_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,27 +106,14 @@ def cdr_ap(model: RelationModel, path: Path) -> tuple[float, float, int]:
             average_precision(cooc, labels, positives=len(gold)), len(gold))
 
 
-def _pubtator_texts(path: Path) -> list[dict[str, str]]:
-    """The title and abstract of each document of a PubTator file, as JSON Lines records."""
-    docs: dict[str, dict[str, str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        for tag, field in (("|t|", "title"), ("|a|", "abstract")):
-            if tag in line[:20]:
-                pmid, text = line.split(tag, 1)
-                docs.setdefault(pmid, {"pmid": pmid})[field] = text
-    return list(docs.values())
-
-
 def build_corpus(path: Path, *, window: str):
     """``kg.build`` over the texts of a PubTator file (relations on), without writing files."""
-    import json
     import tempfile
 
     import kg
 
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "texts.jsonl"
-        data.write_text("".join(json.dumps(r) + "\n" for r in _pubtator_texts(path)), encoding="utf-8")
+        data = write_texts(path, Path(tmp))
         t0 = time.perf_counter()
         built = kg.build(data, window=window, max_nodes=None, max_edges=None, formats=(), cache=False,
                          relations="on")
@@ -140,19 +136,10 @@ def _gold_curies(documents: Sequence[AnnotatedDocument]) -> dict[tuple[str, str]
     return out
 
 
-def _node_curies(built) -> dict[str, frozenset[str]]:
-    out = {}
-    for key, node in built.graph.nodes(data=True):
-        xrefs = node.get("xrefs", "")
-        xrefs = xrefs.split("|") if isinstance(xrefs, str) else list(xrefs or ())
-        out[str(key)] = frozenset(x.lower() for x in [node.get("curie", ""), *xrefs] if x)
-    return out
-
-
 def _matcher(documents: Sequence[AnnotatedDocument], built):
     """A function (doc, source node, target node) -> the gold relation of that document it names, or None."""
     curie = _gold_curies(documents)
-    nodes = _node_curies(built)
+    nodes = node_curies(built.graph)
     gold = {}
     for doc, relations in documents:
         for r in relations:
@@ -250,10 +237,54 @@ def edge_ap(documents: Sequence[AnnotatedDocument], built, *, types: frozenset[s
     return {s: average_precision(columns[s], labels, positives=positives) for s in scores}
 
 
+def cdr_document_level(model: RelationModel, path: Path, built) -> tuple[dict[str, float], PRF, int, int, int]:
+    """CDR end to end, document level: every (chemical, disease) node pair of each document of a build of the
+    CDR texts, ranked by the model's related probability (on the build's mentions, :func:`built_documents`) and
+    by co-occurrence (sentences with both in the document; the build's edge scores, corpus-level); a pair is
+    right when its nodes carry the gold MeSH ids of a CID relation of that document (curie or xref).
+    Returns the APs (every gold CID pair a positive: those without a candidate count as missed), P/R/F at
+    the model's threshold, the gold pairs, those with both concepts on nodes of the document and candidates."""
+    from kg.relations import normalize_entity_type
+    from kg.relations.features import DENSE_NAMES
+
+    gold_docs = read_pubtator_relations(path)
+    cid = [(doc, tuple(r for r in rels if r.type == "CID")) for doc, rels in gold_docs]
+    match = _matcher(cid, built)
+    ends = {"ChemicalEntity", "DiseaseOrPhenotypicFeature"}
+    candidates = [p for doc in built_documents(path, built) for p in model.pairs(doc)
+                  if {normalize_entity_type(p.source_type), normalize_entity_type(p.target_type)} == ends]
+    related = [p.related for p in model.predict_pairs(candidates)]
+    labels, hits = [], set()
+    for p in candidates:
+        r = match(p.doc_id, p.source, p.target)
+        labels.append(r is not None and id(r) not in hits)
+        if r is not None:
+            hits.add(id(r))
+    k = DENSE_NAMES.index("cooc_sentences")
+    edges = built.graph.edges
+
+    def edge_score(name: str) -> list[float]:
+        return [float(edges[p.source, p.target].get(name, 0.0)) if edges.get((p.source, p.target)) is not None
+                else 0.0 for p in candidates]
+
+    n_gold = sum(len(rels) for _, rels in cid)
+    columns = {"related probability (model)": related,
+               "sentences with both (document)": [p.dense[k] for p in candidates],
+               **{f"edge {s} (corpus)": edge_score(s) for s in ("relation_score", "tfidf", "npmi", "count")}}
+    aps = {name: average_precision(v, labels, positives=n_gold) for name, v in columns.items()}
+    said = [match(p.doc_id, p.source, p.target) for p, prob in zip(candidates, related, strict=True)
+            if prob >= model.threshold]
+    tp = len({id(r) for r in said if r is not None})
+    return aps, PRF(tp, sum(1 for r in said if r is None), n_gold - tp), n_gold, len(hits), len(candidates)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--biored", type=Path, default=SHARED / "BioRED", help="folder with Dev.PubTator")
-    parser.add_argument("--cdr", type=Path, default=SHARED / "CDR", help="folder with CDR_DevelopmentSet.PubTator.txt")
+    parser.add_argument("--cdr-dir", type=Path, default=SHARED / "CDR",
+                        help="folder with CDR_DevelopmentSet.PubTator.txt")
+    parser.add_argument("--cdr", action="store_true",
+                        help="CDR dev end to end, document level (kg.build of the texts; also with --end-to-end)")
     parser.add_argument("--model", default=None, help="relation model folder (default: the shipped one)")
     parser.add_argument("--end-to-end", action="store_true", help="also kg.build on the texts (NER, grounding)")
     parser.add_argument("--window", default="sentence", help="the build's co-occurrence window (end to end)")
@@ -279,15 +310,41 @@ def main(argv: list[str] | None = None) -> int:
     print("  AP over all candidate pairs (gold pairs that are no candidate count as missed):")
     for name, ap in baseline_ap(model, documents).items():
         print(f"    {name:<32} {ap:.3f}")
-    cdr = args.cdr / "CDR_DevelopmentSet.PubTator.txt"
+    cdr = args.cdr_dir / "CDR_DevelopmentSet.PubTator.txt"
     if cdr.is_file():
         model_ap, count_ap, n = cdr_ap(model, cdr)
         print(f"CDR dev, GOLD entities, {n} CID pairs: AP related probability {model_ap:.3f}, "
               f"sentences with both {count_ap:.3f}")
-    if not args.end_to_end:
-        return 0
-    built, seconds = build_corpus(dev, window=args.window)
-    print(f"BioRED Dev, END TO END (kg.build, window {args.window}: {built}, {seconds:.0f} s; "
+    if args.end_to_end:
+        _biored_end_to_end(dev, documents, window=args.window)
+    if (args.cdr or args.end_to_end) and cdr.is_file():
+        _cdr_end_to_end(model, cdr, window=args.window)
+    elif args.cdr:
+        print(f"{cdr}: not found; pass --cdr-dir with the CDR folder", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cdr_end_to_end(model: RelationModel, cdr: Path, *, window: str) -> None:
+    """Print CDR dev end to end: document level (:func:`cdr_document_level`) and the corpus-level edge AP."""
+    built, seconds = build_corpus(cdr, window=window)
+    aps, prf, n_gold, reachable, n_candidates = cdr_document_level(model, cdr, built)
+    print(f"CDR dev, END TO END, document level ({built}, {seconds:.0f} s; {n_candidates} chemical-disease "
+          f"node pairs; {reachable} of {n_gold} gold CID pairs have both concepts on nodes of their document)")
+    print("  AP of CID pairs (every gold pair a positive):")
+    for name, ap in aps.items():
+        print(f"    {name:<34} {ap:.3f}")
+    print("  " + prf.line(f"CID at threshold {model.threshold:.3f}"))
+    corpus = edge_ap(read_pubtator_relations(cdr), built, types=frozenset({"CID"}),
+                     ends=frozenset({"ChemicalEntity", "DiseaseOrPhenotypicFeature"}))
+    print("  corpus-level AP of the edges (distinct gold CID pairs): "
+          + ", ".join(f"{k} {v:.3f}" for k, v in corpus.items()))
+
+
+def _biored_end_to_end(dev: Path, documents: Sequence[AnnotatedDocument], *, window: str) -> None:
+    """Print BioRED dev end to end: the build's statements against the gold relations, and the edges' AP."""
+    built, seconds = build_corpus(dev, window=window)
+    print(f"BioRED Dev, END TO END (kg.build, window {window}: {built}, {seconds:.0f} s; "
           f"{len(built.relations_df())} statements)")
     for prf, name in zip(end_to_end(documents, built), ("pair", "pair+type", "pair+type+novelty"), strict=True):
         print("  " + prf.line(name))
@@ -299,14 +356,6 @@ def main(argv: list[str] | None = None) -> int:
     print("  corpus-level AP of the edges (distinct gold pairs):")
     for name, ap in edge_ap(documents, built).items():
         print(f"    {name:<16} {ap:.3f}")
-    if cdr.is_file():
-        cdr_docs = read_pubtator_relations(cdr)
-        built, seconds = build_corpus(cdr, window=args.window)
-        aps = edge_ap(cdr_docs, built, types=frozenset({"CID"}),
-                      ends=frozenset({"ChemicalEntity", "DiseaseOrPhenotypicFeature"}))
-        print(f"CDR dev, END TO END ({built}, {seconds:.0f} s), corpus-level AP of CID pairs: "
-              + ", ".join(f"{k} {v:.3f}" for k, v in aps.items()))
-    return 0
 
 
 if __name__ == "__main__":

@@ -262,7 +262,9 @@ class KnowledgeGraph:
         return KnowledgeGraph(graph, mentions=mentions, relations=relations, documents=documents)
 
     def neighbors(self, name: str, *, n: int | None = None):
-        """The neighbours of ``name`` ranked by edge score, as a DataFrame."""
+        """The neighbours of ``name`` ranked by edge score, as a DataFrame: id, label, type, then for a
+        graph with relations ``relation`` (the BioRED type, ``"co-occurs"`` when no document states one)
+        and ``relation_score``, then the edge's other attributes and its first evidence sentence."""
         import pandas as pd
 
         key = self.find(name)
@@ -270,8 +272,10 @@ class KnowledgeGraph:
         for other in self.graph.neighbors(key):
             d = self.graph.edges[key, other]
             node = self.graph.nodes[other]
-            rows.append({"id": other, "label": node.get("label"), "type": node.get("type"),
-                         **{k: v for k, v in d.items() if k not in ("evidence", "doc_ids", "interaction")},
+            typed = {"relation": d.get("relation") or "co-occurs", "relation_score": d.get("relation_score")} \
+                if "relation" in d else {}
+            rows.append({"id": other, "label": node.get("label"), "type": node.get("type"), **typed,
+                         **{k: v for k, v in d.items() if k not in ("evidence", "doc_ids", "interaction", *typed)},
                          "evidence": d["evidence"][0]["sentence"] if d.get("evidence") else ""})
         df = pd.DataFrame(rows)
         if len(df):
@@ -291,7 +295,13 @@ class KnowledgeGraph:
         mentions = self.mentions
         if mentions is not None:
             mentions = mentions[mentions["concept"].isin(set(graph))]
-        return KnowledgeGraph(graph, mentions=mentions, documents=self.documents)
+        relations = self.relations
+        if relations is not None and len(relations):  # the statements of the edges kept
+            ids = {str(n): n for n in graph}
+            on_edge = [a in ids and b in ids and graph.has_edge(ids[a], ids[b]) for a, b in zip(
+                relations["source"].astype(str).tolist(), relations["target"].astype(str).tolist(), strict=True)]
+            relations = relations[on_edge].reset_index(drop=True)
+        return KnowledgeGraph(graph, mentions=mentions, relations=relations, documents=self.documents)
 
     def filter(
         self, *, types: Iterable[str] | None = None, min_score: float | None = None, min_documents: int | None = None,
@@ -323,12 +333,12 @@ class KnowledgeGraph:
         """Display the interactive view inline in Jupyter (falls back to an iframe for VS Code/JupyterLab)."""
         from kg.render.page import notebook_view
 
-        return notebook_view(self.graph, **kwargs)
+        return notebook_view(self.graph, **{"relations": self.relations, **kwargs})
 
     def to_html(self, path_or_file, **kwargs) -> None:
         from kg.render.page import write_html
 
-        write_html(self.graph, path_or_file, **kwargs)
+        write_html(self.graph, path_or_file, **{"relations": self.relations, **kwargs})
 
     def to_graphml(self, path_or_file) -> None:
         from kg.export.files import write_graphml
@@ -396,7 +406,7 @@ class KnowledgeGraph:
 
         writers = {
             "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes,
-                                      max_edges=max_edges),
+                                      max_edges=max_edges, relations=self.relations),
             "graphml": graphml,
             "csv": None,  # several jobs: _table_jobs
             "duckdb": lambda: write_database(paths["duckdb"], database_frames(

@@ -15,10 +15,13 @@ from __future__ import annotations
 import random
 
 import networkx as nx
+import pandas as pd
 
+from kg.relations.aggregate import RELATION_COLUMNS
 from kg.schema import type_color
 
-__all__ = ["PROBES", "PROBE_NODE", "make_graph", "tiny_graph"]
+__all__ = ["PROBES", "PROBE_NODE", "make_graph", "tiny_graph", "typed_graph", "relation_statements_table",
+           "STAT3", "CANCER", "IMATINIB"]
 
 #: Strings that would run script if a page inserted them as HTML.
 PROBES = (
@@ -288,3 +291,30 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+STAT3, CANCER, IMATINIB = "hgnc:11364", "Disease:lung cancer", "chebi:45783"
+
+
+def typed_graph() -> nx.Graph:
+    """:func:`tiny_graph` with relations: STAT3-lung cancer a Positive_Correlation, the other edge none."""
+    G = tiny_graph()
+    for u, v, d in G.edges(data=True):
+        stated = {u, v} == {STAT3, CANCER}
+        d.update(relation="Positive_Correlation" if stated else "",
+                 relation_counts="Positive_Correlation:2|Association:1" if stated else "",
+                 relation_score=0.9375 if stated else 0.1, interaction="Positive_Correlation" if stated else "co-occurs")
+    return G
+
+
+def relation_statements_table() -> pd.DataFrame:
+    """A statements table for :func:`typed_graph`: probes in the sentences, a ``|``-joined cell (as
+    relations.csv holds them) and more sentences of one type than the page carries."""
+    rows = [
+        ("pmid:1", STAT3, CANCER, "Positive_Correlation", 0.9, ["STAT3 drives lung cancer.", "Second."]),
+        ("pmid:2", CANCER, STAT3, "Positive_Correlation", 0.8, f"{PROBES[0]} raises lung cancer|other"),
+        ("pmid:3", STAT3, CANCER, "Positive_Correlation", 0.7, ["A third sentence."]),
+        ("doi:10.1/x", STAT3, CANCER, "Association", 0.6, [PROBES[1] + " and " + PROBES[2]]),
+    ]
+    return pd.DataFrame([(d, s, t, r, "biolink:x", True, p, sent) for d, s, t, r, p, sent in rows],
+                        columns=RELATION_COLUMNS)

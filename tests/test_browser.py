@@ -21,9 +21,11 @@ import pytest
 from kg.render.page import notebook_view, write_html
 
 try:
-    from tests.graphs import CHROMIUM_ARGS, PROBE_NODE, PROBES, make_graph, tiny_graph
+    from tests import graphs
 except ImportError:  # tests/ is not a package: pytest puts it on sys.path
-    from graphs import CHROMIUM_ARGS, PROBE_NODE, PROBES, make_graph, tiny_graph
+    import graphs
+CHROMIUM_ARGS, PROBE_NODE, PROBES = graphs.CHROMIUM_ARGS, graphs.PROBE_NODE, graphs.PROBES
+make_graph, tiny_graph = graphs.make_graph, graphs.tiny_graph
 
 pytestmark = pytest.mark.browser
 
@@ -386,3 +388,23 @@ def test_node_tooltip_lists_linked_pmids_and_top_neighbours(tmp_path, open_file)
     tip.locator(".kg-nbr").nth(1).click()
     opened.page.wait_for_function(f"() => kgNetwork.getSelectedNodes()[0] === {best[1]!r}", timeout=5_000)
     assert opened.errors == [] and opened.blocked == []
+
+
+def test_relation_filter_and_sentences_per_type(tmp_path, open_file):
+    """A typed graph: unticking a relation hides its edges; an edge's card gives its sentences per type,
+    the probes in them shown as text."""
+    opened = open_file(_write(tmp_path, graphs.typed_graph(), relations=graphs.relation_statements_table()))
+    assert opened.errors == [] and opened.blocked == []
+    assert opened.js("kg.visibleCounts().edges") == 2
+    opened.page.locator('input.kg-relation[value="co-occurs"]').uncheck()
+    assert opened.js("kg.visibleCounts().edges") == 1
+    opened.js('kg.setRelationVisible("Positive_Correlation", false)')
+    assert opened.js("kg.visibleCounts().edges") == 0
+    assert not opened.page.locator('input.kg-relation[value="Positive_Correlation"]').is_checked()
+    opened.js('kg.setRelationVisible("Positive_Correlation", true)')
+    edge = opened.js("kg.edgeView.get()[0].id")
+    assert opened.js(f"kg.showDetails('edge', {edge!r})")
+    card = opened.page.locator("#kg-tooltip").inner_text()
+    assert "Positive Correlation (3 docs)" in card and "Association (1 doc)" in card
+    assert "STAT3 drives lung cancer." in card and PROBES[0] in card and PROBES[1] in card
+    assert opened.js("typeof window.__pwned") == "undefined"

@@ -302,3 +302,54 @@ def test_end_to_end_hook_scores_predicted_mentions(tiny_relations):
     no_genes = bench.evaluate_with_mentions(
         model, docs, lambda d: [m for m in d.mentions if m.type != "GeneOrGeneProduct"])
     assert no_genes.pair.tp < gold_scores.pair.tp and no_genes.gold == gold_scores.gold
+
+
+def test_built_documents_put_the_builds_mentions_on_the_text_it_read():
+    """kg.training.end_to_end (and benchmarks/relations.py --cdr): the relation model reads a build's mentions
+    (node keys, node types) at their offsets in the text kg built (title, blank line, abstract)."""
+    from kg.training.end_to_end import built_documents
+    from tests.conftest import load_benchmark
+
+    built, _ = load_benchmark("relations").build_corpus(SAMPLE, window="sentence")
+    docs = built_documents(SAMPLE, built)
+    spans = built.mentions[built.mentions["concept"].isin(set(built.graph))]
+    assert docs and sum(len(d.mentions) for d in docs) == len(spans)
+    said = {(str(r.doc).removeprefix("pmid:"), r.start, r.end): r.text for r in spans.itertuples()}
+    for doc in docs:
+        assert doc.sentences[0] == (0, doc.text.index("\n\n"))  # the title is the first sentence
+        for m in doc.mentions:
+            assert doc.text[m.start:m.end] == said[(doc.id, m.start, m.end)]
+            assert m.type == built.graph.nodes[m.concept]["type"]
+
+
+@pytest.mark.parametrize(("kind", "concept", "curie"), [
+    ("GeneOrGeneProduct", "7157", "ncbigene:7157"), ("OrganismTaxon", "9606", "ncbitaxon:9606"),
+    ("DiseaseOrPhenotypicFeature", "D003920", "mesh:d003920"), ("Disease", "OMIM:125853", "omim:125853"),
+    ("ChemicalEntity", "MESH:C051883", "mesh:c051883"),
+])
+def test_gold_curie(kind, concept, curie):
+    from kg.training.end_to_end import gold_curie
+
+    assert gold_curie(kind, concept) == curie
+
+
+def test_end_to_end_documents_label_node_pairs_from_the_gold_relations():
+    """kg's mentions of the sample, labelled: every labelled pair is two nodes of the document that carry
+    the ids of one gold relation of it; training with them (``[paths] end_to_end``) works."""
+    from kg.training.end_to_end import end_to_end_documents
+
+    gold = {doc.id: rels for doc, rels in read_pubtator_relations(SAMPLE)}
+    docs = end_to_end_documents(SAMPLE, log=lambda _: None)
+    labelled = [r for _, rels in docs for r in rels]
+    assert docs and labelled
+    for doc, rels in docs:
+        concepts = {m.concept for m in doc.mentions}
+        for r in rels:
+            assert {r.id1, r.id2} <= concepts and r.type in {g.type for g in gold[doc.id]}
+
+
+def test_training_with_end_to_end_documents(tmp_path):
+    result = train_relations(TINY_CFG, tmp_path / "m", overrides={**OVERRIDES, "paths.end_to_end": str(SAMPLE)},
+                             log=lambda _: None)
+    assert result.model.meta["end_to_end"] == SAMPLE.name
+    assert RelationModel.load(result.output).predict(read_pubtator_relations(SAMPLE)[0][0])

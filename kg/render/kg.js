@@ -81,6 +81,7 @@
     data.nodes.forEach(function (n) { nodeType[n.id] = n.type; });
 
     var hiddenTypes = new Set();
+    var hiddenRelations = new Set();  // relations (BioRED types, "co-occurs") unticked in the legend
     var minScore = data.scoreMin;
 
     // ------------------------------------------------------------------ year range
@@ -111,7 +112,8 @@
     var edgeView = new vis.DataView(edges, {
       filter: function (e) {
         return (e.score === null || e.score === undefined || e.score >= minScore) &&
-          inYears(e) && !hiddenTypes.has(nodeType[e.from]) && !hiddenTypes.has(nodeType[e.to]);
+          inYears(e) && !hiddenTypes.has(nodeType[e.from]) && !hiddenTypes.has(nodeType[e.to]) &&
+          !hiddenRelations.has(e.relation || "co-occurs");
       }
     });
 
@@ -407,13 +409,49 @@
       return li;
     }
 
+    // a typed edge (kg.relations): its relation, relation score, and the sentences of each type
+    function relationRows(e) {
+      if (!e.relation) return [];
+      var out = [];
+      var name = el("span");
+      var line = el("span", "kg-line");
+      line.style.background = (data.relationColors || {})[e.relation] || "#9aa0a6";
+      name.appendChild(line);
+      name.appendChild(document.createTextNode(" " + e.relation.replace(/_/g, " ") +
+        (e.relationScore !== undefined ? " \u00b7 relation score " + Number(e.relationScore).toPrecision(3) : "")));
+      out.push(row("relation type", name));
+      if (e.relationCounts) {
+        out.push(row("documents per type", e.relationCounts.split("|").map(function (p) {
+          var k = p.lastIndexOf(":");
+          return p.slice(0, k).replace(/_/g, " ") + " " + p.slice(k + 1);
+        }).join(", ")));
+      }
+      var st = e.statements || [];
+      if (st.length) {
+        var box = el("div", "kg-statements");
+        st.forEach(function (s) {
+          var h = el("h4");
+          var sw = el("span", "kg-line");
+          sw.style.background = (data.relationColors || {})[s.relation] || "#9aa0a6";
+          h.appendChild(sw);
+          h.appendChild(document.createTextNode(String(s.relation).replace(/_/g, " ") + " (" + fmt(s.n) + " doc" + (s.n === 1 ? "" : "s") + ")"));
+          box.appendChild(h);
+          var ol = el("ol");
+          (s.sentences || []).forEach(function (ev) { ol.appendChild(evidenceItem(ev)); });
+          box.appendChild(ol);
+        });
+        out.push(box);
+      }
+      return out;
+    }
+
     function edgeCard(e) {
       var frag = document.createDocumentFragment();
       var a = nodes.get(e.from), b = nodes.get(e.to);
       frag.appendChild(el("h3", null, (a ? a.label : e.from) + " \u2014 " + (b ? b.label : e.to)));
       frag.appendChild(row(data.scoreName, e.score === null || e.score === undefined ? "n/a" : Number(e.score).toPrecision(3)));
       frag.appendChild(row("co-mentions", fmt(e.count || 0) + " \u00b7 documents: " + fmt(e.documents || 0)));
-      if (e.relation) frag.appendChild(row("relation", e.relation + (e.relationCounts ? " \u00b7 documents: " + e.relationCounts.split("|").join(", ").replace(/:/g, " ") : "")));
+      relationRows(e).forEach(function (r) { frag.appendChild(r); });
       if (e.added) frag.appendChild(el("div", "kg-more", "added from the whole graph: its sentences are in evidence.csv"));
       var evs = e.evidence || [];
       if (evs.length) {
@@ -501,18 +539,22 @@
       updateStatus();
     }
 
-    function setTypeVisible(type, visible) {
-      if (visible) hiddenTypes.delete(type); else hiddenTypes.add(type);
-      Array.prototype.forEach.call(document.querySelectorAll("input.kg-type"), function (box) {
-        if (box.value === type) box.checked = visible;
+    // a legend's checkboxes (selector) and the set of values they hide
+    function setVisible(hidden, selector, value, visible) {
+      if (visible) hidden.delete(value); else hidden.add(value);
+      Array.prototype.forEach.call(document.querySelectorAll(selector), function (box) {
+        if (box.value === value) box.checked = visible;
       });
       refresh();
     }
+    function wire(hidden, selector) {
+      Array.prototype.forEach.call(document.querySelectorAll(selector), function (box) {
+        box.addEventListener("change", function () { setVisible(hidden, selector, box.value, box.checked); });
+      });
+    }
+    function setTypeVisible(type, visible) { setVisible(hiddenTypes, "input.kg-type", type, visible); }
     kg.setTypeVisible = setTypeVisible;
-
-    Array.prototype.forEach.call(document.querySelectorAll("input.kg-type"), function (box) {
-      box.addEventListener("change", function () { setTypeVisible(box.value, box.checked); });
-    });
+    wire(hiddenTypes, "input.kg-type");
     function setAllTypes(visible) {
       Array.prototype.forEach.call(document.querySelectorAll("input.kg-type"), function (box) {
         box.checked = visible;
@@ -522,6 +564,12 @@
     }
     if ($("kg-types-all")) $("kg-types-all").addEventListener("click", function () { setAllTypes(true); });
     if ($("kg-types-none")) $("kg-types-none").addEventListener("click", function () { setAllTypes(false); });
+
+    // relations (typed graphs): the legend's "Relations" checkboxes hide the edges of a relation
+    kg.setRelationVisible = function (relation, visible) {
+      setVisible(hiddenRelations, "input.kg-relation", relation, visible);
+    };
+    wire(hiddenRelations, "input.kg-relation");
 
     var range = $("kg-score-range"), num = $("kg-score-num");
     var scoreFrame = null;

@@ -24,6 +24,11 @@ What the page shows:
   with PubMed and DOI links. All text is inserted as text, never as HTML; only
   ``http(s)`` links are made.
 
+* typed relations (a graph built with the relation model, :mod:`kg.relations`): each edge coloured by its
+  relation (:data:`RELATION_COLORS`, grey for co-occurrence only), a "Relations" legend whose checkboxes
+  hide a relation's edges (``kg.setRelationVisible(name, bool)``), and in the edge's tooltip its relation,
+  relation score, documents per type and, given the statements table (``relations=``), the sentences of
+  each type (:func:`relation_statements`, a few per type);
 * communities (Louvain, :mod:`kg.render.overview`): from 150 drawn nodes the page opens
   with each community laid out as a group of its own (:func:`kg.render.layout.community_layout`),
   coloured, its top labels written at its centre while zoomed out and listed in the legend
@@ -54,7 +59,7 @@ import json
 import math
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
 import networkx as nx
@@ -69,7 +74,8 @@ from kg.render.overview import communities, node_index, node_pmids
 from kg.render.select import strongest_edges, strongest_subgraph
 from kg.schema import type_color
 
-__all__ = ["NotebookView", "html_string", "notebook_view", "write_html", "script_json", "script_json_parts"]
+__all__ = ["NotebookView", "html_string", "notebook_view", "write_html", "script_json", "script_json_parts",
+           "relation_statements", "RELATION_COLORS", "COOCCURS"]
 
 VIS_VERSION = "10.1.5"
 
@@ -79,7 +85,21 @@ _MIN_NODE, _MAX_NODE = 8.0, 40.0
 _MIN_EDGE, _MAX_EDGE = 0.5, 6.0
 #: Drawn nodes from which the page opens coloured and laid out by community.
 COMMUNITY_VIEW = 150
-#: Most edges drawn by default: vis-network stays responsive, and the edges hidden are the weakest.
+#: Edge colours of the relation legend: one per BioRED type (:data:`kg.relations.RELATION_TYPES`), grey
+#: for an edge no document states a relation of (co-occurrence only).
+RELATION_COLORS: dict[str, str] = {
+    "Positive_Correlation": "#2e7d32",
+    "Negative_Correlation": "#c62828",
+    "Association": "#7b1fa2",
+    "Bind": "#1565c0",
+    "Cotreatment": "#ef6c00",
+    "Drug_Interaction": "#ad1457",
+    "Comparison": "#6d4c41",
+    "Conversion": "#00838f",
+}
+#: The relation of an edge the model typed as none (and of every edge of a graph built without it).
+COOCCURS = "co-occurs"
+COOCCURS_COLOR = "#9aa0a6"
 
 
 # ----------------------------------------------------------------------------- page
@@ -217,11 +237,13 @@ def _add_nodes(net: Any, H: nx.Graph, positions: Mapping[Any, tuple[float, float
 
 def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool, max_evidence: int,
                max_sentence: int,
-               score_range: tuple[float, float], community: Mapping[Any, int] | None = None) -> None:
+               score_range: tuple[float, float], community: Mapping[Any, int] | None = None,
+               typed: bool = False, statements: Mapping[tuple[str, str], list[dict]] | None = None) -> None:
     """Add ``H``'s edges to the pyvis network (width by score within ``score_range``, counts, evidence).
 
     With ``community`` (node -> community), edges between communities are drawn faint, so the
-    groups stand out."""
+    groups stand out. ``typed`` (a graph with relations): each edge coloured by its relation
+    (:func:`_relation_options`), with its sentences per type from ``statements``."""
     from pyvis.edge import Edge
 
     s_lo, s_hi = score_range
@@ -247,15 +269,89 @@ def _add_edges(net: Any, H: nx.Graph, ids: Mapping[Any, str], *, directed: bool,
                 documents=int(_num(d.get("documents"))),
                 evidence=evidence,
                 nEvidence=n_evidence,
-                # typed edges (kg.relations): the relation and documents per type, for the tooltip
-                **({"relation": _text(d.get("relation")), "relationCounts": _text(d.get("relation_counts"))}
-                   if "relation" in d else {}),
                 **_edge_years(d),
-                **({"color": {"opacity": 0.12}} if community is not None and community.get(u, -1) != community.get(v, -2)
-                   else {}),
+                **_relation_options(d, typed=typed, faint=community is not None
+                                    and community.get(u, -1) != community.get(v, -2),
+                                    statements=(statements or {}).get(_pair_ids(ids[u], ids[v]), [])),
             ).options
         )
 
+
+def _pair_ids(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _relation_options(d: Mapping[str, Any], *, typed: bool, faint: bool, statements: list[dict]) -> dict[str, Any]:
+    """An edge's relation fields on the page: ``relation`` (its BioRED type, :data:`COOCCURS` when none),
+    ``relationScore``, ``relationCounts`` (documents per type), ``statements`` (sentences per type) and its
+    colour (:data:`RELATION_COLORS`; faint between communities). Untyped graphs: only the faint colour."""
+    color: dict[str, Any] = {"opacity": 0.12} if faint else {}
+    if not typed:
+        return {"color": color} if color else {}
+    relation = _text(d.get("relation")) or COOCCURS
+    rgb = RELATION_COLORS.get(relation, COOCCURS_COLOR)
+    color.update({"color": rgb, "highlight": rgb, "hover": rgb})
+    out: dict[str, Any] = {"relation": relation, "relationCounts": _text(d.get("relation_counts")), "color": color}
+    if d.get("relation_score") is not None:
+        out["relationScore"] = _round_score(_num(d.get("relation_score")))
+    if statements:
+        out["statements"] = statements
+    return out
+
+
+def _sentence_list(value: Any) -> list[str]:
+    """A statement's sentences: a list (a build's table) or one text joined by ``|`` (relations.csv)."""
+    if isinstance(value, str):
+        return [t.strip() for t in value.split("|") if t.strip()]
+    if isinstance(value, (list, tuple)):
+        return [_text(t) for t in value if _text(t).strip()]
+    return []
+
+
+def relation_statements(relations: Any, pairs: Collection[tuple[str, str]] | None = None, *, per_type: int = 2,
+                        max_chars: int = 0) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The sentences of the statements table (``relations.csv``, :func:`kg.relations.aggregate.relation_table`)
+    per edge and relation type, as the page's edge tooltip shows them.
+
+    Returns (sorted pair of node ids) -> ``[{"relation", "n" (documents), "sentences": [{"sentence",
+    "doc_id"}]}]``, types by documents (then best score), at most ``per_type`` sentences each (from the
+    best-scored documents, the first sentence of each, ``max_chars`` > 0 cuts it with an ellipsis).
+    ``pairs``: only these pairs (the drawn edges). Text is data: the page inserts it as text."""
+    if relations is None or not len(relations) or per_type <= 0:
+        return {}
+    frame = relations.sort_values("score", ascending=False, kind="stable")
+    grouped: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for source, target, relation, doc_id, sentences in zip(
+            frame["source"].tolist(), frame["target"].tolist(), frame["relation"].tolist(),
+            frame["doc_id"].tolist(), frame["sentences"].tolist(), strict=True):
+        key = _pair_ids(_text(source), _text(target))
+        if pairs is not None and key not in pairs:
+            continue
+        entry = grouped.setdefault(key, {}).setdefault(_text(relation) or COOCCURS,
+                                                       {"docs": set(), "sentences": [], "seen": set()})
+        entry["docs"].add(_text(doc_id))
+        texts = _sentence_list(sentences)
+        if texts and len(entry["sentences"]) < per_type and texts[0] not in entry["seen"]:
+            entry["seen"].add(texts[0])
+            pmid, doi = _text(doc_id).removeprefix("pmid:"), _text(doc_id)
+            cut = _evidence([{"sentence": " ".join(texts[0].split()), "doc_id": _text(doc_id),
+                              "pmid": pmid if pmid.isdigit() else "",
+                              "doi": doi.removeprefix("doi:") if doi.startswith("doi:") else ""}], 1, max_chars)[0]
+            entry["sentences"] += cut
+    return {key: [{"relation": rel, "n": len(e["docs"]), "sentences": e["sentences"]}
+                  for rel, e in sorted(types.items(), key=lambda kv: -len(kv[1]["docs"]))]
+            for key, types in grouped.items()}
+
+
+def _relation_legend(H: nx.Graph, typed: bool) -> list[dict[str, Any]]:
+    """The relation legend's rows (with a checkbox each): the relations of the drawn edges, BioRED's types
+    in :data:`RELATION_COLORS` order, then co-occurrence; empty for a graph without relations."""
+    if not typed:
+        return []
+    counts = Counter(_text(d.get("relation")) or COOCCURS for *_, d in H.edges(data=True))
+    order = [*RELATION_COLORS, *sorted(set(counts) - set(RELATION_COLORS) - {COOCCURS}), COOCCURS]
+    return [{"name": r, "color": RELATION_COLORS.get(r, COOCCURS_COLOR), "count_text": _fmt(counts[r])}
+            for r in order if counts.get(r)]
 
 
 def _edge_years(d: Mapping[str, Any]) -> dict[str, int]:
@@ -421,10 +517,13 @@ def _page_context(
     seed: int,
     library: bool = True,
     max_index: int = 20_000,
+    relations: Any = None,
+    relation_sentences: int = 2,
 ) -> dict[str, Any]:
     """Everything the template prints. ``library=False``: vis-network is not inlined but fetched
     from the notebook page by ``kg-loader.js`` (:mod:`kg.render.notebook`); the CSP still allows
-    only its exact text."""
+    only its exact text. ``relations``: the statements table, whose sentences the edge tooltips show
+    per type (``relation_sentences`` per type and edge)."""
     from pyvis import __version__ as pyvis_version
     from pyvis.network import Network
 
@@ -458,9 +557,12 @@ def _page_context(
     net.templateEnv.autoescape = True  # every {{ }} in the template is HTML-escaped
     member = {n: c.index for c in groups for n in c.members}
     ids = _add_nodes(net, H, positions, member, max_pmids=10)
+    typed = any("relation" in d for *_, d in H.edges(data=True))
+    statements = relation_statements(relations, {_pair_ids(ids[u], ids[v]) for u, v in H.edges()},
+                                     per_type=relation_sentences, max_chars=max_sentence) if typed else {}
     _add_edges(net, H, ids, directed=G.is_directed(), max_evidence=max_evidence, max_sentence=max_sentence,
                score_range=(s_lo, s_hi),
-               community=member if by_community else None)
+               community=member if by_community else None, typed=typed, statements=statements)
 
     type_counts = Counter(_text(d.get("type")) or "Entity" for _, d in H.nodes(data=True))
     type_total = Counter(_text(d.get("type")) or "Entity" for _, d in G.nodes(data=True))
@@ -480,6 +582,7 @@ def _page_context(
         "scoreMin": s_lo,
         "scoreMax": s_hi,
         "typeColors": type_colors,
+        "relationColors": {**RELATION_COLORS, COOCCURS: COOCCURS_COLOR} if typed else {},
         "shown": {"nodes": n_shown, "edges": e_shown},
         "total": {"nodes": n_total, "edges": e_total},
         "communities": [c.as_page(ids, positions, SPACING) for c in groups],
@@ -505,6 +608,7 @@ def _page_context(
         "n_nodes": n_shown,
         "n_edges": e_shown,
         "types": _legend(type_counts, type_total, type_colors),
+        "relations": _relation_legend(H, typed),
         "n_communities": len(groups),
         "score_name": score_name,
         "score_min": repr(s_lo),
@@ -537,6 +641,8 @@ def html_string(
     physics: bool = False,
     seed: int = 0,
     library: bool = True,
+    relations: Any = None,
+    relation_sentences: int = 2,
 ) -> str:
     """The interactive page of ``G`` as one self-contained HTML string.
 
@@ -548,6 +654,8 @@ def html_string(
     ``physics=True`` lets vis-network lay the graph out in the browser (and then stops it)
     instead of computing positions in Python. ``seed`` fixes the layout. ``library=False`` leaves
     vis-network out: the page then gets it from the notebook it sits in (:mod:`kg.render.notebook`).
+    ``relations``: the statements table (:meth:`kg.KnowledgeGraph.relations_df`); a typed graph's edge
+    tooltips then give ``relation_sentences`` sentences per relation type (:func:`relation_statements`).
     """
     return "".join(
         _page_parts(
@@ -561,6 +669,8 @@ def html_string(
             physics=physics,
             seed=seed,
             library=library,
+            relations=relations,
+            relation_sentences=relation_sentences,
         )
     )
 
@@ -577,6 +687,8 @@ def _page_parts(
     physics: bool = False,
     seed: int = 0,
     library: bool = True,
+    relations: Any = None,
+    relation_sentences: int = 2,
 ) -> Iterator[str]:
     """The page :func:`html_string` returns, as the pieces of text the template yields.
 
@@ -593,6 +705,8 @@ def _page_parts(
         physics=physics,
         seed=seed,
         library=library,
+        relations=relations,
+        relation_sentences=max(0, int(relation_sentences)),
     )
     net = ctx.pop("net")
     template = net.templateEnv.get_template(net.path)

@@ -6,7 +6,9 @@ first on k-1 of k document folds to get out-of-fold scores, which fit the isoton
 (Zadrozny & Elkan 2002) and the threshold (best pair F), then on all of Train; a booster
 for novelty and a multinomial logistic regression for the BioRED type, both on the related pairs. Everything is seeded and
 LightGBM runs in deterministic mode, so two runs with the same config and thread count give the same
-files. Dev is read only to report scores (model card).
+files. Dev is read only to report scores (model card). With ``[paths] end_to_end`` (a PubTator file, Train)
+the same abstracts are added a second time as a build reads them (kg's NER mentions and grounding, the gold
+relations mapped onto node pairs: :mod:`kg.training.end_to_end`), in the same fold as their gold copy.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def load_config(config_path: str | Path, overrides: dict[str, Any] | None = None
     train = Path(config["paths"]["train"])
     if not train.is_file():
         raise InputError(str(path), f"[paths] train = {train}: no such file; pass --paths.corpora with the corpora folder")
-    for key in ("dev", "extra_cid"):
+    config["paths"].setdefault("end_to_end", "")
+    for key in ("dev", "extra_cid", "end_to_end"):
         value = config["paths"][key]
         if value and not Path(value).is_file():
             raise InputError(str(path), f"[paths] {key} = {value}: no such file; fix the path or set it to \"\"")
@@ -107,11 +110,16 @@ def load_config(config_path: str | Path, overrides: dict[str, Any] | None = None
 
 
 def training_set(documents: Sequence[AnnotatedDocument], pair_types: frozenset[tuple[str, str]] | None) -> TrainingSet:
-    """Featurise the candidate pairs of annotated documents and label them from the gold relations."""
+    """Featurise the candidate pairs of annotated documents and label them from the gold relations.
+
+    ``groups`` number the documents by id, so the same abstract given twice (its gold mentions and kg's
+    own, :func:`train_model`'s ``end_to_end_docs``) falls in one cross-validation fold."""
     pairs: list[PairContext] = []
     related, types, novel, groups = [], [], [], []
     missed = 0
-    for i, (doc, relations) in enumerate(documents):
+    group_of: dict[str, int] = {}
+    for doc, relations in documents:
+        i = group_of.setdefault(doc.id, len(group_of))
         gold: dict[tuple[str, str], GoldRelation] = {}
         for r in relations:
             gold.setdefault(r.pair, r)
@@ -260,6 +268,10 @@ def train_relations(
     paths = config["paths"]
     train_docs = read_pubtator_relations(paths["train"])
     extra = read_pubtator_relations(paths["extra_cid"]) if paths["extra_cid"] else []
+    if paths["end_to_end"]:  # the same abstracts with kg's own mentions (kg.training.end_to_end)
+        from kg.training.end_to_end import end_to_end_documents
+
+        train_docs = [*train_docs, *end_to_end_documents(paths["end_to_end"], log=log)]
     model, oof_f1 = train_model(train_docs, config, extra_cid_docs=extra, log=log)
     train_seconds = time.perf_counter() - started
     dev_scores = None
@@ -274,6 +286,7 @@ def train_relations(
     model.meta = {
         "trained_on": Path(paths["train"]).name,
         "extra_cid": Path(paths["extra_cid"]).name if paths["extra_cid"] else "",
+        "end_to_end": Path(paths["end_to_end"]).name if paths["end_to_end"] else "",
         "seed": config["training"]["seed"],
         "threads": config["training"]["threads"],
         "out_of_fold_pair_f1": round(oof_f1, 4),
