@@ -18,6 +18,8 @@ else the folded text of :func:`kg.vocabularies.normalize.normalize_text`, e.g. `
 ``xrefs``      str        every equivalent CURIE, ``|``-joined (``hgnc:11364|ncbigene:6774|...``)
 ``category``   str        Biolink class (``biolink:Gene``, ``biolink:ChemicalEntity``, ...)
 ``grounding_score`` float confidence of the grounding (0 when ungrounded)
+``concept_rule`` str      why it is a node: ``grounded``, ``grounded-generic``, ``heads-agree``,
+                          ``several-documents`` or ``abbreviation`` (:mod:`kg.concepts.filter`)
 ``doc_ids``    list[str]  the documents that mention it
 =============  =========  ====================================================
 
