@@ -15,7 +15,7 @@ import pytest
 from kg.render.layout import layout_positions
 from kg.render.notebook import library_script
 from kg.render.page import NotebookView, html_string, notebook_view, write_html
-from kg.render.select import strongest_edges, strongest_subgraph
+from kg.render.select import strongest_edges, strongest_subgraph, without_generic_islands
 from kg.schema import type_color
 
 try:
@@ -208,6 +208,28 @@ def test_banner_uses_thousands_separators():
     G = nx.empty_graph(2500)
     page = html_string(G, max_nodes=2000)
     assert "Showing 2,000 of 2,500 nodes" in page
+
+
+@pytest.mark.parametrize(("rule", "linked", "drawn"), [
+    ("grounded-generic", False, False),  # Neoplasms with no edge: not a circle of the page
+    ("grounded-generic", True, True),
+    ("grounded", False, True),
+    ("heads-agree", False, True),
+    (None, False, True),
+])
+def test_page_leaves_out_only_edgeless_generic_concepts(rule, linked, drawn):
+    G = nx.Graph()
+    G.add_node("a", label="STAT3", type="Gene", documents=3)
+    G.add_node("b", label="cisplatin", type="Chemical", documents=3)
+    G.add_edge("a", "b", score=1.0, documents=2)
+    G.add_node("mesh:D009369", label="Neoplasms", type="Cancer", documents=5,
+               **({"concept_rule": rule} if rule else {}))
+    if linked:
+        G.add_edge("a", "mesh:D009369", score=0.5, documents=1)
+    ids = {n["id"] for n in page_data(html_string(G))["nodes"]}
+    assert ("mesh:D009369" in ids) is drawn and {"a", "b"} <= ids
+    assert ("mesh:D009369" in without_generic_islands(G)) is drawn
+    assert without_generic_islands(G).number_of_edges() == G.number_of_edges()
 
 
 def test_strongest_subgraph_keeps_the_hubs():

@@ -71,7 +71,7 @@ from kg.render.assets import ASSETS, asset
 from kg.render.layout import SPACING, community_layout, layout_positions
 from kg.render.notebook import library_script, library_sent, mark_library_sent
 from kg.render.overview import communities, node_index, node_pmids
-from kg.render.select import strongest_edges, strongest_subgraph
+from kg.render.select import strongest_edges, strongest_subgraph, without_generic_islands
 from kg.schema import type_color
 
 __all__ = ["NotebookView", "html_string", "notebook_view", "write_html", "script_json", "script_json_parts",
@@ -529,7 +529,7 @@ def _page_context(
 
     if G.is_multigraph():
         G = nx.Graph(G)
-    S = strongest_subgraph(G, max_nodes)
+    S = strongest_subgraph(without_generic_islands(G), max_nodes)
     H = strongest_edges(S, max_edges)
     capped = H.number_of_edges() < S.number_of_edges()
     del S

@@ -2,7 +2,10 @@
 
 Beyond ``max_nodes`` nodes the most connected ones (:func:`strongest_subgraph`); beyond
 ``max_edges`` edges each node's best edge, then the strongest (:func:`strongest_edges`).
-Exports keep everything; the page says what it left out.
+Generic concepts kept as nodes for the tables (``concept_rule`` ``grounded-generic``: MeSH
+Neoplasms for "tumor" or "cancer") are never linked by co-occurrence edges; the page does not draw
+them when they have no edge (:func:`without_generic_islands`), so they are not the largest circles of
+the page. Exports keep everything; the page says what it left out.
 """
 
 from __future__ import annotations
@@ -13,7 +16,17 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["strongest_subgraph", "strongest_edges"]
+__all__ = ["strongest_subgraph", "strongest_edges", "without_generic_islands"]
+
+#: The node's ``concept_rule`` of a generic concept kept as a node (:mod:`kg.concepts.filter`).
+GENERIC_RULE = "grounded-generic"
+
+
+def without_generic_islands(G: nx.Graph) -> nx.Graph:
+    """``G`` without its edgeless generic concepts (``concept_rule`` ``grounded-generic``); ``G`` itself
+    when it has none."""
+    drop = {n for n, rule in G.nodes(data="concept_rule") if rule == GENERIC_RULE and not G.degree(n)}
+    return _induced_subgraph(G, [n for n in G if n not in drop]) if drop else G
 
 
 def strongest_subgraph(G: nx.Graph, max_nodes: int | None) -> nx.Graph:
