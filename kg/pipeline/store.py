@@ -83,6 +83,9 @@ SCHEMA_VERSION = 2
 
 # Files of kg/data read only after NER (edge filtering, licences): editing them keeps the stored mentions.
 _NOT_NER_DATA = frozenset({"generic_terms.txt", "LICENSES.md"})
+#: Folders of ``kg/data`` that only the steps after NER read (the grounding tables of kg.concepts):
+#: regenerating them must not re-annotate a corpus.
+_NOT_NER_DATA_DIRS = frozenset({"grounding"})
 _MAX_VARS = 500  # ids per SELECT ... IN (...): well under SQLite's limit on bound parameters
 
 _SCHEMA = """
@@ -175,15 +178,17 @@ def ner_code_hash() -> str:
     """A hash of what decides NER output besides the models: kg's NER code and the data it reads.
 
     That is the source of :func:`ner_modules` and the files of ``kg/data`` (gene symbols, supplements, ...) except those only used
-    after NER (:data:`_NOT_NER_DATA`). A change to any of them re-annotates on the next build.
+    after NER (:data:`_NOT_NER_DATA`, :data:`_NOT_NER_DATA_DIRS`). A change to any of them re-annotates on the
+    next build.
     """
     digest = hashlib.sha1()
     for name in ner_modules():  # a name that is no module raises (module_source)
         digest.update(name.encode() + b"\0" + module_source(name))
     data = Path(__file__).parent.parent / "data"
     for path in sorted(data.rglob("*")) if data.is_dir() else []:
-        if path.is_file() and path.name not in _NOT_NER_DATA:
-            digest.update(path.relative_to(data).as_posix().encode() + b"\0" + path.read_bytes())
+        relative = path.relative_to(data)
+        if path.is_file() and path.name not in _NOT_NER_DATA and relative.parts[0] not in _NOT_NER_DATA_DIRS:
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
