@@ -183,7 +183,7 @@ def outputs_as_recorded(out: Path, record: BuildRecord) -> bool:
     return bool(record.outputs)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UpdateResult:
     """What :func:`update` did: ``changed`` False when nothing was (no file touched)."""
 
