@@ -297,10 +297,7 @@ class KnowledgeGraph:
             mentions = mentions[mentions["concept"].isin(set(graph))]
         relations = self.relations
         if relations is not None and len(relations):  # the statements of the edges kept
-            ids = {str(n): n for n in graph}
-            on_edge = [a in ids and b in ids and graph.has_edge(ids[a], ids[b]) for a, b in zip(
-                relations["source"].astype(str).tolist(), relations["target"].astype(str).tolist(), strict=True)]
-            relations = relations[on_edge].reset_index(drop=True)
+            relations = _on_edges(relations, graph, {str(n): n for n in graph})
         return KnowledgeGraph(graph, mentions=mentions, relations=relations, documents=self.documents)
 
     def filter(
@@ -460,14 +457,22 @@ class KnowledgeGraph:
             jobs.append(Job("csv", lambda: write_mentions_table(self.relations, paths["relations"]), 0.5))
         return jobs
 
+
+def _on_edges(relations, graph: nx.Graph, ids: Mapping[str, Any] | None = None):
+    """The rows of the statements table whose source and target are an edge of ``graph``: node keys, or
+    with ``ids`` (file id -> node key) the node ids of kg's files."""
+    key = (lambda x: x) if ids is None else (lambda x: ids.get(str(x)))
+    on_edge = [graph.has_edge(key(a), key(b)) for a, b in zip(relations["source"].tolist(),
+                                                              relations["target"].tolist(), strict=True)]
+    return relations[on_edge].reset_index(drop=True)
+
+
 def _node_ids(relations, graph: nx.Graph):
     """The statements table, only of the graph's edges (the filters may drop some), with source and
     target as the node ids of every kg file."""
     from kg.export.ids import node_id
 
-    on_edge = [graph.has_edge(a, b) for a, b in zip(relations["source"].tolist(), relations["target"].tolist(),
-                                                    strict=True)]
-    relations = relations[on_edge].reset_index(drop=True)
+    relations = _on_edges(relations, graph)
     relations["source"] = relations["source"].map(node_id)
     relations["target"] = relations["target"].map(node_id)
     return relations
