@@ -49,7 +49,7 @@ from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.linking import Concept, Linker
 from kg.vocabularies.normalize import display_form, normalize_text
 
-__all__ = ["ConceptTable", "assign_concepts", "split_composite", "MENTION_COLUMNS"]
+__all__ = ["ConceptTable", "DocumentConcepts", "assign_concepts", "document_concepts", "split_composite", "MENTION_COLUMNS"]
 
 MENTION_COLUMNS = ["doc", "para", "sent", "start", "end", "text", "type", "concept"]
 GENE = "Gene or gene product"
@@ -171,8 +171,70 @@ def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset(
     return g
 
 
+@dataclass(frozen=True)
+class DocumentConcepts:
+    """One document's grounded mentions, what :func:`assign_concepts` tallies over the corpus.
+
+    It depends only on the document's text, its NER output, the grounder and the linker (never on
+    other documents), so a build can keep it between runs (:mod:`kg.pipeline.grounding_cache`).
+    ``mentions``: one row per mention that has a concept key, in document order:
+    (start, end, para, sent, text, norm_text, type, heads agree, index into ``concepts`` or -1, key).
+    ``abbreviations``: the document's (short form, long form) definitions.
+    """
+
+    doc_id: str
+    mentions: tuple[tuple[int, int, int, int, str, str, str, bool, int, str], ...]
+    concepts: tuple[Concept, ...] = ()
+    abbreviations: tuple[tuple[str, str], ...] = ()
+
+
+def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, grounder: Grounder | None = None,
+                      text: Callable[[str], str] | None = None,
+                      cache: dict[tuple[str, str, str], Grounding] | None = None) -> DocumentConcepts:
+    """Steps 1-4 of the module doc for one document: its mentions split, extended, grounded and keyed.
+
+    ``cache``: context-free groundings shared between documents ((long form, type, text) -> grounding).
+    """
+    cache = {} if cache is None else cache
+    doc_id = adoc.doc_id
+    doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]
+    if text is not None and grounder is not None:
+        doc_mentions = extend_mentions(text(doc_id), doc_mentions, grounder)
+    groundings: list[Grounding | None] = []
+    for m in doc_mentions:
+        # the text itself is tried when the long form does not ground, so it is part of the key
+        ck = (m.norm_text, m.type, m.text if m.text != m.norm_text else "")
+        if grounder is not None and ck not in cache:
+            cache[ck] = _ground(grounder, m)
+        groundings.append(cache.get(ck))
+    if grounder is not None and any(g is not None and g.flagged for g in groundings):
+        # ambiguous names: decided by the CURIEs the document's other mentions grounded to
+        context = frozenset(x for g in groundings if g is not None and g.concept is not None
+                            for x in g.concept.xrefs or (g.concept.curie,))
+        groundings = [_ground(grounder, m, context) if g is not None and g.flagged else g
+                      for m, g in zip(doc_mentions, groundings, strict=True)]
+    if grounder is not None:
+        species = document_species(g.concept.curie for g in groundings if g is not None and g.concept is not None)
+        if species != HUMAN:  # a mouse or rat paper: its gene symbols name that species' genes
+            groundings = [species_grounding(grounder, m.norm_text, m.type, species, g)
+                          for m, g in zip(doc_mentions, groundings, strict=True)]
+    concepts: dict[Concept, int] = {}
+    rows = []
+    for m, g in zip(doc_mentions, groundings, strict=True):
+        concept = g.concept if g is not None else None
+        key = concept.curie if concept is not None else normalize_text(m.norm_text)
+        if concept is None and not any(ch.isalnum() for ch in m.text):
+            key = ""  # a lone "+" or "%" tagged by a head is no concept
+        if not key:
+            continue
+        index = -1 if concept is None else concepts.setdefault(concept, len(concepts))
+        rows.append((m.start, m.end, m.para, m.sent, m.text, m.norm_text, m.type, heads_agree(m.source), index, key))
+    return DocumentConcepts(doc_id, tuple(rows), tuple(concepts), tuple(tuple(p) for p in adoc.abbreviations))
+
+
 def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None = None,
-                    grounder: Grounder | None = None, text: Callable[[str], str] | None = None) -> ConceptTable:
+                    grounder: Grounder | None = None, text: Callable[[str], str] | None = None,
+                    grounded: Iterable[DocumentConcepts] | None = None) -> ConceptTable:
     """Key every mention of ``annotated`` by concept and collect labels, types and aliases.
 
     ``annotated`` is read once, in any order, and not kept: the mention table holds one row
@@ -181,10 +243,15 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     ``grounder`` defaults to :meth:`Grounder.for_linker` of ``linker`` (none without a linker).
     ``text`` (document id -> its text), with a grounder: disease and chemical spans grow to the longest
     vocabulary term around them (:func:`kg.concepts.spans.extend_mentions`).
+    ``grounded``: each document's :func:`document_concepts` already made (a build's cache of them,
+    :mod:`kg.pipeline.grounding_cache`); ``annotated`` is then not read.
     """
-    if grounder is None and linker is not None:
-        grounder = Grounder.for_linker(linker)
-    cache: dict[tuple[str, str, str], Grounding] = {}
+    if grounded is None:
+        if grounder is None and linker is not None:
+            grounder = Grounder.for_linker(linker)
+        cache: dict[tuple[str, str, str], Grounding] = {}
+        grounded = (document_concepts(adoc, linker=linker, grounder=grounder, text=text, cache=cache)
+                    for adoc in annotated)
     interned: dict[str, str] = {}
     doc_col: list[str] = []
     text_col: list[str] = []
@@ -198,57 +265,31 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     definition_tally: dict[str, dict] = {}
     linked: dict[str, Concept] = {}
     agreed: set[str] = set()
-    for adoc in annotated:
-        doc_id = adoc.doc_id
-        for i, (short, long_form) in enumerate(adoc.abbreviations):
+    for doc in grounded:
+        doc_id = doc.doc_id
+        for i, (short, long_form) in enumerate(doc.abbreviations):
             _tally(definition_tally, normalize_text(short), normalize_text(long_form), (doc_id, i))
-        seq = 0
-        doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]
-        if text is not None and grounder is not None:
-            doc_mentions = extend_mentions(text(doc_id), doc_mentions, grounder)
-        groundings: list[Grounding | None] = []
-        for m in doc_mentions:
-            # the text itself is tried when the long form does not ground, so it is part of the key
-            ck = (m.norm_text, m.type, m.text if m.text != m.norm_text else "")
-            if grounder is not None and ck not in cache:
-                cache[ck] = _ground(grounder, m)
-            groundings.append(cache.get(ck))
-        if grounder is not None and any(g is not None and g.flagged for g in groundings):
-            # ambiguous names: decided by the CURIEs the document's other mentions grounded to
-            context = frozenset(x for g in groundings if g is not None and g.concept is not None
-                                for x in g.concept.xrefs or (g.concept.curie,))
-            groundings = [_ground(grounder, m, context) if g is not None and g.flagged else g
-                          for m, g in zip(doc_mentions, groundings, strict=True)]
-        if grounder is not None:
-            species = document_species(g.concept.curie for g in groundings if g is not None and g.concept is not None)
-            if species != HUMAN:  # a mouse or rat paper: its gene symbols name that species' genes
-                groundings = [species_grounding(grounder, m.norm_text, m.type, species, g)
-                              for m, g in zip(doc_mentions, groundings, strict=True)]
-        for m, g in zip(doc_mentions, groundings, strict=True):
-            concept = g.concept if g is not None else None
-            key = concept.curie if concept is not None else normalize_text(m.norm_text)
-            if concept is None and not any(ch.isalnum() for ch in m.text):
-                key = ""  # a lone "+" or "%" tagged by a head is no concept
-            if not key:
-                continue
-            if concept is not None and (key not in linked or concept.score > linked[key].score):
-                linked[key] = concept
+        concepts = doc.concepts
+        for seq, (start, end, para, sent, mtext, norm_text, mtype, agree, index, key) in enumerate(doc.mentions):
+            if index >= 0:
+                concept = concepts[index]
+                if key not in linked or concept.score > linked[key].score:
+                    linked[key] = concept
             rank = (doc_id, seq)
-            seq += 1
-            _tally(form_tally, key, m.text, rank)
-            if m.norm_text != m.text:
-                _tally(long_tally, key, m.norm_text, rank)
-            _tally(type_tally, key, m.type, rank)
-            if heads_agree(m.source):
+            _tally(form_tally, key, mtext, rank)
+            if norm_text != mtext:
+                _tally(long_tally, key, norm_text, rank)
+            _tally(type_tally, key, mtype, rank)
+            if agree:
                 agreed.add(key)
             doc_col.append(doc_id)
-            text_col.append(interned.setdefault(m.text, m.text))
-            type_col.append(m.type)
+            text_col.append(interned.setdefault(mtext, mtext))
+            type_col.append(mtype)
             key_col.append(key)
-            para_col.append(m.para)
-            sent_col.append(m.sent)
-            start_col.append(m.start)
-            end_col.append(m.end)
+            para_col.append(para)
+            sent_col.append(sent)
+            start_col.append(start)
+            end_col.append(end)
     forms, long_forms, type_votes = _counters(form_tally), _counters(long_tally), _counters(type_tally)
     definitions = _counters(definition_tally)
     del form_tally, long_tally, type_tally, definition_tally, interned

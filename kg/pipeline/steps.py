@@ -9,6 +9,7 @@ and :class:`Clock` (stage times, peak memory, the progress line after NER).
 from __future__ import annotations
 
 import gc
+import hashlib
 import sqlite3
 import sys
 import time
@@ -26,7 +27,7 @@ import pandas as pd
 
 from kg.concepts.filter import concept_rules
 from kg.concepts.grounder import Grounder
-from kg.concepts.table import ConceptTable, assign_concepts
+from kg.concepts.table import ConceptTable, assign_concepts, document_concepts
 from kg.errors import KgError
 from kg.graph.build_graph import GraphOptions, build_graph
 from kg.graph.cooccur import count_pairs, filter_edges
@@ -35,6 +36,7 @@ from kg.graph.years import YearSlice
 from kg.ingest import IngestReport, iter_documents
 from kg.ingest.counting import count_records
 from kg.nlp.annotate import FLAG_LONG_TEXT, MAX_TEXT_CHARS, AnnotatedDoc
+from kg.pipeline.grounding_cache import GroundingCache, grounding_fingerprint, kept_concepts
 from kg.pipeline.ner_pass import AnnotationStats, annotate_corpus, available_cores
 from kg.pipeline.options import BuildOptions
 from kg.pipeline.outfolder import OutputFolder
@@ -59,12 +61,16 @@ class Corpus:
     spans: dict[str, np.ndarray] = field(default_factory=dict)
     #: year, journal and source file of each document (the database's documents table, the edges' years)
     records: dict[str, tuple[int | None, str | None, str]] = field(default_factory=dict)
+    #: SHA-1 of each document's exact text (with the NER stack, what its NER output and grounding depend on)
+    sha1s: dict[str, str] = field(default_factory=dict)
     _last: tuple[str, str] | None = field(default=None, repr=False)  # build_graph asks document by document
 
     def remember(self, docs: Iterator[Document]) -> Iterator[Document]:
         """``docs`` unchanged, each one's text and links kept on the way."""
         for doc in docs:
-            self.texts[doc.id] = zlib.compress(doc.text.encode("utf-8"), 1)
+            raw = doc.text.encode("utf-8")
+            self.texts[doc.id] = zlib.compress(raw, 1)
+            self.sha1s[doc.id] = hashlib.sha1(raw).hexdigest()
             self.metas[doc.id] = (doc.pmid, doc.doi, doc.url, doc.title)
             self.records[doc.id] = (doc.year, doc.journal, doc.source)
             yield doc
@@ -115,6 +121,7 @@ class Corpus:
         self.metas.clear()
         self.records.clear()
         self.spans.clear()
+        self.sha1s.clear()
         self._last = None
 
 
@@ -287,18 +294,54 @@ def annotate(options: BuildOptions, corpus: Corpus, docs: Iterator[Document], to
             corpus.keep_sentences(a)
             yield a
 
+    grounder: list[Grounder] = []  # made when a document needs grounding (an update may need none)
+    shared: dict = {}  # context-free groundings, shared between documents
+
+    def ground(adoc: AnnotatedDoc):
+        if linker is not None and not grounder:
+            grounder.append(Grounder.for_linker(linker, merge_orthologs=not options.species_apart))
+        return document_concepts(adoc, linker=linker, grounder=grounder[0] if grounder else None,
+                                 text=corpus.text if linker is not None else None, cache=shared)
+
     started = time.perf_counter()
+    kept = _grounding_cache(options, store)
     try:
-        table = assign_concepts(with_sentences(annotate_corpus(
+        annotated = with_sentences(annotate_corpus(
             docs, models=options.models, store=store, workers=options.workers, engine=options.engine,
             scheduler=options.scheduler, batch_size=options.batch_size, progress=options.progress, total=total,
-            stats=ner)), linker=linker, text=corpus.text if linker is not None else None,
-            grounder=Grounder.for_linker(linker, merge_orthologs=not options.species_apart) if linker else None)
+            stats=ner))
+        table = assign_concepts((), grounded=kept_concepts(annotated, ground, kept, corpus.sha1s.__getitem__))
+        if kept is not None:
+            try:
+                kept.finish(corpus.sha1s)
+            except sqlite3.Error as err:
+                warnings.warn(f"{kept.path}: grounded mentions not kept ({err})", CacheWarning, stacklevel=2)
     finally:
         if store is not None:
             store.close()
-    return Annotated(table, ner, waited, time.perf_counter() - started,
-                     cache=store.report.as_dict() if store is not None else {})
+        if kept is not None:
+            kept.close()
+    cache = store.report.as_dict() if store is not None else {}
+    if kept is not None:
+        cache["groundings"] = {"reused": kept.reused, "grounded": kept.grounded}
+    return Annotated(table, ner, waited, time.perf_counter() - started, cache=cache)
+
+
+def _grounding_cache(options: BuildOptions, store: MentionStore | None) -> GroundingCache | None:
+    """The cache of grounded mentions in the NER cache's file (None without the NER cache, or when it
+    cannot be opened: it only saves time)."""
+    if store is None:
+        return None
+    from kg.pipeline.store import stack_fingerprint
+
+    fingerprint = hashlib.sha1(f"{grounding_fingerprint(link=options.link, species_apart=options.species_apart)}"
+                               f"\0{stack_fingerprint(options.models)}".encode()).hexdigest()
+    try:
+        return GroundingCache(store.path, fingerprint)
+    except sqlite3.Error as err:
+        warnings.warn(f"{store.path}: grounded mentions not kept ({err}); grounding every document", CacheWarning,
+                      stacklevel=3)
+        return None
 
 
 @dataclass
