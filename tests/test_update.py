@@ -8,6 +8,7 @@ by ``kg fetch`` has its saved query run again first (against tests/eutils_replay
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from kg.cli import app
 from kg.errors import KgError
 from kg.export.database import DATABASE_FILE, content_bytes
 from kg.ingest.fetch import RetryPolicy, fetch
+from kg.pipeline.grounding_cache import grounding_fingerprint
 from kg.pipeline.update import BUILD_RECORD, read_record
 from tests.eutils_replay import QUERY, ReplayServer
 from tests.synthetic import corpus, write_jsonl
@@ -77,8 +79,33 @@ def test_an_update_equals_a_clean_build(built, tiny, tmp_path, change):
     assert result.graph.stats.documents == len(docs)
     relations = result.graph.stats.cache["relations"]  # kept per document (kg.relations.cache)
     assert relations["reused"] >= 20 and relations["predicted"] <= 6, relations
+    # grounded mentions kept per document (kg.pipeline.grounding_cache): only new or changed text is grounded
+    assert result.graph.stats.cache["groundings"] == {"add": {"reused": 30, "grounded": 2},
+                                                      "remove": {"reused": 29, "grounded": 0},
+                                                      "change": {"reused": 29, "grounded": 1}}[change]
+    with sqlite3.connect(out / "kg.sqlite") as db:  # a document gone from the inputs leaves no row behind
+        assert db.execute("SELECT count(*) FROM groundings").fetchone()[0] == len(docs)
     assert files(out) == clean(docs, tmp_path, tiny, formats=("html", "graphml", "csv"))
     assert not kg.update(out).changed  # and then it is up to date
+
+
+def test_kept_groundings_are_not_used_when_what_grounds_changes(built, tiny, tmp_path):
+    out, source, docs = built
+    again = kg.api.build(source, out=out, models=(tiny,), formats=("html", "graphml", "csv"), species_apart=True)
+    assert again.stats.cache["groundings"] == {"reused": 0, "grounded": 30}  # another option: grounded again
+    assert files(out) == clean(docs, tmp_path, tiny, formats=("html", "graphml", "csv"), species_apart=True)
+
+
+def test_the_grounding_fingerprint_follows_the_tables_code_and_options(tmp_path):
+    tables = tmp_path / "data"
+    (tables / "grounding").mkdir(parents=True)
+    (tables / "grounding" / "terms.tsv").write_text("STAT3\thgnc:11364\n", encoding="utf-8")
+    first = grounding_fingerprint(link=True, species_apart=False, data=tables)
+    assert grounding_fingerprint(link=True, species_apart=False, data=tables) == first
+    assert grounding_fingerprint(link=False, species_apart=False, data=tables) != first
+    assert grounding_fingerprint(link=True, species_apart=True, data=tables) != first
+    (tables / "grounding" / "terms.tsv").write_text("STAT3\thgnc:11365\n", encoding="utf-8")
+    assert grounding_fingerprint(link=True, species_apart=False, data=tables) != first
 
 
 def test_an_update_keeps_the_saved_options(tiny, tmp_path):

@@ -27,7 +27,6 @@ import sys
 import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 from kg.concepts.table import DocumentConcepts
@@ -45,7 +44,6 @@ _MAX_VARS = 500  # ids per SELECT ... IN (...)
 _BATCH = 256  # documents looked up (and written) at once
 
 
-@lru_cache(maxsize=8)
 def _data_hash(data: Path) -> str:
     digest = hashlib.sha1()
     for path in sorted(data.rglob("*")) if data.is_dir() else []:
