@@ -92,6 +92,7 @@ def predict_relations(model: RelationModel, documents: Iterable[RelationDocument
 
     rows: list[tuple] = []
     docs = iter(documents)
+    wanted = None if only is None else only if isinstance(only, (set, frozenset)) else set(only)
     while True:
         chunk = [d for _, d in zip(range(batch), docs, strict=False)]
         if not chunk:
@@ -100,7 +101,7 @@ def predict_relations(model: RelationModel, documents: Iterable[RelationDocument
             for predictions in model.predict_many(chunk, only):
                 rows += _rows(predictions)
             continue
-        items = list(split_cached(chunk, None if only is None else set(only), cache))
+        items = list(split_cached(chunk, wanted, cache))
         todo = [(doc, kept) for doc, _, kept in items if kept.missing]
         missing = {pair for _, kept in todo for pair in kept.missing}  # only what no kept row has
         fresh = iter(model.predict_many([doc for doc, _ in todo], missing))

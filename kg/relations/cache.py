@@ -27,7 +27,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +39,7 @@ __all__ = ["RelationCache", "Kept", "document_key", "relation_stack_hash", "aske
 _SCHEMA = """CREATE TABLE IF NOT EXISTS relation_predictions (
     doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, asked BLOB NOT NULL, rows BLOB NOT NULL)"""
 _RELATIONS_CODE = Path(__file__).resolve().parent
+_MAX_VARS = 500  # ids per SELECT ... IN (...)
 
 
 @lru_cache(maxsize=4)
@@ -80,20 +81,34 @@ class RelationCache:
 
     def lookup(self, doc: RelationDocument, asked: set[tuple[str, str]]) -> Kept:
         """The document's key and what is kept of it for ``asked`` (:class:`Kept`)."""
+        return self.lookup_many([doc], [asked])[0]
+
+    def lookup_many(self, docs: Sequence[RelationDocument], asked: Sequence[set[tuple[str, str]]]) -> list[Kept]:
+        """:meth:`lookup` of each of ``docs`` (with the pairs asked of it), the rows read in one query per
+        :data:`_MAX_VARS` documents."""
+        stored: dict[str, tuple[str, bytes, bytes]] = {}
+        ids = [d.id for d in docs]
+        for i in range(0, len(ids), _MAX_VARS):
+            part = ids[i:i + _MAX_VARS]
+            for doc_id, *row in self.db.execute("SELECT doc_id, key, asked, rows FROM relation_predictions WHERE "
+                                                f"doc_id IN ({','.join('?' * len(part))})", part):
+                stored[doc_id] = tuple(row)
+        return [self._kept(doc, pairs, stored.get(doc.id)) for doc, pairs in zip(docs, asked, strict=True)]
+
+    def _kept(self, doc: RelationDocument, asked: set[tuple[str, str]], row: tuple | None) -> Kept:
         key = document_key(doc, self.stack)
-        row = self.db.execute("SELECT key, asked, rows FROM relation_predictions WHERE doc_id = ?",
-                              (doc.id,)).fetchone()
         if row is None or row[0] != key:
             return Kept(key, set(), [], asked)
         try:
             had = {tuple(p) for p in json.loads(zlib.decompress(row[1]))}
+            if asked <= had:  # all kept: the rows are read, no pair is missing
+                rows = [(*r[:-1], tuple(r[-1])) for r in json.loads(zlib.decompress(row[2]))]
+                self.reused += 1
+                return Kept(key, had, rows, set())
             rows = [(*r[:-1], tuple(r[-1])) for r in json.loads(zlib.decompress(row[2]))]
         except (zlib.error, ValueError, TypeError):
             return Kept(key, set(), [], asked)
-        missing = asked - had
-        if not missing:
-            self.reused += 1
-        return Kept(key, had, rows, missing)
+        return Kept(key, had, rows, asked - had)
 
     def put(self, doc_id: str, key: str, asked: set[tuple[str, str]], rows: list[tuple]) -> None:
         self.predicted += 1
@@ -139,7 +154,7 @@ class Kept:
 
 def split_cached(documents: Iterable[RelationDocument], only: set[tuple[str, str]] | None, cache: RelationCache
                  ) -> Iterator[tuple[RelationDocument, set[tuple[str, str]], Kept]]:
-    """Each document with the pairs asked of it and what the cache keeps of it."""
-    for doc in documents:
-        asked = asked_pairs(doc, only)
-        yield doc, asked, cache.lookup(doc, asked)
+    """Each document with the pairs asked of it and what the cache keeps of it (looked up in bulk)."""
+    docs = list(documents)
+    asked = [asked_pairs(doc, only) for doc in docs]
+    yield from zip(docs, asked, cache.lookup_many(docs, asked), strict=True)
