@@ -193,8 +193,11 @@ def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, groun
                       cache: dict[tuple[str, str, str], Grounding] | None = None) -> DocumentConcepts:
     """Steps 1-4 of the module doc for one document: its mentions split, extended, grounded and keyed.
 
-    ``cache``: context-free groundings shared between documents ((long form, type, text) -> grounding).
+    ``grounder`` defaults to :meth:`Grounder.for_linker` of ``linker`` (none without a linker). ``cache``:
+    context-free groundings shared between documents ((long form, type, text) -> grounding).
     """
+    if grounder is None and linker is not None:
+        grounder = Grounder.for_linker(linker)
     cache = {} if cache is None else cache
     doc_id = adoc.doc_id
     doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]

@@ -77,13 +77,21 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
     ``pair_types``: the (sorted) entity-type pairs to consider; ``None`` takes every pair.
     ``only``: the (sorted) concept pairs to featurise (a build asks only for its graph's edges); ``None``: all.
     """
-    sentences = doc.sentences or split_sentences(doc.text)
-    if not sentences or not doc.mentions:
+    if not doc.mentions:
+        return []
+    types = _concept_types(doc.mentions)
+    concepts = sorted(types)
+    candidates = [
+        (a, b) for i, a in enumerate(concepts) for b in concepts[i + 1 :]
+        if (pair_types is None or tuple(sorted((types[a], types[b]))) in pair_types)
+        and (only is None or (a, b) in only)
+    ]
+    sentences = doc.sentences or split_sentences(doc.text) if candidates else ()
+    if not sentences:  # nothing to featurise: the text is not even tokenised (an update asks few pairs)
         return []
     starts = [s for s, _ in sentences]
     tokens = [tokenize(doc.text, s, e) for s, e in sentences]
     token_starts = [[t[0] for t in sent] for sent in tokens]
-    types = _concept_types(doc.mentions)
     occurrences: dict[str, list[_Occurrence]] = defaultdict(list)
     marker_at: list[dict[int, str]] = [dict() for _ in sentences]  # token index -> entity marker
     for m in sorted(doc.mentions, key=lambda m: (m.start, m.end, m.concept)):
@@ -106,12 +114,6 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
     n_mentions = sum(counts.values())
     concept_sents = {c: sorted({o.sentence for o in occ}) for c, occ in occurrences.items()}
     stems: dict[int, list[str]] = {}
-    concepts = sorted(occurrences)
-    candidates = [
-        (a, b) for i, a in enumerate(concepts) for b in concepts[i + 1 :]
-        if (pair_types is None or tuple(sorted((types[a], types[b]))) in pair_types)
-        and (only is None or (a, b) in only)
-    ]
     # context words only of the concepts of a candidate pair (a build asks about few pairs per document)
     context = {c: _context_words(c, types[c], occurrences[c], tokens, marker_at)
                for c in sorted({c for pair in candidates for c in pair})}
