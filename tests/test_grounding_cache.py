@@ -73,3 +73,15 @@ def test_a_record_is_used_only_under_its_key(tmp_path):
         cache.finish([])  # the document left the build: its row goes
     with GroundingCache(path, "stack-a") as cache:
         assert cache.get_many({"pmid:1": cache.key("text-1")}) == {}
+
+
+def test_of_equally_good_groundings_the_first_used_wins_whatever_the_order():
+    """One CURIE grounded in two documents with equal scores but different records (a CTD and a MeSH page):
+    the concept's record is the one of the first document by id, not of the first to arrive."""
+    ctd = Concept("mesh:D002289", "NSCLC", "CTD", "https://ctdbase.org/x", "", "Cancer", ("mesh:D002289",), "", 1.0)
+    mesh = Concept("mesh:D002289", "NSCLC", "MeSH", "https://meshb.nlm.nih.gov/x", "", "Cancer", ("mesh:D002289",),
+                   "", 1.0)
+    row = (0, 5, 0, 0, "NSCLC", "NSCLC", "Cancer", False, 0, "mesh:D002289")
+    docs = [DocumentConcepts("pmid:2", (row,), (ctd,)), DocumentConcepts("pmid:10", (row,), (mesh,))]
+    tables = [assign_concepts((), grounded=iter(order)) for order in (docs, docs[::-1])]
+    assert {t.urls["mesh:D002289"] for t in tables} == {mesh.url}  # "pmid:10" < "pmid:2"

@@ -144,21 +144,36 @@ def _counters(table: dict) -> dict[str, Counter]:
         for key in sorted(table, key=first.__getitem__)})
 
 
-def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str, list[str]]) -> pd.DataFrame:
-    """The mention table in document-id order (stable), one column at a time (no whole-table copy)."""
+def _mention_frame(doc_col: list[str], ints: dict[str, array], strings: dict[str, list[str]],
+                   **extra: list) -> tuple[pd.DataFrame, np.ndarray]:
+    """The mention table in document-id order (stable), one column at a time (no whole-table copy), and
+    the one ``extra`` column in the same order (an object array)."""
+    (name_extra, extra_col), = extra.items()
     if not doc_col:
-        return pd.DataFrame([], columns=MENTION_COLUMNS)
+        return pd.DataFrame([], columns=MENTION_COLUMNS), np.asarray(extra_col, dtype=object)
     codes, _ = pd.factorize(pd.Series(doc_col, dtype=object), sort=True)
     order = np.argsort(codes, kind="stable")
     del codes
     columns: dict[str, object] = {}
-    for name, values in (("doc", doc_col), *strings.items()):
+    for name, values in (("doc", doc_col), *strings.items(), (name_extra, extra_col)):
         columns[name] = np.asarray(values, dtype=object)[order]
         values.clear()  # the caller's list: free it before the next column
     for name, col in ints.items():
         columns[name] = np.frombuffer(col, dtype=np.int32)[order]
     frame = pd.DataFrame({name: columns.pop(name) for name in MENTION_COLUMNS})
-    return frame
+    return frame, columns.pop(name_extra)
+
+
+def _first_use_tally(keys: np.ndarray, values: np.ndarray) -> dict[str, Counter]:
+    """Per key, a Counter of its values: keys, and each key's values, in order of first appearance in the
+    arrays (what :func:`_counters` gives for tallies whose ranks are the rows' order)."""
+    out: dict[str, Counter] = defaultdict(Counter)
+    if not len(keys):
+        return out
+    counts = pd.DataFrame({"k": keys, "v": values}).groupby(["k", "v"], sort=False).size()
+    for (key, value), n in zip(counts.index.tolist(), counts.tolist(), strict=True):
+        out[key][value] = n
+    return out
 
 
 def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset()) -> Grounding:
@@ -262,42 +277,44 @@ def assign_concepts(annotated: Iterable[AnnotatedDoc], *, linker: Linker | None 
     key_col: list[str] = []
     ints = {name: array("i") for name in ("para", "sent", "start", "end")}  # int32: 4 bytes a mention each
     para_col, sent_col, start_col, end_col = ints.values()
-    form_tally: dict[str, dict] = {}
-    long_tally: dict[str, dict] = {}
-    type_tally: dict[str, dict] = {}
     definition_tally: dict[str, dict] = {}
     linked: dict[str, Concept] = {}
+    linked_in: dict[str, str] = {}  # the document each linked concept was taken from
     agreed: set[str] = set()
+    norm_col: list[str | None] = []  # the long form where it differs from the text
     for doc in grounded:
         doc_id = doc.doc_id
         for i, (short, long_form) in enumerate(doc.abbreviations):
             _tally(definition_tally, normalize_text(short), normalize_text(long_form), (doc_id, i))
-        concepts = doc.concepts
-        for seq, (start, end, para, sent, mtext, norm_text, mtype, agree, index, key) in enumerate(doc.mentions):
-            if index >= 0:
-                concept = concepts[index]
-                if key not in linked or concept.score > linked[key].score:
-                    linked[key] = concept
-            rank = (doc_id, seq)
-            _tally(form_tally, key, mtext, rank)
-            if norm_text != mtext:
-                _tally(long_tally, key, norm_text, rank)
-            _tally(type_tally, key, mtype, rank)
+        for concept in doc.concepts:  # in order of first mention
+            key = concept.curie
+            best = linked.get(key)
+            # the best score; of equal ones, the first used (by document id): not the order documents arrive in
+            if best is None or concept.score > best.score or (concept.score == best.score and doc_id < linked_in[key]):
+                linked[key], linked_in[key] = concept, doc_id
+        for start, end, para, sent, mtext, norm_text, mtype, agree, _, key in doc.mentions:
             if agree:
                 agreed.add(key)
             doc_col.append(doc_id)
             text_col.append(interned.setdefault(mtext, mtext))
+            norm_col.append(None if norm_text == mtext else norm_text)
             type_col.append(mtype)
             key_col.append(key)
             para_col.append(para)
             sent_col.append(sent)
             start_col.append(start)
             end_col.append(end)
-    forms, long_forms, type_votes = _counters(form_tally), _counters(long_tally), _counters(type_tally)
     definitions = _counters(definition_tally)
-    del form_tally, long_tally, type_tally, definition_tally, interned
-    frame = _mention_frame(doc_col, ints, {"text": text_col, "type": type_col, "concept": key_col})
-    del doc_col, text_col, type_col, key_col, ints, para_col, sent_col, start_col, end_col
+    del definition_tally, interned
+    frame, norms = _mention_frame(doc_col, ints, {"text": text_col, "type": type_col, "concept": key_col},
+                                  norm=norm_col)
+    del doc_col, text_col, type_col, key_col, ints, para_col, sent_col, start_col, end_col, norm_col
+    # the frame is in rank order (document id, then position): tallies in order of first use (see _counters)
+    keys = frame["concept"].to_numpy()
+    forms, type_votes = _first_use_tally(keys, frame["text"].to_numpy()), _first_use_tally(keys, frame["type"].to_numpy())
+    has_long = np.not_equal(norms, None)
+    long_forms = _first_use_tally(keys[has_long], norms[has_long])
+    del keys, norms, has_long
     # Step 5: abbreviations used bare resolve to their corpus-wide commonest definition.
     moved = {key: definitions[key].most_common(1)[0][0] for key in list(forms)
              if key not in linked and key in definitions and definitions[key].most_common(1)[0][0] in forms}
