@@ -72,6 +72,20 @@ def test_sentences_of_the_hand_made_document():
     ]
 
 
+@pytest.mark.parametrize(
+    ("pair", "expected"),
+    [(("1742", "D001241"), {"forms_min": 1, "forms_max": 1, "short_share_min": 0, "short_share_max": 1,
+                            "lower_share_max": 0, "title_mentions_min": 1, "title_mentions_max": 1}),
+     (("D001241", "D007052"), {"short_share_max": 0, "lower_share_min": 0, "lower_share_max": 1,
+                               "title_mentions_min": 0, "title_mentions_max": 1})],
+)
+def test_surface_features_say_how_each_concept_is_written(pair, expected):
+    """COX1 is short (an abbreviation-like form), ibuprofen lower-case, aspirin written one way twice, its
+    first mention and COX1 in the first sentence (the title's place)."""
+    (found,) = document_pairs(_doc(), only={pair})
+    assert {name: _dense(found, name) for name in expected} == expected
+
+
 def test_pair_features_of_a_hand_made_document():
     pairs = {(p.source, p.target): p for p in document_pairs(_doc())}
     assert len(pairs) == 6  # 4 concepts

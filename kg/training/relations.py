@@ -392,7 +392,8 @@ is a novel finding of the paper. Used by kg to type graph edges; loaded by
 Two LightGBM boosters (LightGBM {meta.get("lightgbm")}: related, novel) and a multinomial logistic
 regression (type) over symmetric pair features
 (`kg.relations.features`): mention and sentence counts, co-occurrence in the title and the last
-sentences, sentence and token distances, and words: the shortest span between the two mentions with
+sentences, sentence and token distances, how each concept is written (distinct surface forms, shares of
+short and lower-case mentions, title mentions), and words: the shortest span between the two mentions with
 entity markers, words around each mention, stems of the sentences holding both; {len(model.vocabulary.words)}
 word features. The related probability is calibrated by isotonic regression on 5-fold out-of-fold
 predictions of the training documents; the threshold {model.threshold:.3f} maximises pair F on {cut_on}
