@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -203,6 +204,60 @@ def end_to_end(documents: Sequence[AnnotatedDocument], built, keep: Callable | N
     return out[0], out[1], out[2]
 
 
+def end_to_end_losses(dev: Path, documents: Sequence[AnnotatedDocument], built) -> tuple[Counter, Counter]:
+    """Where the gold relations go end to end, and why the build's wrong statements are wrong.
+
+    Each gold relation: lost to grounding (its two concepts are not both on nodes of the document: 0 or 1
+    of them), lost to the window (both on nodes, but the pair is no edge of the graph, so the relation step
+    never asks about it), lost to the model (asked, no statement) or found. Each statement that names no
+    gold relation: an end is no gold entity of the document (NER, extra concept), an end is a gold mention
+    grounded to another id (its text is a gold mention's), or both ends are gold concepts (the model)."""
+    import re
+
+    from kg.relations.records import pair_key
+
+    match, curie = _matcher(documents, built), _gold_curies(documents)
+    nodes = node_curies(built.graph)
+    by_doc = {d.id: d for d in built_documents(dev, built)}
+    stated = {(re.sub(r"\D", "", str(r.doc_id)), r.source, r.target) for r in built.relations_df().itertuples()}
+    gold = Counter()
+    for doc, relations in documents:
+        concepts = sorted({m.concept for m in by_doc[doc.id].mentions}) if doc.id in by_doc else []
+        for r in relations:
+            pairs = [pair_key(a, b) for i, a in enumerate(concepts) for b in concepts[i + 1 :]
+                     if match(doc.id, a, b) is r]
+            if not pairs:
+                ids = (curie.get((doc.id, r.id1), "").lower(), curie.get((doc.id, r.id2), "").lower())
+                on = sum(any(c and c in nodes.get(x, ()) for x in concepts) for c in ids)
+                gold[f"lost: grounding ({min(on, 1)} of 2 concepts on a node)"] += 1
+            elif not any(built.graph.has_edge(*p) for p in pairs):
+                gold["lost: window (both on nodes, no edge: never asked)"] += 1
+            elif not any((doc.id, *p) in stated for p in pairs):
+                gold["lost: model (asked, below the threshold)"] += 1
+            else:
+                gold["found"] += 1
+    wrong = Counter()
+    gold_ids = {doc.id: {curie.get((doc.id, m.concept), "").lower() for m in doc.mentions} for doc, _ in documents}
+    gold_texts = {doc.id: {doc.text[m.start : m.end].lower() for m in doc.mentions} for doc, _ in documents}
+    for doc_id, a, b in sorted(stated):
+        if doc_id not in gold_ids or match(doc_id, a, b) is not None:
+            continue
+        kinds = {_end_kind(by_doc[doc_id], node, nodes, gold_ids[doc_id], gold_texts[doc_id]) for node in (a, b)}
+        wrong["an end is no gold entity (NER, extra concept)" if "none" in kinds else
+              "an end is a gold mention grounded to another id" if "other id" in kinds else
+              "both ends gold concepts, no gold relation (model)"] += 1
+    return gold, wrong
+
+
+def _end_kind(doc: RelationDocument, node: str, nodes: dict[str, frozenset[str]], gold_ids: set[str],
+              gold_texts: set[str]) -> str:
+    """"gold" (the node carries a gold id of the document), "other id" (its text is a gold mention's), "none"."""
+    if nodes.get(node, frozenset()) & gold_ids:
+        return "gold"
+    spans = {doc.text[m.start : m.end].lower() for m in doc.mentions if m.concept == node}
+    return "other id" if spans & gold_texts else "none"
+
+
 def edge_ap(documents: Sequence[AnnotatedDocument], built, *, types: frozenset[str] | None = None,
             scores: Sequence[str] = ("relation_score", "tfidf", "count", "npmi"),
             ends: frozenset[str] | None = None) -> dict[str, float]:
@@ -353,6 +408,13 @@ def _biored_end_to_end(dev: Path, documents: Sequence[AnnotatedDocument], *, win
           "concepts kg can ground (human genes, MeSH/OMIM, taxa; no variants, cell lines, other species' genes):")
     for prf, name in zip(end_to_end(documents, built, keep), ("pair", "pair+type", "pair+type+novelty"), strict=True):
         print("    " + prf.line(name))
+    gold, wrong = end_to_end_losses(dev, documents, built)
+    print(f"  where the {sum(gold.values())} gold relations go:")
+    for name, n in sorted(gold.items()):
+        print(f"    {name:<56} {n}")
+    print(f"  the {sum(wrong.values())} statements naming no gold relation:")
+    for name, n in wrong.most_common():
+        print(f"    {name:<56} {n}")
     print("  corpus-level AP of the edges (distinct gold pairs):")
     for name, ap in edge_ap(documents, built).items():
         print(f"    {name:<16} {ap:.3f}")

@@ -72,6 +72,20 @@ def test_sentences_of_the_hand_made_document():
     ]
 
 
+@pytest.mark.parametrize(
+    ("pair", "expected"),
+    [(("1742", "D001241"), {"forms_min": 1, "forms_max": 1, "short_share_min": 0, "short_share_max": 1,
+                            "lower_share_max": 0, "title_mentions_min": 1, "title_mentions_max": 1}),
+     (("D001241", "D007052"), {"short_share_max": 0, "lower_share_min": 0, "lower_share_max": 1,
+                               "title_mentions_min": 0, "title_mentions_max": 1})],
+)
+def test_surface_features_say_how_each_concept_is_written(pair, expected):
+    """COX1 is short (an abbreviation-like form), ibuprofen lower-case, aspirin written one way twice, its
+    first mention and COX1 in the first sentence (the title's place)."""
+    (found,) = document_pairs(_doc(), only={pair})
+    assert {name: _dense(found, name) for name in expected} == expected
+
+
 def test_pair_features_of_a_hand_made_document():
     pairs = {(p.source, p.target): p for p in document_pairs(_doc())}
     assert len(pairs) == 6  # 4 concepts
@@ -275,7 +289,9 @@ def test_load_errors_name_the_folder_and_the_fix(tmp_path, tiny_relations):
 @pytest.mark.parametrize(
     ("override", "message"),
     [({"training.folds": 1}, "folds must be an integer >= 2"), ({"paths.train": "nowhere.PubTator"}, "no such file"),
-     ({"related.rounds": 0}, "rounds must be a positive integer")],
+     ({"related.rounds": 0}, "rounds must be a positive integer"),
+     ({"training.threshold_on": "dev"}, "threshold_on must be"), ({"training.cid_type": "Causes"}, "no BioRED type"),
+     ({"training.extra_cid_end_to_end": "yes"}, "extra_cid_end_to_end must be true or false")],
 )
 def test_bad_options_are_refused_before_any_work(override, message):
     with pytest.raises(InputError, match=message):
@@ -353,3 +369,24 @@ def test_training_with_end_to_end_documents(tmp_path):
                              log=lambda _: None)
     assert result.model.meta["end_to_end"] == SAMPLE.name
     assert RelationModel.load(result.output).predict(read_pubtator_relations(SAMPLE)[0][0])
+
+
+def test_threshold_on_end_to_end_pairs_and_typed_cid_pairs(tmp_path):
+    """``threshold_on = "end_to_end"`` cuts on the out-of-fold predictions of kg's own mentions only (another
+    cut than on all pairs); ``cid_type`` gives the extra chemical-disease pairs a type for the type classifier."""
+    base = {**OVERRIDES, "paths.end_to_end": str(SAMPLE)}
+    logs: dict[str, list[str]] = {"all": [], "end_to_end": []}
+    models = {}
+    for mode, lines in logs.items():
+        models[mode] = train_relations(TINY_CFG, tmp_path / mode, overrides={**base, "training.threshold_on": mode},
+                                       log=lines.append).model
+    assert models["end_to_end"].meta["threshold_on"] == "end_to_end"
+    said = next(line for line in logs["end_to_end"] if "would cut at" in line)
+    assert f"{models['all'].threshold:.3f}" in said  # the other cut, logged, is the one "all" takes
+    assert any("end-to-end pair F" in line for line in logs["end_to_end"])
+    typed = train_relations(TINY_CFG, tmp_path / "cid", overrides={
+        **OVERRIDES, "paths.extra_cid": str(SAMPLE), "training.cid_type": "Drug_Interaction"}, log=lambda _: None)
+    plain = train_relations(TINY_CFG, tmp_path / "plain", overrides={**OVERRIDES, "paths.extra_cid": str(SAMPLE)},
+                            log=lambda _: None)
+    assert "Drug_Interaction" in typed.model.type_classes and "Drug_Interaction" not in plain.model.type_classes
+    assert typed.model.meta["cid_type"] == "Drug_Interaction"

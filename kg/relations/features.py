@@ -4,9 +4,11 @@ For every unordered pair of concepts of a document (their mentions grouped by co
 features follow the feature-based systems of BioCreative V CID and BioRED (e.g. Peng et al. 2016,
 Database; Lai et al. 2023, BioREx, for the entity-marker view): counts (mentions, sentences that hold
 both), distances (sentences, tokens between the closest mentions), places (title, first and last
-sentences: conclusions), and words: the shortest span between the two mentions with every other
-mention replaced by an entity marker (``@gene``), two words around each, the words of the sentences
-that hold both, and 6-letter stems of them (``inhibi``). Every feature is symmetric in the two
+sentences: conclusions), how each concept is written (distinct surface forms, the shares of short and of
+lower-case mentions, mentions in the title: features that hold for kg's own spans as for a corpus's, and
+help tell a spurious or mis-grounded concept from a named one), and words: the shortest span between
+the two mentions with every other mention replaced by an entity marker (``@gene``), two words around
+each, the words of the sentences that hold both, and 6-letter stems of them (``inhibi``). Every feature is symmetric in the two
 concepts, so a pair has one vector whatever its order.
 
 Dense features are a fixed vector (:data:`DENSE_NAMES`); word features are strings turned into columns
@@ -36,6 +38,8 @@ DENSE_NAMES: tuple[str, ...] = (
     "first_position_min", "first_position_max", "rank_min", "rank_max", "top_of_type",
     "doc_concepts", "same_type_concepts_min", "same_type_concepts_max", "doc_sentences", "doc_mentions",
     "mention_share_min", "mention_share_max", "cooc_min_tokens_sentence",
+    "forms_min", "forms_max", "short_share_min", "short_share_max", "lower_share_min", "lower_share_max",
+    "title_mentions_min", "title_mentions_max",
 )
 _FAR = 999.0
 _COORD = {",", "and", "or", "/", "-", "(", ")", "as", "well", "including", "such", "e", "g", ".", "i"}
@@ -94,7 +98,9 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
     token_starts = [[t[0] for t in sent] for sent in tokens]
     occurrences: dict[str, list[_Occurrence]] = defaultdict(list)
     marker_at: list[dict[int, str]] = [dict() for _ in sentences]  # token index -> entity marker
+    surfaces: dict[str, list[str]] = defaultdict(list)
     for m in sorted(doc.mentions, key=lambda m: (m.start, m.end, m.concept)):
+        surfaces[m.concept].append(doc.text[m.start : m.end])
         si = max(0, bisect.bisect_right(starts, m.start) - 1)
         ts = token_starts[si]
         first = max(0, bisect.bisect_right(ts, m.start) - 1)
@@ -113,19 +119,20 @@ def document_pairs(doc: RelationDocument, pair_types: frozenset[tuple[str, str]]
     n_sent = len(sentences)
     n_mentions = sum(counts.values())
     concept_sents = {c: sorted({o.sentence for o in occ}) for c, occ in occurrences.items()}
+    surface = {c: _surface_features(forms, occurrences[c]) for c, forms in surfaces.items()}
     stems: dict[int, list[str]] = {}
     # context words only of the concepts of a candidate pair (a build asks about few pairs per document)
     context = {c: _context_words(c, types[c], occurrences[c], tokens, marker_at)
                for c in sorted({c for pair in candidates for c in pair})}
     return [
         _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,
-              counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems)
+              counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems, surface)
         for a, b in candidates
     ]
 
 
 def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sentences,
-          counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems) -> PairContext:
+          counts, rank, per_type, top_of_type, n_sent, n_mentions, context, stems, surface) -> PairContext:
     ta, tb = types[a], types[b]
     sa, sb = set(concept_sents[a]), set(concept_sents[b])
     cooc = sorted(sa & sb)
@@ -183,6 +190,7 @@ def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sente
         n_sent, math.log1p(n_mentions),
         min(counts[a], counts[b]) / n_mentions, max(counts[a], counts[b]) / n_mentions,
         min_tokens,
+        *(f(u, v) for u, v in zip(surface[a], surface[b], strict=True) for f in (min, max)),
     )
     if best_by_sentence:
         chosen = [si for _, si in sorted(best_by_sentence)[:3]]
@@ -190,6 +198,15 @@ def _pair(doc, a, b, types, occurrences, concept_sents, tokens, marker_at, sente
         chosen = sorted(set(nearest))
     carrying = tuple(doc.text[sentences[si][0] : sentences[si][1]] for si in chosen)
     return PairContext(doc.id, a, b, ta, tb, tuple(float(v) for v in dense), tuple(words), carrying)
+
+
+def _surface_features(forms: Sequence[str], occurrences: Sequence[_Occurrence]) -> tuple[float, ...]:
+    """How a concept is written, robust to whose spans they are (kg's NER or a corpus's): distinct surface
+    forms, the share of short mentions (at most 4 characters: abbreviations, often ambiguous), the share of
+    lower-case mentions (common words rather than names) and its mentions in the title."""
+    n = len(forms)
+    return (float(len({f.lower() for f in forms})), sum(len(f) <= 4 for f in forms) / n,
+            sum(f.islower() for f in forms) / n, float(sum(o.sentence == 0 for o in occurrences)))
 
 
 def _context_words(concept, kind, occurrences, tokens, marker_at) -> list[str]:

@@ -61,6 +61,7 @@ class TrainingSet:
     novel: np.ndarray  # 0/1 per pair (meaningful where related)
     groups: np.ndarray  # document index per pair, for folds
     missed: int  # gold relations whose concepts are no candidate pair
+    document: np.ndarray  # position of the pair's document in the input sequence
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,17 @@ def load_config(config_path: str | Path, overrides: dict[str, Any] | None = None
     for key, low in (("seed", 0), ("folds", 2), ("threads", 1), ("min_count", 1), ("min_pair_type_relations", 1)):
         if not isinstance(training.get(key), int) or training[key] < low:
             raise InputError(str(path), f"[training] {key} must be an integer >= {low}, got {training.get(key)!r}")
+    training.setdefault("threshold_on", "all")
+    training.setdefault("cid_type", "")
+    training.setdefault("extra_cid_end_to_end", False)
+    if training["threshold_on"] not in ("all", "end_to_end"):
+        raise InputError(str(path), f"[training] threshold_on must be \"all\" or \"end_to_end\", "
+                         f"got {training['threshold_on']!r}")
+    if training["cid_type"] and training["cid_type"] not in RELATION_TYPES:
+        raise InputError(str(path), f"[training] cid_type {training['cid_type']!r} is no BioRED type; "
+                         f"give \"\" (type-less) or one of {', '.join(RELATION_TYPES)}")
+    if not isinstance(training["extra_cid_end_to_end"], bool):
+        raise InputError(str(path), "[training] extra_cid_end_to_end must be true or false")
     for name in _BOOSTERS:
         if not isinstance(config[name].get("rounds"), int) or config[name]["rounds"] < 1:
             raise InputError(str(path), f"[{name}] rounds must be a positive integer")
@@ -115,10 +127,10 @@ def training_set(documents: Sequence[AnnotatedDocument], pair_types: frozenset[t
     ``groups`` number the documents by id, so the same abstract given twice (its gold mentions and kg's
     own, :func:`train_model`'s ``end_to_end_docs``) falls in one cross-validation fold."""
     pairs: list[PairContext] = []
-    related, types, novel, groups = [], [], [], []
+    related, types, novel, groups, position = [], [], [], [], []
     missed = 0
     group_of: dict[str, int] = {}
-    for doc, relations in documents:
+    for k, (doc, relations) in enumerate(documents):
         i = group_of.setdefault(doc.id, len(group_of))
         gold: dict[tuple[str, str], GoldRelation] = {}
         for r in relations:
@@ -133,7 +145,9 @@ def training_set(documents: Sequence[AnnotatedDocument], pair_types: frozenset[t
             types.append(r.type if r is not None else "")
             novel.append(int(r is not None and r.novel))
             groups.append(i)
-    return TrainingSet(tuple(pairs), np.array(related), tuple(types), np.array(novel), np.array(groups), missed)
+            position.append(k)
+    return TrainingSet(tuple(pairs), np.array(related), tuple(types), np.array(novel), np.array(groups), missed,
+                       np.array(position, dtype=int))
 
 
 def observed_pair_types(documents: Sequence[AnnotatedDocument], minimum: int) -> frozenset[tuple[str, str]]:
@@ -177,45 +191,71 @@ def train_model(
     config: dict[str, Any],
     *,
     extra_cid_docs: Sequence[AnnotatedDocument] = (),
+    end_to_end_docs: Sequence[AnnotatedDocument] = (),
     log: Callable[[str], None] = print,
 ) -> tuple[RelationModel, float]:
-    """Fit the three boosters and the calibration on annotated documents; returns (model, OOF pair F)."""
+    """Fit the three boosters and the calibration on annotated documents; returns (model, OOF pair F).
+
+    ``end_to_end_docs``: the training abstracts again as a build reads them (:mod:`kg.training.end_to_end`),
+    each in the fold of its gold copy; with ``[training] threshold_on = "end_to_end"`` the threshold is the
+    best pair F of the out-of-fold predictions of those pairs only (what a build meets), the gold relations
+    no pair of them carries (grounding loss: all gold relations of ``train_docs`` less the labelled pairs)
+    counted as missed. ``extra_cid_docs``: chemical-disease pairs (CDR) added to the related booster, and
+    with ``[training] cid_type`` a BioRED type to the type classifier's related pairs too."""
     training = config["training"]
     seed, threads, folds = training["seed"], training["threads"], training["folds"]
-    pair_types = observed_pair_types(train_docs, training["min_pair_type_relations"])
-    data = training_set(train_docs, pair_types)
+    documents = [*train_docs, *end_to_end_docs]
+    pair_types = observed_pair_types(documents, training["min_pair_type_relations"])
+    data = training_set(documents, pair_types)
     if data.related.sum() == 0:
         raise InputError("[paths] train", "the training documents have no relation between candidate concepts")
     vocabulary = Vocabulary.fit(data.pairs, training["min_count"])
     x = feature_matrix(data.pairs, vocabulary)
     y = data.related
-    x_rel, y_rel, groups = x, y, data.groups
+    x_rel, y_rel = x, y
+    extra = None
     if extra_cid_docs:
         extra = training_set(extra_cid_docs, frozenset({("ChemicalEntity", "DiseaseOrPhenotypicFeature")}))
         x_rel = _vstack(x, feature_matrix(extra.pairs, vocabulary))
         y_rel = np.r_[y, extra.related]
-        groups = np.r_[groups, -1 - extra.groups]  # extra documents never fall in a held-out fold
+    n_extra = x_rel.shape[0] - x.shape[0]
     log(f"{len(data.pairs)} candidate pairs ({int(y.sum())} related, {data.missed} gold not candidates), "
-        f"{len(vocabulary.words)} word features, {x_rel.shape[0] - x.shape[0]} extra CID pairs")
+        f"{len(vocabulary.words)} word features, {n_extra} extra CID pairs")
     oof = np.zeros(len(y))
     for fold in range(folds):
         held = data.groups % folds == fold
-        fit_rows = np.r_[~held, np.ones(x_rel.shape[0] - x.shape[0], dtype=bool)] if extra_cid_docs else ~held
+        fit_rows = np.r_[~held, np.ones(n_extra, dtype=bool)]  # extra documents never fall in a held-out fold
         booster = _fit(x_rel[fit_rows], y_rel[fit_rows], config["related"], seed, threads, objective="binary")
         oof[held] = booster.predict(x[held], num_threads=threads)
         log(f"fold {fold + 1}/{folds}: out-of-fold AP {average_precision(oof[held], y[held].astype(bool)):.3f}")
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(oof, y)
     calibration = Calibration(tuple(float(v) for v in iso.X_thresholds_), tuple(float(v) for v in iso.y_thresholds_))
-    threshold, oof_f1 = _best_threshold(calibration(oof), y, data.missed)
-    log(f"calibrated; threshold {threshold:.3f} (out-of-fold pair F {oof_f1:.3f})")
+    if training["threshold_on"] == "end_to_end" and end_to_end_docs:
+        rows = data.document >= len(train_docs)
+        gold_relations = sum(len({r.pair for r in rels}) for _, rels in train_docs)
+        missed = max(0, gold_relations - int(y[rows].sum()))
+        threshold, oof_f1 = _best_threshold(calibration(oof[rows]), y[rows], missed)
+        log(f"calibrated; threshold {threshold:.3f} (out-of-fold end-to-end pair F {oof_f1:.3f}, "
+            f"{missed} gold relations on no node pair)")
+        cut, f1 = _best_threshold(calibration(oof), y, data.missed)
+        log(f"(threshold_on = \"all\" would cut at {cut:.3f}: out-of-fold pair F {f1:.3f})")
+    else:
+        threshold, oof_f1 = _best_threshold(calibration(oof), y, data.missed)
+        log(f"calibrated; threshold {threshold:.3f} (out-of-fold pair F {oof_f1:.3f})")
     related = _fit(x_rel, y_rel, config["related"], seed, threads, objective="binary")
     positive = np.flatnonzero(y == 1)
-    type_classes = tuple(t for t in RELATION_TYPES if t in set(data.types))
-    type_labels = np.array([type_classes.index(data.types[i]) for i in positive])
+    type_names = [data.types[i] for i in positive]
+    x_types = x[positive]
+    if extra is not None and training["cid_type"]:
+        extra_positive = np.flatnonzero(extra.related == 1)
+        x_types = _vstack(x_types, x_rel[x.shape[0] + extra_positive])
+        type_names += [training["cid_type"]] * len(extra_positive)
+    type_classes = tuple(t for t in RELATION_TYPES if t in set(type_names))
+    type_labels = np.array([type_classes.index(t) for t in type_names])
     if len(type_classes) < 2:
         raise InputError("[paths] train", f"the training relations have one type only ({type_classes}); "
                          "the type classifier needs at least two")
-    types = fit_types(x[positive], type_labels, config["types"])
+    types = fit_types(x_types, type_labels, config["types"])
     novel = _fit(x[positive], data.novel[positive], config["novel"], seed, threads, objective="binary")
     model = RelationModel(vocabulary, pair_types, related, types, novel, type_classes, calibration, threshold)
     return model, oof_f1
@@ -268,11 +308,15 @@ def train_relations(
     paths = config["paths"]
     train_docs = read_pubtator_relations(paths["train"])
     extra = read_pubtator_relations(paths["extra_cid"]) if paths["extra_cid"] else []
-    if paths["end_to_end"]:  # the same abstracts with kg's own mentions (kg.training.end_to_end)
+    end_to_end: list[AnnotatedDocument] = []
+    if paths["end_to_end"] or (extra and config["training"]["extra_cid_end_to_end"]):
         from kg.training.end_to_end import end_to_end_documents
 
-        train_docs = [*train_docs, *end_to_end_documents(paths["end_to_end"], log=log)]
-    model, oof_f1 = train_model(train_docs, config, extra_cid_docs=extra, log=log)
+        if paths["end_to_end"]:  # the same abstracts with kg's own mentions (kg.training.end_to_end)
+            end_to_end = end_to_end_documents(paths["end_to_end"], log=log)
+        if extra and config["training"]["extra_cid_end_to_end"]:  # CDR's abstracts too, as a build reads them
+            extra = [*extra, *end_to_end_documents(paths["extra_cid"], log=log)]
+    model, oof_f1 = train_model(train_docs, config, extra_cid_docs=extra, end_to_end_docs=end_to_end, log=log)
     train_seconds = time.perf_counter() - started
     dev_scores = None
     speed = None
@@ -287,6 +331,9 @@ def train_relations(
         "trained_on": Path(paths["train"]).name,
         "extra_cid": Path(paths["extra_cid"]).name if paths["extra_cid"] else "",
         "end_to_end": Path(paths["end_to_end"]).name if paths["end_to_end"] else "",
+        "threshold_on": config["training"]["threshold_on"],
+        "cid_type": config["training"]["cid_type"],
+        "extra_cid_end_to_end": config["training"]["extra_cid_end_to_end"],
         "seed": config["training"]["seed"],
         "threads": config["training"]["threads"],
         "out_of_fold_pair_f1": round(oof_f1, 4),
@@ -323,6 +370,16 @@ def _write_model_card(output: Path, model: RelationModel, config_path: str | Pat
         for name in ("pair", "pair_type", "pair_type_novelty") if name in dev
     )
     args = " ".join(f"--{k} {v}" for k, v in (overrides or {}).items())
+    cut_on = ("the out-of-fold predictions of the end-to-end copies (kg's own mentions; gold relations on no "
+              "node pair count as missed)") if meta.get("threshold_on") == "end_to_end" and meta.get("end_to_end") \
+        else "them"
+    e2e = ("; each abstract also as a kg build reads it: kg's NER mentions grounded to nodes, the gold "
+           "relations mapped onto node pairs by id (`kg.training.end_to_end`)") if meta.get("end_to_end") else ""
+    cid = ""
+    if meta.get("extra_cid"):
+        cid = (f", as {meta.get('cid_type')} for the type classifier" if meta.get("cid_type")
+               else ", for the related booster only (no type)")
+        cid += ", with gold entities and as a kg build reads them" if meta.get("extra_cid_end_to_end") else ""
     size = sum(f.stat().st_size for f in output.iterdir() if f.is_file()) / 1e6
     text = f"""# kg_relations: document-level typed relations between concepts (BioRED types)
 
@@ -335,18 +392,19 @@ is a novel finding of the paper. Used by kg to type graph edges; loaded by
 Two LightGBM boosters (LightGBM {meta.get("lightgbm")}: related, novel) and a multinomial logistic
 regression (type) over symmetric pair features
 (`kg.relations.features`): mention and sentence counts, co-occurrence in the title and the last
-sentences, sentence and token distances, and words: the shortest span between the two mentions with
+sentences, sentence and token distances, how each concept is written (distinct surface forms, shares of
+short and lower-case mentions, title mentions), and words: the shortest span between the two mentions with
 entity markers, words around each mention, stems of the sentences holding both; {len(model.vocabulary.words)}
 word features. The related probability is calibrated by isotonic regression on 5-fold out-of-fold
-predictions of the training documents; the threshold {model.threshold:.3f} maximises pair F on them
+predictions of the training documents; the threshold {model.threshold:.3f} maximises pair F on {cut_on}
 (out-of-fold pair F {meta.get("out_of_fold_pair_f1")}). Entity-type pairs with predictions:
 {", ".join("/".join(t) for t in sorted(model.pair_types))}.
 
 ## Data and licences
 - Training: BioRED Train ({meta.get("trained_on")}; 400 PubMed abstracts, Luo et al. 2022, Briefings in
-  Bioinformatics 23(5)), a public research dataset of the U.S. National Library of Medicine (NCBI).
+  Bioinformatics 23(5)), a public research dataset of the U.S. National Library of Medicine (NCBI){e2e}.
 - Extra chemical-induced-disease pairs: {meta.get("extra_cid") or "none"} (BioCreative V CDR, Li et al. 2016,
-  Database; public research use).
+  Database; public research use){cid}.
 - Scores: BioRED Dev (100 abstracts), gold entities; the BioRED test split was never used.
 
 ## Scores on BioRED Dev (gold entities, document level)
