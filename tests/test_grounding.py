@@ -255,6 +255,7 @@ def test_ungrounded_concepts_get_the_category_of_their_type(grounder):
     (["epithelial"], True), (["mesenchymal"], True), (["multidrug"], True), (["transmembrane"], True),
     (["extracellular"], True), (["intracellular"], True), (["etc"], True), (["connecting inflammation"], True),
     (["STAT3"], False), (["exosome", "exosomes"], False), (["tumor cells"], False), (["Epithelial"], True), (["ecstasy"], False),
+    (["C"], True), (["T", "t"], True), (["C", "CsA"], False), (["Hg"], False),
 ])
 def test_fragments(forms, fragment):
     assert is_fragment(forms) is fragment

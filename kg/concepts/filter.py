@@ -58,13 +58,17 @@ _ABBREVIATION = re.compile(r"^[A-Za-z0-9-]{2,10}$")
 
 
 def is_fragment(forms: Iterable[str]) -> bool:
-    """Whether every surface form is a modifier, a lone adjective, a gerund phrase or filler."""
+    """Whether every surface form is a modifier, a lone adjective, a gerund phrase, filler or a lone character
+    (a nucleotide or residue letter of a variant, "c.1234C>T": one-letter element symbols that name a
+    chemical are grounded, so this rule never meets them)."""
     forms = [f.strip() for f in forms if f.strip()]
     if not forms:
         return True
     for form in forms:
         words = form.replace("-", " ").split()
         first = words[0] if words else ""
+        if len(form) == 1:
+            continue
         if len(words) == 1 and form.islower() and (
                 form.rstrip(".") in NOT_CONCEPT_WORDS or form.endswith(ADJECTIVE_ENDINGS)):
             continue
