@@ -319,8 +319,8 @@ def section_4(n: int, data: Path, corpus: Path, tmp: Path, common: dict) -> dict
     store = out / "kg.sqlite"
     if store.exists():
         size = store.stat().st_size
-        print(f"  cache size {size / 1e6:.1f} MB ({size / (n + extra) / 1e3:.1f} kB per document: NER and relation "
-              "predictions)")
+        print(f"  cache size {size / 1e6:.1f} MB ({size / (n + extra) / 1e3:.1f} kB per document: NER, groundings "
+              "and relation predictions)")
     return figures
 
 
