@@ -15,7 +15,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.concepts.genes import HUMAN, MOUSE, RAT, document_species, short_form_may_ground, species_grounding
+from kg.concepts.genes import (
+    HUMAN,
+    MOUSE,
+    RAT,
+    document_species,
+    greek_symbol,
+    short_form_may_ground,
+    species_grounding,
+)
 from kg.concepts.grounder import Grounder
 from kg.concepts.table import assign_concepts
 from kg.errors import OptionError
@@ -194,3 +202,36 @@ def test_a_family_name_one_gene_has_as_alias_grounds_to_the_gene_unless_families
 def test_cyclooxygenases_are_the_ptgs_genes_not_the_mitochondrial_oxidase(text, curie):
     """kg/data/gene_supplement.tsv: HGNC gives the alias COX2 to PTGS2 and MT-CO2 alike."""
     assert Grounder.default().ground(text, GENE).concept.curie == curie
+
+
+# --- a gene alias that spells a common word, written in capitals -----------------------------------
+
+
+def test_a_capitalised_alias_that_is_a_common_word_is_kept_as_an_exact_case_term(merged):
+    """TNFSF10's HGNC alias TRAIL is the English "trail" (kg/data/common_words.txt): the capitals decide."""
+    assert merged.ground("TRAIL", GENE).concept.curie == "hgnc:11925"
+    assert merged.ground("trail", GENE).concept is None
+    assert merged.ground("Trail", GENE).concept is None
+
+
+# --- a Greek letter spelt out after a symbol ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "typ", "variant"), [
+    ("IL-2Ralpha", GENE, "IL-2Ra"),
+    ("PP2C-alpha", GENE, "PP2Ca"),
+    ("IL-6R alpha", GENE, "IL-6Ra"),
+    ("PKCdelta", GENE, "PKCd"),
+    ("protein alpha", GENE, None),      # no symbol before the letter
+    ("interferon gamma", GENE, None),
+    ("IL-2Ralpha", "Chemical", None),   # genes only
+    ("IL2RA", GENE, None),              # no Greek letter
+])
+def test_greek_symbol(text, typ, variant):
+    assert greek_symbol(text, typ) == variant
+
+
+def test_assign_concepts_grounds_a_symbol_with_a_spelt_out_greek_letter(merged):
+    docs = [paper("il2", ("IL-2Ralpha", GENE), ("IL2RA", GENE))]
+    table = assign_concepts(docs, grounder=merged)
+    assert concepts_of(table, "il2") == {"hgnc:6008"}  # one node for both spellings

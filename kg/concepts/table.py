@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from kg.concepts.filter import heads_agree
-from kg.concepts.genes import HUMAN, document_species, short_form_may_ground, species_grounding
+from kg.concepts.genes import HUMAN, document_species, greek_symbol, short_form_may_ground, species_grounding
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
 from kg.concepts.spans import extend_mentions
 from kg.nlp.annotate import AnnotatedDoc, Mention
@@ -183,6 +183,11 @@ def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset(
         own = grounder.ground(m.text, m.type, context)
         if own.concept is not None or not g.flagged:
             g = own
+    variant = greek_symbol(m.text, m.type) if g.concept is None else None
+    if variant is not None:
+        greek = grounder.ground(variant, m.type, context)
+        if greek.concept is not None:
+            g = greek
     return g
 
 

@@ -51,7 +51,8 @@ the ontologies' own cross-references, for MeSH concepts.
 
 The short/common-word rule of :mod:`kg.vocab` applies: a symbol-like term whose key has at
 most 2 characters, or whose lower-case form is in ``kg/data/common_words.txt``, is kept only as
-an exact-case term when it is a preferred symbol (tier 0) and dropped otherwise; names whose
+an exact-case term when it is a preferred symbol (tier 0) or a gene alias of 3 letters or more written in
+capitals (``TRAIL`` of TNFSF10, ``YAP`` of YAP1; not ``trail``), and dropped otherwise; names whose
 key has at most 2 characters are dropped. Terms longer than :data:`MAX_CHARS`, and synonyms
 (tier >= 1) that are long systematic names (over 25 characters with two digits or a bracket), are
 dropped (IUPAC names: a NER span rarely matches them whole, and every build would hold them). Nothing here reads an input document.
@@ -126,7 +127,7 @@ class TableBuilder:
         if symbol:
             if not common:
                 self._add(group, "key", key, tier, curie)
-            elif tier == 0:
+            elif tier == 0 or (group.startswith("gene") and len(key) > 2 and _capitals(text)):
                 self._add(group, "exact", rejoin(text), tier, curie)
         elif len(key) > 2:
             self._add(group, "key", key, tier, curie)
@@ -163,6 +164,13 @@ class TableBuilder:
         for group, trows in by_group.items():
             _write_gz(out / f"terms-{group}.tsv.gz", trows)
         return {"concepts": len(rows) - 1, **{group: len(trows) - 1 for group, trows in by_group.items()}}
+
+
+def _capitals(text: str) -> bool:
+    """A symbol written in capitals ("TRAIL", "YAP", "SNAIL"): an alias that spells a common word is kept
+    as such an exact-case term, since the capitals tell the gene from the word ("trail", "yap")."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 2 and all(ch.isupper() for ch in letters)
 
 
 def _clean(text: str) -> str:
