@@ -23,6 +23,7 @@ from kg.concepts.genes import (
     greek_symbol,
     short_form_may_ground,
     species_grounding,
+    symbol_mentions,
 )
 from kg.concepts.grounder import Grounder
 from kg.concepts.table import assign_concepts
@@ -235,3 +236,48 @@ def test_assign_concepts_grounds_a_symbol_with_a_spelt_out_greek_letter(merged):
     docs = [paper("il2", ("IL-2Ralpha", GENE), ("IL2RA", GENE))]
     table = assign_concepts(docs, grounder=merged)
     assert concepts_of(table, "il2") == {"hgnc:6008"}  # one node for both spellings
+
+
+
+# --- approved symbols the NER missed ------------------------------------------------------------------
+
+
+def spans(mentions) -> list[tuple[str, str]]:
+    return [(m.text, m.type) for m in mentions]
+
+
+def at(text: str, piece: str, typ: str) -> Mention:
+    return mention(text.index(piece), piece, typ)
+
+
+def test_symbol_mentions_adds_an_approved_symbol_no_mention_covers(merged):
+    text = "Loss of STAT3 and FOO12 in ABCB1 cells."
+    found = symbol_mentions(text, [], ((0, len(text), 0),), merged)
+    assert spans(found) == [("STAT3", GENE), ("ABCB1", GENE)]  # FOO12 is no gene symbol
+    assert [text[m.start:m.end] for m in found] == ["STAT3", "ABCB1"]
+
+
+def test_symbol_mentions_inside_a_longer_mention_of_another_type(merged):
+    text = "STAT3 mutations were common."
+    disease = at(text, "STAT3 mutations", "Disease")
+    assert spans(symbol_mentions(text, [disease], ((0, len(text), 0),), merged)) == [
+        ("STAT3", GENE), ("STAT3 mutations", "Disease")]
+
+
+@pytest.mark.parametrize(("piece", "typ"), [("ABCB1", "Disease"), ("ABCB1", GENE), ("ABCB1 protein", GENE)])
+def test_symbol_mentions_leaves_a_word_a_mention_has(merged, piece, typ):
+    text = "the ABCB1 protein pump"
+    own = at(text, piece, typ)
+    assert symbol_mentions(text, [own], ((0, len(text), 0),), merged) == [own]
+
+
+def test_symbol_mentions_drops_the_species_word_before_a_symbol(merged):
+    text = "orthologues of human STAT3 here"
+    found = symbol_mentions(text, [at(text, "human STAT3", GENE)], ((0, len(text), 0),), merged)
+    assert spans(found) == [("STAT3", GENE)]
+
+
+def test_symbol_mentions_gives_each_mention_its_sentence(merged):
+    text = "One sentence. Then STAT3 here."
+    found = symbol_mentions(text, [], ((0, 13, 0), (14, len(text), 1)), merged)
+    assert [(m.sent, m.para) for m in found] == [(1, 1)]

@@ -33,21 +33,32 @@ NCBI Gene id in a mouse paper). kg does it per document, cheaply:
    PP2CA, "IFN-gamma" is already a name). Only a symbol-like word before it (capitals or digits) qualifies:
    "protein alpha" is left alone.
 
+6. **An approved gene symbol the NER heads missed** (:func:`symbol_mentions`): a word of the text spelt
+   like a gene symbol with a digit (a capital first, :data:`SYMBOL_WORD`: "TP53", "MEN1", "MAP9", "Brca1")
+   that no mention covers and that is exactly one gene's preferred symbol (tier 0 in HGNC or NCBI Gene)
+   becomes a gene mention, the way dictionary taggers find symbols (GNormPlus and PubTator's gene
+   recognition by lexicon, Wei et al. 2015). The word may sit inside a longer mention of another type
+   (the NER's "TP53 mutations" as a disease: the gene is added, the mention stays); a mention of another
+   type that is exactly the word ("MEN1" as a disease) keeps it; a gene mention covering it keeps it,
+   unless it is the symbol after a species word ("human MAP9": replaced by "MAP9", :data:`SPECIES_PREFIX`).
+
 The work is one dictionary lookup per gene mention of a mouse or rat document (cached per text).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from kg.concepts.grounder import Grounder, Grounding
+from kg.nlp.annotate import Mention
 from kg.vocabularies.linking import GENE_TYPES
 
 __all__ = ["HUMAN", "MOUSE", "RAT", "SPECIES_GROUPS", "document_species", "species_grounding",
-           "short_form_may_ground", "greek_symbol"]
+           "short_form_may_ground", "greek_symbol", "symbol_mentions", "SYMBOL_WORD"]
 
 HUMAN = "ncbitaxon:9606"
 MOUSE = "ncbitaxon:10090"
@@ -62,6 +73,10 @@ GENE_PRODUCT = re.compile(
     r"|(?:\b|[a-z])(?:\d+[a-z]?|[ivx]+|alpha|beta|gamma|delta|kappa)\s*$)")
 #: A symbol (capitals or digits, at least 2 characters) followed by a spelt-out Greek letter at the end.
 _GREEK_SUFFIX = re.compile(r"^(.*[A-Z0-9][A-Za-z0-9]*)[\s-]?(alpha|beta|gamma|delta|kappa)$")
+#: A word spelt like a gene symbol with a digit: a capital first, then letters and digits (not "CD4+", "IL-6").
+SYMBOL_WORD = re.compile(r"(?<![\w-])[A-Z][A-Za-z]*\d[A-Za-z0-9]*(?![\w+-])")
+#: A species word before a gene symbol ("human MAP9", "mouse Stat3"): the symbol is the gene.
+SPECIES_PREFIX = re.compile(r"^(?:human|mouse|murine|rat|bovine|porcine|h)\s+", re.IGNORECASE)
 #: The term group of each model organism's genes.
 SPECIES_GROUPS = {MOUSE: "gene-mouse", RAT: "gene-rat"}
 
@@ -116,3 +131,32 @@ def greek_symbol(text: str, type: str) -> str | None:  # noqa: A002
     if m is None or sum(ch.isupper() or ch.isdigit() for ch in m.group(1)) < 2:
         return None
     return m.group(1) + m.group(2)[0]
+
+
+def symbol_mentions(text: str, mentions: Sequence[Mention], sentences: Sequence[tuple[int, int, int]],
+                    grounder: Grounder) -> list[Mention]:
+    """``mentions`` with a gene mention for each approved symbol of ``text`` they miss (rule 6 of the
+    module docstring), in text order; ``sentences``: the document's (start, end, paragraph)."""
+    starts = [s for s, _, _ in sentences]
+    out = list(mentions)
+    for match in SYMBOL_WORD.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        if not 3 <= len(word) <= 10:
+            continue
+        covering = [i for i, m in enumerate(out) if m.start < end and start < m.end]
+        if any(out[i].type in GENE_TYPES or (out[i].start, out[i].end) == (start, end) for i in covering):
+            species_prefixed = [i for i in covering if out[i].type in GENE_TYPES and
+                                out[i].start < start and out[i].end == end and SPECIES_PREFIX.sub("", out[i].text) == word]
+            if not species_prefixed:
+                continue  # a gene mention has it, or a mention of another type is exactly this word
+        else:
+            species_prefixed = []
+        hit = grounder.tables.lookup("gene", word)
+        if hit is None or hit.tier != 0 or len(hit.curies) != 1:
+            continue
+        sent = max(bisect_right(starts, start) - 1, 0)
+        para = sentences[sent][2] if sentences else 0
+        gene = Mention(start=start, end=end, text=word, type="Gene or gene product", label="GENE_OR_GENE_PRODUCT",
+                       source="symbol", sent=sent, para=para, norm_text=word)
+        out = [m for i, m in enumerate(out) if i not in species_prefixed] + [gene]
+    return sorted(out, key=lambda m: (m.start, m.end))

@@ -42,7 +42,14 @@ import numpy as np
 import pandas as pd
 
 from kg.concepts.filter import heads_agree
-from kg.concepts.genes import HUMAN, document_species, greek_symbol, short_form_may_ground, species_grounding
+from kg.concepts.genes import (
+    HUMAN,
+    document_species,
+    greek_symbol,
+    short_form_may_ground,
+    species_grounding,
+    symbol_mentions,
+)
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
 from kg.concepts.spans import extend_mentions
 from kg.nlp.annotate import AnnotatedDoc, Mention
@@ -223,6 +230,7 @@ def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, groun
     doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]
     if text is not None and grounder is not None:
         doc_mentions = extend_mentions(text(doc_id), doc_mentions, grounder)
+        doc_mentions = symbol_mentions(text(doc_id), doc_mentions, adoc.sentences, grounder)
     groundings: list[Grounding | None] = []
     for m in doc_mentions:
         # the text itself is tried when the long form does not ground, so it is part of the key
