@@ -358,3 +358,16 @@ def test_assign_concepts_records_agreement():
                      sent=0, para=0, norm_text="oral clefts")
     table = assign_concepts([AnnotatedDoc("d", ((0, 30, 0),), (agreed, mention(15, "lonely thing", DISEASE)))])
     assert table.agreed == {"oralcleft"}
+
+
+def test_a_variant_names_no_chemical_but_a_treatment_does(grounder):
+    # kg.concepts.residues: residues of a variant and stop codons make no chemical mention
+    text = ("A substitution of arginine by tryptophan at codon 198 was found. "
+            "Arginine supplementation did not help; the premature stop codon remained.")
+    words = ["arginine", "tryptophan", "Arginine", "premature stop codon"]
+    doc = AnnotatedDoc("d", ((0, len(text), 0),), tuple(mention(text.index(w), w, CHEMICAL) for w in words))
+    with_text = assign_concepts([doc], grounder=grounder, text=lambda doc_id: text)
+    assert list(with_text.mentions["concept"]) == ["mesh:D001120"]
+    # without the text only the stop codon rule applies
+    assert list(assign_concepts([doc], grounder=grounder).mentions["concept"]) == [
+        "mesh:D001120", "mesh:D014364", "mesh:D001120"]

@@ -51,6 +51,7 @@ from kg.concepts.genes import (
     symbol_mentions,
 )
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
+from kg.concepts.residues import SEQUENCE_FEATURES, is_residue_concept, is_residue_mention
 from kg.concepts.spans import extend_mentions
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.linking import Concept, Linker
@@ -198,6 +199,14 @@ def _ground(grounder: Grounder, m: Mention, context: frozenset[str] = frozenset(
     return g
 
 
+def _names_no_chemical(concept: Concept, m: Mention, doc_text: str | None) -> bool:
+    """A stop codon, or an amino acid or base named as a residue of a variant (:mod:`kg.concepts.residues`)."""
+    name = concept.name.lower()
+    if name in SEQUENCE_FEATURES:
+        return True
+    return doc_text is not None and is_residue_concept(name) and is_residue_mention(doc_text, m.start, m.end)
+
+
 @dataclass(frozen=True)
 class DocumentConcepts:
     """One document's grounded mentions, what :func:`assign_concepts` tallies over the corpus.
@@ -251,8 +260,11 @@ def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, groun
                           for m, g in zip(doc_mentions, groundings, strict=True)]
     concepts: dict[Concept, int] = {}
     rows = []
+    doc_text = text(doc_id) if text is not None else None
     for m, g in zip(doc_mentions, groundings, strict=True):
         concept = g.concept if g is not None else None
+        if concept is not None and _names_no_chemical(concept, m, doc_text):
+            continue
         key = concept.curie if concept is not None else normalize_text(m.norm_text)
         if concept is None and not any(ch.isalnum() for ch in m.text):
             key = ""  # a lone "+" or "%" tagged by a head is no concept
