@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from kg.concepts.filter import concept_rules, heads_agree, is_fragment, not_concepts
 from kg.concepts.grounder import Grounder
-from kg.concepts.spans import extend_mentions, extension
+from kg.concepts.spans import CONDITION_NOUNS, condition_mentions, extend_mentions, extension
 from kg.concepts.table import assign_concepts
 from kg.nlp.annotate import AnnotatedDoc, Mention, agreeing_heads
 from kg.vocabularies.grounding_sources import build
@@ -371,3 +371,24 @@ def test_a_variant_names_no_chemical_but_a_treatment_does(grounder):
     # without the text only the stop codon rule applies
     assert list(assign_concepts([doc], grounder=grounder).mentions["concept"]) == [
         "mesh:D001120", "mesh:D014364", "mesh:D001120"]
+
+
+@pytest.mark.parametrize(("text", "added"), [
+    ("Butyrylcholinesterase deficiency was found.", ["Butyrylcholinesterase deficiency"]),
+    ("Butyrylcholinesterase levels were low.", []),  # no condition noun
+    ("Butyrylcholinesterase toxicity was found.", []),  # a condition noun, but no disease of that name
+])
+def test_a_gene_with_a_condition_noun_names_a_disease(grounder, text, added):
+    gene = mention(0, "Butyrylcholinesterase", GENE)
+    out = condition_mentions(text, [gene], grounder)
+    assert out[0] == gene  # the gene mention stays
+    assert [m.text for m in out[1:]] == added and all(m.type == DISEASE for m in out[1:])
+    assert condition_mentions(text, out, grounder) == out  # a phrase is not added twice
+    assert {"deficiency", "resistance", "poisoning"} <= CONDITION_NOUNS
+
+
+def test_condition_phrases_reach_the_concept_table(grounder):
+    text = "Butyrylcholinesterase deficiency was found."
+    doc = AnnotatedDoc("d", ((0, len(text), 0),), (mention(0, "Butyrylcholinesterase", GENE),))
+    table = assign_concepts([doc], grounder=grounder, text=lambda doc_id: text)
+    assert "mesh:C537417" in set(table.mentions["concept"])

@@ -52,7 +52,7 @@ from kg.concepts.genes import (
 )
 from kg.concepts.grounder import CATEGORY_OF_TYPE, Grounder, Grounding
 from kg.concepts.residues import SEQUENCE_FEATURES, is_residue_concept, is_residue_mention
-from kg.concepts.spans import extend_mentions
+from kg.concepts.spans import condition_mentions, extend_mentions
 from kg.nlp.annotate import AnnotatedDoc, Mention
 from kg.vocabularies.linking import Concept, Linker
 from kg.vocabularies.normalize import display_form, normalize_text
@@ -240,6 +240,7 @@ def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, groun
     if text is not None and grounder is not None:
         doc_mentions = extend_mentions(text(doc_id), doc_mentions, grounder)
         doc_mentions = symbol_mentions(text(doc_id), doc_mentions, adoc.sentences, grounder)
+        doc_mentions = condition_mentions(text(doc_id), doc_mentions, grounder)
     groundings: list[Grounding | None] = []
     for m in doc_mentions:
         # the text itself is tried when the long form does not ground, so it is part of the key
