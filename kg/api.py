@@ -381,7 +381,7 @@ class KnowledgeGraph:
         returns kind -> final path (summary.json included, written by :meth:`_commit`)."""
         from kg.export.cytoscape import check_evidence_mode, write_style
         from kg.export.database import database_frames, write_database
-        from kg.export.evidence_tables import has_parquet
+        from kg.export.evidence_tables import evidence_frame, has_parquet
         from kg.export.files import write_cyjs, write_gexf, write_graphml, write_json
         from kg.export.kgx import write_kgx
         from kg.export.neo4j import write_neo4j
@@ -401,13 +401,18 @@ class KnowledgeGraph:
             write_graphml(self.graph, paths["graphml"], evidence=graphml_evidence)
             write_style(self.graph, paths["styles"])
 
+        # evidence.csv, evidence.parquet and kg.duckdb share one evidence frame, made here before the
+        # write processes fork (they read it copy-on-write) instead of once in each of them
+        evidence = (evidence_frame(self.graph)
+                    if "duckdb" in wanted and "csv" in wanted else None)
         writers = {
             "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes,
                                       max_edges=max_edges, relations=self.relations),
             "graphml": graphml,
             "csv": None,  # several jobs: _table_jobs
             "duckdb": lambda: write_database(paths["duckdb"], database_frames(
-                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations)),
+                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations,
+                evidence=evidence)),
             "gexf": lambda: write_gexf(self.graph, paths["gexf"]),
             "cyjs": lambda: write_cyjs(self.graph, paths["cyjs"]),
             "json": lambda: write_json(self.graph, paths["json"]),
@@ -415,7 +420,7 @@ class KnowledgeGraph:
             "neo4j": lambda: write_neo4j(self.graph, paths["neo4j_nodes"], paths["neo4j_relationships"]),
         }
         jobs = [job for fmt in wanted for job in (
-            self._table_jobs(paths, skip) if fmt == "csv" else [Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0))])]
+            self._table_jobs(paths, skip, evidence) if fmt == "csv" else [Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0))])]
         run_jobs(jobs, processes=processes)
         kinds = [k for fmt in wanted for k in FORMAT_FILES[fmt] if k not in skip] + ["summary"]
         return {k: str(folder.path / OUTPUT_FILES[k]) for k in kinds}
@@ -428,10 +433,12 @@ class KnowledgeGraph:
         folder.commit(Path(p).name for p in written.values())
         return written
 
-    def _table_jobs(self, paths: Mapping[str, str], skip: set[str]) -> list:
+    def _table_jobs(self, paths: Mapping[str, str], skip: set[str], evidence=None) -> list:
         """The jobs writing nodes.csv, edges.csv, evidence.csv, mentions.csv, relations.csv (and Parquet) into
         ``paths``: one per file or pair of files, so the write processes share them evenly (on the 6k:
-        nodes+edges 4.2 s, evidence 2.7 s + 2.2 s Parquet, mentions 2.5 s + 0.7 s; one job was 12 s)."""
+        nodes+edges 4.2 s, evidence 2.7 s + 2.2 s Parquet, mentions 2.5 s + 0.7 s; one job was 12 s).
+        ``evidence``: :func:`~kg.export.evidence_tables.evidence_frame` of the graph when the caller made it
+        (evidence.csv and evidence.parquet are then written from it, in one job; the same bytes)."""
         from kg.export.evidence_tables import (
             evidence_frame,
             write_evidence_table,
@@ -447,10 +454,17 @@ class KnowledgeGraph:
             if "mentions_parquet" not in skip:
                 write_frame(frame, paths["mentions_parquet"])
 
-        jobs = [Job("csv", lambda: write_tables(self.graph, paths["nodes"], paths["edges"]), 2.0),
-                Job("csv", lambda: write_evidence_table(self.graph, paths["evidence"]), 1.3)]
-        if "evidence_parquet" not in skip:
-            jobs.append(Job("csv", lambda: write_frame(evidence_frame(self.graph), paths["evidence_parquet"]), 1.0))
+        def evidence_files() -> None:
+            frame = evidence if evidence is not None else evidence_frame(self.graph)
+            write_evidence_table(frame, paths["evidence"])
+            if "evidence_parquet" not in skip:
+                write_frame(frame, paths["evidence_parquet"])
+
+        jobs = [Job("csv", lambda: write_tables(self.graph, paths["nodes"], paths["edges"]), 2.0)]
+        if "evidence_parquet" not in skip or evidence is not None:
+            jobs.append(Job("csv", evidence_files, 1.0 if evidence is not None else 2.0))
+        else:
+            jobs.append(Job("csv", lambda: write_evidence_table(self.graph, paths["evidence"]), 1.3))
         if "mentions" not in skip:
             jobs.append(Job("csv", mentions, 1.5))
         if "relations" not in skip:  # any frame, cells neutralised
