@@ -381,7 +381,7 @@ class KnowledgeGraph:
         returns kind -> final path (summary.json included, written by :meth:`_commit`)."""
         from kg.export.cytoscape import check_evidence_mode, write_style
         from kg.export.database import database_frames, write_database
-        from kg.export.evidence_tables import has_parquet
+        from kg.export.evidence_tables import evidence_frame, has_parquet
         from kg.export.files import write_cyjs, write_gexf, write_graphml, write_json
         from kg.export.kgx import write_kgx
         from kg.export.neo4j import write_neo4j
@@ -401,13 +401,24 @@ class KnowledgeGraph:
             write_graphml(self.graph, paths["graphml"], evidence=graphml_evidence)
             write_style(self.graph, paths["styles"])
 
+        # kg.duckdb, evidence.csv and evidence.parquet share one evidence frame, made once in the process
+        # that writes all three (not once per file, nor in this process before the writers fork, where
+        # it would add to this process's peak and wait for no one)
+        shared = "duckdb" in wanted and "csv" in wanted
+
+        def database() -> None:
+            evidence = evidence_frame(self.graph)
+            write_database(paths["duckdb"], database_frames(
+                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations,
+                evidence=evidence))
+            if shared:
+                self._evidence_files(evidence, paths, skip)
         writers = {
             "html": lambda: write_html(self.graph, paths["html"], title=title, max_nodes=max_nodes,
                                       max_edges=max_edges, relations=self.relations),
             "graphml": graphml,
             "csv": None,  # several jobs: _table_jobs
-            "duckdb": lambda: write_database(paths["duckdb"], database_frames(
-                self.graph, documents=self.documents, mentions=self.mentions, relations=self.relations)),
+            "duckdb": database,
             "gexf": lambda: write_gexf(self.graph, paths["gexf"]),
             "cyjs": lambda: write_cyjs(self.graph, paths["cyjs"]),
             "json": lambda: write_json(self.graph, paths["json"]),
@@ -415,7 +426,8 @@ class KnowledgeGraph:
             "neo4j": lambda: write_neo4j(self.graph, paths["neo4j_nodes"], paths["neo4j_relationships"]),
         }
         jobs = [job for fmt in wanted for job in (
-            self._table_jobs(paths, skip) if fmt == "csv" else [Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0))])]
+            self._table_jobs(paths, skip, evidence=not shared) if fmt == "csv"
+            else [Job(fmt, writers[fmt], _WRITE_COST.get(fmt, 2.0) + (1.7 if fmt == "duckdb" and shared else 0.0))])]
         run_jobs(jobs, processes=processes)
         kinds = [k for fmt in wanted for k in FORMAT_FILES[fmt] if k not in skip] + ["summary"]
         return {k: str(folder.path / OUTPUT_FILES[k]) for k in kinds}
@@ -428,16 +440,22 @@ class KnowledgeGraph:
         folder.commit(Path(p).name for p in written.values())
         return written
 
-    def _table_jobs(self, paths: Mapping[str, str], skip: set[str]) -> list:
+    @staticmethod
+    def _evidence_files(frame, paths: Mapping[str, str], skip: set[str]) -> None:
+        """evidence.csv (and evidence.parquet unless skipped) from the graph's evidence frame."""
+        from kg.export.evidence_tables import write_evidence_table, write_frame
+
+        write_evidence_table(frame, paths["evidence"])
+        if "evidence_parquet" not in skip:
+            write_frame(frame, paths["evidence_parquet"])
+
+    def _table_jobs(self, paths: Mapping[str, str], skip: set[str], *, evidence: bool = True) -> list:
         """The jobs writing nodes.csv, edges.csv, evidence.csv, mentions.csv, relations.csv (and Parquet) into
-        ``paths``: one per file or pair of files, so the write processes share them evenly (on the 6k:
-        nodes+edges 4.2 s, evidence 2.7 s + 2.2 s Parquet, mentions 2.5 s + 0.7 s; one job was 12 s)."""
-        from kg.export.evidence_tables import (
-            evidence_frame,
-            write_evidence_table,
-            write_frame,
-            write_mentions_table,
-        )
+        ``paths``: one per file or pair of files, so the write processes share them evenly (costs: seconds
+        on the 6k, 5 Dec: nodes+edges 2.8 s, mentions 0.9 s, relations 0.2 s; evidence 2 s).
+        ``evidence=False``: no job for evidence.csv and evidence.parquet (the kg.duckdb job writes them
+        from the evidence frame it makes anyway)."""
+        from kg.export.evidence_tables import evidence_frame, write_frame, write_mentions_table
         from kg.export.tables import write_tables
         from kg.pipeline.forked import Job
 
@@ -447,14 +465,13 @@ class KnowledgeGraph:
             if "mentions_parquet" not in skip:
                 write_frame(frame, paths["mentions_parquet"])
 
-        jobs = [Job("csv", lambda: write_tables(self.graph, paths["nodes"], paths["edges"]), 2.0),
-                Job("csv", lambda: write_evidence_table(self.graph, paths["evidence"]), 1.3)]
-        if "evidence_parquet" not in skip:
-            jobs.append(Job("csv", lambda: write_frame(evidence_frame(self.graph), paths["evidence_parquet"]), 1.0))
+        jobs = [Job("csv", lambda: write_tables(self.graph, paths["nodes"], paths["edges"]), 2.8)]
+        if evidence:
+            jobs.append(Job("csv", lambda: self._evidence_files(evidence_frame(self.graph), paths, skip), 2.0))
         if "mentions" not in skip:
-            jobs.append(Job("csv", mentions, 1.5))
+            jobs.append(Job("csv", mentions, 1.0))
         if "relations" not in skip:  # any frame, cells neutralised
-            jobs.append(Job("csv", lambda: write_mentions_table(self.relations, paths["relations"]), 0.5))
+            jobs.append(Job("csv", lambda: write_mentions_table(self.relations, paths["relations"]), 0.2))
         return jobs
 
 
@@ -478,8 +495,8 @@ def _node_ids(relations, graph: nx.Graph):
     return relations
 
 
-#: Relative cost of each writer (GraphML and GEXF carry every attribute), to balance processes.
-_WRITE_COST = {"graphml": 3.5, "gexf": 3.5, "duckdb": 2.5, "html": 1.8}
+#: Cost of each writer (its seconds on the 6k; GraphML and GEXF carry every attribute), to balance processes.
+_WRITE_COST = {"graphml": 5.3, "gexf": 5.3, "duckdb": 4.5, "html": 5.0}  # seconds on the 6k (5 Dec)
 
 
 def load(path: str | Path) -> KnowledgeGraph:

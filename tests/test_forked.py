@@ -72,8 +72,8 @@ def _killed():
      (_killed, r"writing broken failed in a worker process \(exit: the process killed by signal 9\)")],
 )
 def test_a_failure_in_a_child_names_the_job_and_the_others_still_finish(tmp_path, job, message):
-    # Costs put "broken" alone on the child process; "ok" runs in this one.
-    jobs = [Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=5), Job("broken", job, cost=1)]
+    # Costs put "broken" alone on the child process (the costliest bin); "ok" runs in this one (the last bin).
+    jobs = [Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=1), Job("broken", job, cost=5)]
     with pytest.raises(ExportError, match=message):
         run_jobs(jobs, processes=2)
     assert (tmp_path / "ok.txt").read_text() == "fine"
@@ -81,14 +81,14 @@ def test_a_failure_in_a_child_names_the_job_and_the_others_still_finish(tmp_path
 
 @needs_fork
 def test_a_kg_error_in_a_child_keeps_its_message(tmp_path):
-    jobs = [Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=5), Job("graphml", _kg_boom, cost=1)]
+    jobs = [Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=1), Job("graphml", _kg_boom, cost=5)]
     with pytest.raises(ExportError, match="no space left; free some space"):
         run_jobs(jobs, processes=2)
 
 
 @needs_fork
 def test_a_failure_here_is_raised_after_the_children_finish(tmp_path):
-    jobs = [Job("broken", _boom, cost=5), Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=1)]
+    jobs = [Job("broken", _boom, cost=1), Job("ok", _writer(tmp_path / "ok.txt", "fine"), cost=5)]
     with pytest.raises(ValueError, match="disk on fire"):
         run_jobs(jobs, processes=2)
     assert (tmp_path / "ok.txt").read_text() == "fine"
@@ -104,3 +104,17 @@ def test_saving_with_two_processes_writes_the_same_files(seeds_graph, tmp_path):
             assert same_content(database_content(one[kind]), database_content(two[kind]))
         elif kind != "summary":
             assert Path(one[kind]).read_bytes() == Path(two[kind]).read_bytes(), kind
+
+
+@needs_fork
+def test_the_costliest_job_runs_in_a_child_and_the_cheapest_here(tmp_path):
+    """The caller takes the last bin, so the costliest job (kg.duckdb's, which allocates most) does not add to
+    the peak of the process that holds the graph."""
+    import os
+
+    def where(name: str):
+        return lambda: (tmp_path / name).write_text(str(os.getpid()), encoding="utf-8")
+
+    run_jobs([Job("cheap", where("cheap"), cost=1), Job("costly", where("costly"), cost=5)], processes=2)
+    assert (tmp_path / "cheap").read_text() == str(os.getpid())
+    assert (tmp_path / "costly").read_text() != str(os.getpid())

@@ -196,11 +196,16 @@ def _scan(rows: Iterable[Mapping[str, Any]]) -> dict[str, set[type]]:
     return types
 
 
-def attribute_kinds(rows: Callable[[], Iterable[Mapping[str, Any]]]) -> dict[str, str]:
+def attribute_kinds(rows: Callable[[], Iterable[Mapping[str, Any]]],
+                    rescan: Callable[[], Iterable[Mapping[str, Any]]] | None = None) -> dict[str, str]:
     """Attribute name -> storage kind (``bool int float str list json``) over the rows
     ``rows()`` yields, in order of each attribute's first non-None value; the same result as
-    ``kg.export.flat._attribute_kinds`` in one pass over types (``rows`` must be re-iterable)."""
-    return {name: _kind_of(name, types, rows) for name, types in _scan(rows()).items()}
+    ``kg.export.flat._attribute_kinds`` in one pass over types (``rows`` must be re-iterable).
+    ``rescan``: cheaper rows with the same values of every list-like or numpy attribute, read when such
+    an attribute's items are checked (GraphML's edge rows are copies the graph's edge dicts hold
+    the same lists in; making them again was a third of the GraphML writer's time)."""
+    again = rescan or rows
+    return {name: _kind_of(name, types, again) for name, types in _scan(rows()).items()}
 
 
 def xml_text(text: str) -> str:

@@ -76,11 +76,13 @@ def _edges(graph: nx.Graph) -> pd.DataFrame:
 
 
 def database_frames(graph: nx.Graph, *, documents: pd.DataFrame | None = None, mentions: pd.DataFrame | None = None,
-                    relations: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+                    relations: pd.DataFrame | None = None,
+                    evidence: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The tables of :data:`TABLES` as pandas frames, from a graph and what its build kept:
     ``documents`` (:meth:`kg.pipeline.steps.Corpus.documents_frame`), ``mentions`` (the mention
     spans, :attr:`kg.concepts.ConceptTable.spans`) and the ``relations`` statements table (no
-    relations table without it). A table whose source is missing is written empty."""
+    relations table without it). A table whose source is missing is written empty. ``evidence``: the
+    graph's :func:`~kg.export.evidence_tables.evidence_frame` when the caller has it (made otherwise)."""
     frames = {
         "documents": documents if documents is not None else pd.DataFrame(
             columns=["doc_id", "pmid", "doi", "title", "journal", "year", "source", "url"]),
@@ -90,7 +92,7 @@ def database_frames(graph: nx.Graph, *, documents: pd.DataFrame | None = None, m
         "edge_years": edge_year_frame(graph) if graph.number_of_edges() else pd.DataFrame(
             {"source": pd.Series(dtype=str), "target": pd.Series(dtype=str), "year": pd.Series(dtype="int64"),
              "documents": pd.Series(dtype="int64")}),
-        "evidence": evidence_frame(graph),
+        "evidence": evidence if evidence is not None else evidence_frame(graph),
     }
     if relations is not None:
         frames["relations"] = relations

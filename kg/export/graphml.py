@@ -36,6 +36,7 @@ from kg.export.attributes import (
     LIST_SEPARATOR,
     NONCHARACTERS,
     attribute_kinds,
+    edge_triples,
     escape_attribute,
     escape_text,
     evidence_text,
@@ -286,7 +287,8 @@ def _text_chunks(G: nx.Graph, *, evidence: str = "top", ids: str = "kg") -> Iter
     graph_row = {k: v for k, v in G.graph.items() if k != ENCODING_KEY}
     kinds = {
         "node": attribute_kinds(lambda: (d for _, d in node_rows())),
-        "edge": attribute_kinds(lambda: (d for *_, d in edge_rows())),
+        # list-like values are the graph's own (rows copy them as they are): re-read from the graph
+        "edge": attribute_kinds(lambda: (d for *_, d in edge_rows()), lambda: (d for *_, d in edge_triples(G))),
         "graph": attribute_kinds(lambda: [graph_row]),
     }
     encoding = json.dumps(

@@ -44,8 +44,8 @@ def can_fork() -> bool:
 
 def assign(costs: Sequence[float], processes: int) -> list[list[int]]:
     """Indices of ``costs`` per process, longest first onto the least loaded process
-    (LPT, Graham 1969: within 4/3 of the best makespan). Process 0 is the caller; the
-    assignment is deterministic (ties go to the lower process number)."""
+    (LPT, Graham 1969: within 4/3 of the best makespan). The assignment is deterministic
+    (ties go to the lower process number); :func:`run_jobs` gives the last process to the caller."""
     bins: list[list[int]] = [[] for _ in range(max(1, processes))]
     loads = [0.0] * len(bins)
     for i in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
@@ -104,7 +104,10 @@ def run_jobs(jobs: Sequence[Job], *, processes: int = 1) -> None:
         _run_all(jobs)
         return
     bins = assign([j.cost for j in jobs], min(processes, len(jobs)))
-    mine, theirs = [jobs[i] for i in bins[0]], [[jobs[i] for i in b] for b in bins[1:] if b]
+    # The caller takes the last bin: the first holds the costliest job, which also tends to allocate the
+    # most (kg.duckdb's frames); in a child that memory is freed at its exit, and the caller, which already
+    # holds the graph, does not peak higher (6k, 4 formats: main 983 -> 676 MB, largest child 556 -> 934 MB).
+    mine, theirs = [jobs[i] for i in bins[-1]], [[jobs[i] for i in b] for b in bins[:-1] if b]
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
