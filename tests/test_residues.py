@@ -36,6 +36,11 @@ def at(text: str, word: str, nth: int = 0) -> tuple[int, int]:
     ("glycine 10 mg/kg was given daily", "glycine", False),
     ("tryptophan depletion worsened mood", "tryptophan", False),
     ("levels of glutamate and glutamine fell", "glutamine", False),
+    ("the conversion of glutamine to glutamate in astrocytes", "glutamine", False),
+    ("the conversion of glutamine to glutamate in astrocytes", "glutamate", False),
+    ("a shift from glutamate to glutamine synthesis", "glutamate", False),
+    ("a p.Arg198Trp change, arginine to Trp", "arginine", True),
+    ("he gave arginine for his patients", "arginine", False),
 ])
 def test_residue_mentions(text, word, residue):
     start, end = at(text, word)

@@ -11,7 +11,9 @@ document pairs against 8 correct ones, Arginine, Glycine, Serine, Glutamine...).
 (the rules of the HGVS protein and DNA nomenclature in prose, den Dunnen et al., Hum Mutat 2016):
 
 - two residues joined by a change word: "arginine to tryptophan", "glutamine with lysine",
-  "methionine (ATG) by threonine (ACG)", "Val to Ala";
+  "methionine (ATG) by threonine (ACG)", "Val to Ala" (three-letter codes as written in variant
+  names only), unless a metabolic word comes just before ("conversion of glutamine to glutamate",
+  "from glutamate to GABA": chemistry, kept);
 - a residue with its position: "serine 473", "asparagine 86", "Arg-123";
 - a residue word followed by a sequence noun: "cytosine residue", "glutamine repeat",
   "cytosine insertion", "... at position 88";
@@ -43,25 +45,32 @@ RESIDUE_NAMES = frozenset(_AMINO_ACIDS) | frozenset(_BASES) | frozenset({"aspart
 #: Lower-cased vocabulary names of sequence features that MeSH files among chemicals: never a chemical node.
 SEQUENCE_FEATURES = frozenset({"codon, nonsense", "codon, terminator"})
 
-_WORD = "|".join(sorted({*RESIDUE_NAMES, *_AMINO_ACIDS.values(), "stop codon", "stop"}, key=len, reverse=True))
-_RESIDUE = rf"(?:{_WORD})"
+_NAMES = "|".join(sorted({*RESIDUE_NAMES, "stop codon", "stop"}, key=len, reverse=True))
+_CODES = "|".join(c for code in sorted(set(_AMINO_ACIDS.values())) for c in (code.title(), code.upper()))
+# three-letter codes only as written in variant names (Arg, ARG): "his", "met" and "pro" are English words
+_RESIDUE = rf"(?:{_NAMES}|(?-i:{_CODES}))"
 _CODON = r"(?:\s*\([A-Za-z]{1,4}\))?"  # "methionine (ATG)", "Valine (Val)"
 _CHANGE = r"(?:to|by|for|with|into|-+>|→)"
 _ENZYME = (r"(?:kinases?|phosphatases?|proteases?|proteinases?|hydroxylases?|aminotransferases?|transaminases?"
            r"|decarboxylases?|synthetases?|ligases?|racemases?|transporters?)")
 _UNITS = r"(?:mg|g|kg|mm|mmol|mol|µ|μ|u|iu|ml|l|nm|pm|%|mg/kg|mm\b)"
+#: two residues joined by a change word, read from either end
+_PAIR_AFTER = re.compile(rf"^{_CODON}\s*{_CHANGE}\s+(?:an?\s+|the\s+)?{_RESIDUE}\b", re.IGNORECASE)
+_PAIR_BEFORE = re.compile(rf"\b{_RESIDUE}{_CODON}\s*{_CHANGE}\s+(?:an?\s+|the\s+)?$", re.IGNORECASE)
+#: a pair after one of these words is chemistry, not a variant: "conversion of glutamine to glutamate"
+_METABOLIC = re.compile(r"\b(?:conver\w*|metaboli\w*|from|synthesi[sz]\w*|catabolism|uptake|transport\w*|ratio)\b",
+                        re.IGNORECASE)
 _AFTER = re.compile(
-    rf"^(?:{_CODON}\s*{_CHANGE}\s+(?:an?\s+|the\s+)?{_RESIDUE}\b"
-    rf"|[\s-]?\d+\b(?!\s*{_UNITS})"
+    rf"^(?:[\s-]?\d+\b(?!\s*{_UNITS})"
     r"|\s+(?:residues?|repeats?|nucleotides?|insertion|deletion|substitution|codon|tract|stretch)\b"
     r"|\s+at\s+(?:position|codon|residue|amino\s+acid)\b"
     rf"|(?:\s*[/-]\s*{_RESIDUE})*[\s-]+(?:protein\s+)?{_ENZYME}\b)",
     re.IGNORECASE)
 _BEFORE = re.compile(
-    rf"(?:\b{_RESIDUE}{_CODON}\s*{_CHANGE}\s+(?:an?\s+|the\s+)?"
-    r"|\b(?:substitution|replacement|changes?|codon|replaced\s+by|instead\s+of)\s+(?:of\s+)?(?:an?\s+|the\s+)?"
-    r"(?:codon\s+)?)$",
+    r"\b(?:substitution|replacement|changes?|codon|replaced\s+by|instead\s+of)\s+(?:of\s+)?(?:an?\s+|the\s+)?"
+    r"(?:codon\s+)?$",
     re.IGNORECASE)
+_LEAD = 30  # characters before a pair searched for a metabolic word
 _WINDOW = 60
 
 
@@ -74,4 +83,9 @@ def is_residue_mention(text: str, start: int, end: int) -> bool:
     """Whether the mention ``text[start:end]`` names a residue of a sequence variant (rules of the module doc)."""
     after = text[end:end + _WINDOW]
     before = text[max(0, start - _WINDOW):start]
-    return bool(_AFTER.match(after) or _BEFORE.search(before))
+    if _AFTER.match(after) or _BEFORE.search(before):
+        return True
+    pair = _PAIR_BEFORE.search(before)
+    if pair is not None:
+        return not _METABOLIC.search(before[max(0, pair.start() - _LEAD):pair.start()])
+    return bool(_PAIR_AFTER.match(after)) and not _METABOLIC.search(before[-_LEAD:])
