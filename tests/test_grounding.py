@@ -390,6 +390,13 @@ def test_a_gene_with_a_condition_noun_names_a_disease(grounder, text, added):
     assert {"deficiency", "resistance", "poisoning"} <= CONDITION_NOUNS
 
 
+def test_a_condition_phrase_keeps_document_order(grounder):
+    text = "Butyrylcholinesterase deficiency and obesity."
+    gene, later = mention(0, "Butyrylcholinesterase", GENE), mention(text.index("obesity"), "obesity", DISEASE)
+    out = condition_mentions(text, [gene, later], grounder)
+    assert [m.text for m in out] == ["Butyrylcholinesterase", "Butyrylcholinesterase deficiency", "obesity"]
+
+
 def test_condition_phrases_reach_the_concept_table(grounder):
     text = "Butyrylcholinesterase deficiency was found."
     doc = AnnotatedDoc("d", ((0, len(text), 0),), (mention(0, "Butyrylcholinesterase", GENE),))

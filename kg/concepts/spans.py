@@ -152,11 +152,12 @@ def extend_mentions(text: str, mentions: Sequence[Mention], grounder: Grounder) 
 def condition_mentions(text: str, mentions: Sequence[Mention], grounder: Grounder) -> list[Mention]:
     """``mentions`` with a disease mention added after each gene or chemical mention that a condition noun
     (:data:`CONDITION_NOUNS`) follows, when "mention noun" grounds in the disease vocabularies (see the
-    module docstring). The gene or chemical mention stays; a disease mention already on the phrase is
-    not added twice."""
+    module docstring). The gene or chemical mention stays, and the disease mention comes right after it
+    (document order is kept); a disease mention already on the phrase is not added twice."""
     taken = {(m.start, m.end) for m in mentions if m.type in EXTENDED_TYPES}
-    out = list(mentions)
+    out: list[Mention] = []
     for m in mentions:
+        out.append(m)
         if m.type not in CONDITION_FROM or m.end > len(text):
             continue
         ends = _words_after(text, m.end, 1)

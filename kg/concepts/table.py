@@ -237,10 +237,11 @@ def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, groun
     cache = {} if cache is None else cache
     doc_id = adoc.doc_id
     doc_mentions = [m for raw in adoc.mentions for m in split_composite(raw, linker)]
-    if text is not None and grounder is not None:
-        doc_mentions = extend_mentions(text(doc_id), doc_mentions, grounder)
-        doc_mentions = symbol_mentions(text(doc_id), doc_mentions, adoc.sentences, grounder)
-        doc_mentions = condition_mentions(text(doc_id), doc_mentions, grounder)
+    doc_text = text(doc_id) if text is not None else None
+    if doc_text is not None and grounder is not None:
+        doc_mentions = extend_mentions(doc_text, doc_mentions, grounder)
+        doc_mentions = symbol_mentions(doc_text, doc_mentions, adoc.sentences, grounder)
+        doc_mentions = condition_mentions(doc_text, doc_mentions, grounder)
     groundings: list[Grounding | None] = []
     for m in doc_mentions:
         # the text itself is tried when the long form does not ground, so it is part of the key
@@ -261,7 +262,6 @@ def document_concepts(adoc: AnnotatedDoc, *, linker: Linker | None = None, groun
                           for m, g in zip(doc_mentions, groundings, strict=True)]
     concepts: dict[Concept, int] = {}
     rows = []
-    doc_text = text(doc_id) if text is not None else None
     for m, g in zip(doc_mentions, groundings, strict=True):
         concept = g.concept if g is not None else None
         if concept is not None and _names_no_chemical(concept, m, doc_text):
