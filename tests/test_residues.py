@@ -24,6 +24,8 @@ def at(text: str, word: str, nth: int = 0) -> tuple[int, int]:
     ("a highly conserved arginine to tryptophan at codon 198", "arginine", True),
     ("a valine (Val) to alanine (Ala) substitution at amino acid 16", "alanine", True),
     ("phosphorylation at serine 473", "serine", True),
+    ("phosphorylation at serine 473 located in the loop", "serine", True),
+    ("glycine 10 µM was added", "glycine", False),
     ("changes asparagine 86 for alanine", "asparagine", True),
     ("substitution of a cytosine residue with thymidine in exon 2", "cytosine", True),
     ("a short glutamine repeat in conjunction with the GG genotype", "glutamine", True),

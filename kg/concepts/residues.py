@@ -41,7 +41,7 @@ _AMINO_ACIDS = {
 }
 _BASES = ("adenine", "guanine", "cytosine", "thymine", "thymidine", "uracil")
 #: Lower-cased vocabulary names of the concepts the rule looks at: the amino acids and the nucleobases.
-RESIDUE_NAMES = frozenset(_AMINO_ACIDS) | frozenset(_BASES) | frozenset({"aspartic acid", "glutamic acid"})
+RESIDUE_NAMES = frozenset(_AMINO_ACIDS) | frozenset(_BASES)
 #: Lower-cased vocabulary names of sequence features that MeSH files among chemicals: never a chemical node.
 SEQUENCE_FEATURES = frozenset({"codon, nonsense", "codon, terminator"})
 
@@ -53,7 +53,8 @@ _CODON = r"(?:\s*\([A-Za-z]{1,4}\))?"  # "methionine (ATG)", "Valine (Val)"
 _CHANGE = r"(?:to|by|for|with|into|-+>|→)"
 _ENZYME = (r"(?:kinases?|phosphatases?|proteases?|proteinases?|hydroxylases?|aminotransferases?|transaminases?"
            r"|decarboxylases?|synthetases?|ligases?|racemases?|transporters?)")
-_UNITS = r"(?:mg|g|kg|mm|mmol|mol|µ|μ|u|iu|ml|l|nm|pm|%|mg/kg|mm\b)"
+# a dose or concentration, not a residue position ("glycine 10 mg/kg", "10 mM"); whole words only
+_UNITS = r"(?:(?:mg|g|kg|mm|mmol|mol|u|iu|ml|l|nm|pm)\b|[µμ%])"
 #: two residues joined by a change word, read from either end
 _PAIR_AFTER = re.compile(rf"^{_CODON}\s*{_CHANGE}\s+(?:an?\s+|the\s+)?{_RESIDUE}\b", re.IGNORECASE)
 _PAIR_BEFORE = re.compile(rf"\b{_RESIDUE}{_CODON}\s*{_CHANGE}\s+(?:an?\s+|the\s+)?$", re.IGNORECASE)

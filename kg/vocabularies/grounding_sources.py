@@ -69,6 +69,7 @@ dropped (IUPAC names: a NER span rarely matches them whole, and every build woul
 from __future__ import annotations
 
 import argparse
+import builtins
 import bz2
 import csv
 import gzip
@@ -471,7 +472,7 @@ class _DictUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str):  # noqa: ANN201
         if module == "builtins" and name in {"set", "frozenset", "list", "dict", "tuple"}:
-            return getattr(__import__("builtins"), name)
+            return getattr(builtins, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
 
 
@@ -491,12 +492,11 @@ def read_drug_dictionary(wheel: str | Path) -> dict[str, dict]:
     return data
 
 
-def add_drug_dictionary(b: TableBuilder, data: dict[str, dict]) -> int:
-    """Synonyms and brand names of known chemical concepts (module docstring); returns how many were added."""
+def add_drug_dictionary(b: TableBuilder, data: dict[str, dict]) -> None:
+    """Synonyms and brand names of known chemical concepts (module docstring)."""
     by_drugbank = {x: curie for curie, entry in b.concepts.items() if entry[1] == CATEGORIES["chemical"]
                    for x in entry[2] if x.startswith("drugbank:")}
     canonical = data.get("drug_canonical_to_data", {})
-    added = 0
     for variant, names in sorted(data["drug_variant_to_canonical"].items()):
         if len(names) != 1 or not isinstance(variant, str):
             continue
@@ -506,8 +506,6 @@ def add_drug_dictionary(b: TableBuilder, data: dict[str, dict]) -> int:
         if target is None:
             continue
         b.term("chemical", variant, 2, target)
-        added += 1
-    return added
 
 
 def add_pubchem(b: TableBuilder, chebi_lines: Iterable[str], mesh_lines: Iterable[str], to_mesh: dict[str, str]) -> None:
